@@ -1,0 +1,35 @@
+#pragma once
+// Flags shared by several commands, each group registered on a CLI11 subcommand in one call.
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "treeline/features/preprocessor.h"
+#include "treeline/model/trainer.h"
+#include "treeline/pipeline/cover_type_trainer.h"
+
+namespace treeline::cli {
+
+std::string default_sample_data();
+std::string default_store();
+
+struct TrainingFlags {
+  int nthread = 0;
+  std::uint64_t seed = 42;
+  double test_fraction = 0.2;
+  std::string encoding = "categorical";
+  // Hyperparameters in the order given, as (name, value).
+  std::vector<std::pair<std::string, std::string>> hyperparameters;
+
+  void add_to(CLI::App& app);
+  // Validates and converts; `extras` are the arguments CLI11 did not recognise.
+  model::TrainingOptions training_options(const std::vector<std::string>& extras) const;
+  pipeline::SplitOptions split_options() const;
+  features::Encoding parsed_encoding() const;
+};
+
+bool stderr_is_terminal();
+
+}  // namespace treeline::cli

@@ -1,0 +1,14 @@
+#pragma once
+// Every artifact is written atomically: a temporary file beside the target, fsync, rename,
+// fsync of the directory. A crash or a full disk mid-write leaves the previous version intact.
+#include <filesystem>
+#include <string_view>
+
+namespace treeline {
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
+
+// Reads a whole file; throws InputError naming the path when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace treeline

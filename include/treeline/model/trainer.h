@@ -1,0 +1,22 @@
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "treeline/model/hyperparameters.h"
+#include "treeline/model/xgboost_handles.h"
+
+namespace treeline::model {
+
+struct TrainingOptions {
+  Hyperparameters hyperparameters;
+  int nthread = 0;  // 0: all cores
+  std::uint64_t seed = 42;
+};
+
+// Called after each boosting round with the number of rounds done; returning false stops.
+using RoundCallback = std::function<bool(int rounds_done, const Booster& booster)>;
+
+// Trains a binary:logistic booster on `train` (labels already set).
+Booster train_booster(const DMatrix& train, const TrainingOptions& options, const RoundCallback& on_round = {});
+
+}  // namespace treeline::model

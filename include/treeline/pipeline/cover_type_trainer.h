@@ -1,0 +1,71 @@
+#pragma once
+// The seed's split, preprocess, train and evaluate steps for the one-vs-rest cover type models.
+// The split, the fitted preprocessor and XGBoost's quantised matrices depend only on the table,
+// so they are built once and serve every cover type: run-local trains seven models on them.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "treeline/data/split.h"
+#include "treeline/data/table.h"
+#include "treeline/features/preprocessor.h"
+#include "treeline/metrics/binary_metrics.h"
+#include "treeline/model/trainer.h"
+#include "treeline/model/xgboost_handles.h"
+#include "treeline/store/artifact_store.h"
+
+namespace treeline::pipeline {
+
+struct SplitOptions {
+  double test_fraction = 0.2;
+  std::uint64_t seed = 42;
+  // When > 0, a validation split of this fraction is carved (stratified, seeded) from the training
+  // split; models then train on the rest and are evaluated on it. The test split stays unseen:
+  // this is how tuning trials run.
+  double validation_fraction = 0;
+};
+
+struct TrainedModel {
+  int cover_type = 0;
+  model::Booster booster;
+  metrics::BinaryMetrics metrics;
+  std::string evaluated_on;  // "test" or "validation"
+};
+
+// Reports an intermediate metric every few rounds (for hypertune files and early stopping).
+struct RoundReport {
+  int every = 0;  // 0: no intermediate reports
+  std::function<void(int rounds_done, const metrics::BinaryMetrics&)> on_report;
+};
+
+class CoverTypeTrainer {
+ public:
+  CoverTypeTrainer(const data::Table& table, const SplitOptions& split, features::Encoding encoding, int nthread);
+
+  // Throws InputError when cover type K has no positive rows in the training split.
+  TrainedModel train(int cover_type, const model::TrainingOptions& options, const RoundReport& report = {});
+
+  const features::Preprocessor& preprocessor() const { return preprocessor_; }
+  std::size_t train_rows() const { return fit_rows_.size(); }
+  std::size_t evaluation_rows() const { return eval_rows_.size(); }
+  const std::string& evaluated_on() const { return evaluated_on_; }
+
+ private:
+  std::vector<float> labels_for(int cover_type, const std::vector<std::size_t>& rows) const;
+
+  const data::Table& table_;
+  std::vector<std::size_t> fit_rows_;
+  std::vector<std::size_t> eval_rows_;
+  std::string evaluated_on_;
+  features::Preprocessor preprocessor_;
+  std::unique_ptr<model::DMatrix> train_matrix_;
+  std::unique_ptr<model::DMatrix> eval_matrix_;
+};
+
+// The artifacts of one trained model (preprocessor, model, metrics) with their manifest, stored
+// atomically as a set at `prefix`.
+void store_model(store::ArtifactStore& store, const std::string& prefix, const features::Preprocessor& preprocessor,
+                 const TrainedModel& trained, const nlohmann::json& details);
+
+}  // namespace treeline::pipeline

@@ -1,0 +1,32 @@
+#pragma once
+// The seed's first step: read the warehouse once and store one binary one-vs-rest dataset per
+// cover type under PROJECT/NAME/datasets/. The seven share one binary table (table.tlds); each
+// cover_type_K/manifest.json states its label rule, row and positive counts, source and schema,
+// and the table's sha256.
+#include <array>
+#include <string>
+
+#include "treeline/data/data_source.h"
+#include "treeline/data/table.h"
+#include "treeline/store/artifact_store.h"
+
+namespace treeline::pipeline {
+
+inline constexpr int kCoverTypes = 7;
+
+struct PreparedData {
+  data::Table table;
+  std::string source;
+  std::array<std::size_t, kCoverTypes> positives{};  // rows with Cover_Type == K, index K-1
+};
+
+// `prefix` is "PROJECT/NAME".
+PreparedData prepare_datasets(data::DataSource& source, store::ArtifactStore& store, const std::string& prefix);
+
+// Opens the prepared table (memory-mapped, no parsing) and checks cover type K was prepared.
+data::Table open_prepared_dataset(const store::ArtifactStore& store, const std::string& prefix, int cover_type);
+
+std::string dataset_prefix(const std::string& prefix);                  // PROJECT/NAME/datasets
+std::string model_prefix(const std::string& prefix, int cover_type);    // PROJECT/NAME/models/cover_type_K
+
+}  // namespace treeline::pipeline

@@ -1,0 +1,36 @@
+#pragma once
+// A search algorithm proposes hyperparameters from the history of a study. Samplers keep no
+// state between calls: everything they need is in the request, so a study resumed after a crash
+// (or by another agent) proposes exactly what an uninterrupted one would.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "treeline/tuning/search_space.h"
+
+namespace treeline::tuning {
+
+struct SuggestRequest {
+  const SearchSpace& space;
+  Goal goal = Goal::kMaximize;
+  // Every earlier trial in creation order: finished ones with their value, failed ones without,
+  // running ones marked `running` (to be kept apart from, not learnt from).
+  const std::vector<Observation>& history;
+  std::size_t count = 1;    // how many new, distinct assignments to propose
+  std::uint64_t seed = 0;   // derived from the study's seed and the trial number by the caller
+};
+
+class Sampler {
+ public:
+  virtual ~Sampler() = default;
+  // Returns `count` assignments (fewer only when a finite space, e.g. a grid, is exhausted).
+  virtual std::vector<Assignment> suggest(const SuggestRequest& request) = 0;
+  virtual std::string name() const = 0;
+};
+
+// AI Platform's algorithm names: "ALGORITHM_UNSPECIFIED" (Bayesian optimisation with a Gaussian
+// process), "GRID_SEARCH", "RANDOM_SEARCH"; also "TPE". Throws InputError for other names.
+std::unique_ptr<Sampler> make_sampler(const std::string& algorithm);
+
+}  // namespace treeline::tuning

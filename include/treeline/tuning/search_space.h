@@ -1,0 +1,44 @@
+#pragma once
+// The hyperparameter search space in AI Platform's terms (trainingInput.hyperparameters.params).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace treeline::tuning {
+
+enum class ParameterType { kDouble, kInteger, kCategorical, kDiscrete };
+enum class ScaleType { kUnspecified, kLinear, kLog, kReverseLog };
+enum class Goal { kMaximize, kMinimize };
+
+struct ParameterSpec {
+  std::string name;
+  ParameterType type = ParameterType::kDouble;
+  double min_value = 0;  // kDouble, kInteger
+  double max_value = 0;  // kDouble, kInteger
+  std::vector<std::string> categorical_values;  // kCategorical
+  std::vector<double> discrete_values;          // kDiscrete, ascending
+  ScaleType scale = ScaleType::kUnspecified;    // kDouble, kInteger, kDiscrete
+};
+
+struct SearchSpace {
+  std::vector<ParameterSpec> params;
+};
+
+// kDouble and kDiscrete take a double, kInteger an int64, kCategorical a string.
+using ParameterValue = std::variant<double, std::int64_t, std::string>;
+using Assignment = std::map<std::string, ParameterValue>;
+
+// "0.3", "6", "hist": how a value is passed to a trainer as --name=value and shown in tables.
+std::string format_value(const ParameterValue& value);
+
+// What a sampler knows of one earlier or running trial.
+struct Observation {
+  Assignment params;
+  std::optional<double> value;  // the final objective; empty while running or when it failed
+  bool running = false;
+};
+
+}  // namespace treeline::tuning

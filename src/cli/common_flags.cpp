@@ -1,0 +1,72 @@
+#include "treeline/cli/common_flags.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "treeline/common/error.h"
+#include "treeline/model/hyperparameters.h"
+
+namespace treeline::cli {
+
+std::string default_sample_data() {
+  const std::string relative = "data/covertype-sample.csv.gz";
+  if (std::filesystem::exists(relative)) return relative;
+#ifdef TREELINE_SOURCE_DIR
+  const std::string bundled = std::string(TREELINE_SOURCE_DIR) + "/" + relative;
+  if (std::filesystem::exists(bundled)) return bundled;
+#endif
+  return relative;
+}
+
+std::string default_store() { return "treeline-store"; }
+
+bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+void TrainingFlags::add_to(CLI::App& app) {
+  app.add_option("--nthread", nthread, "threads for XGBoost (0: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", seed, "seed of the split and of XGBoost's sampling");
+  app.add_option("--test-fraction", test_fraction, "share of rows in the test split");
+  app.add_option("--encoding", encoding,
+                 "how the one-hot groups reach XGBoost: categorical (native, compact) or onehot (0/1 columns)");
+  for (const auto& spec : model::hyperparameter_specs()) {
+    std::string names = "--" + spec.name;
+    for (const auto& alias : spec.aliases) names += ",--" + alias;
+    const std::string name = spec.name;
+    app.add_option_function<std::string>(
+           names, [this, name](const std::string& value) { hyperparameters.emplace_back(name, value); },
+           fmt::format("{} (default {})", spec.help, spec.default_value))
+        ->group("Hyperparameters");
+  }
+  app.allow_extras();
+}
+
+model::TrainingOptions TrainingFlags::training_options(const std::vector<std::string>& extras) const {
+  if (!extras.empty()) {
+    std::string first = extras.front();
+    if (first.rfind("--", 0) == 0) {
+      const std::string name = first.substr(2, first.find('=') == std::string::npos ? std::string::npos : first.find('=') - 2);
+      throw InputError(fmt::format("--{}: unknown flag or hyperparameter; valid hyperparameters: {}", name,
+                                   model::valid_hyperparameter_names()));
+    }
+    throw InputError(fmt::format("unexpected argument '{}'", first));
+  }
+  model::TrainingOptions options;
+  for (const auto& [name, value] : hyperparameters) options.hyperparameters.set(name, value);
+  options.hyperparameters.xgboost_params();  // validates combinations
+  options.nthread = nthread;
+  options.seed = seed;
+  return options;
+}
+
+pipeline::SplitOptions TrainingFlags::split_options() const {
+  pipeline::SplitOptions s;
+  s.test_fraction = test_fraction;
+  s.seed = seed;
+  return s;
+}
+
+features::Encoding TrainingFlags::parsed_encoding() const { return features::parse_encoding(encoding); }
+
+}  // namespace treeline::cli

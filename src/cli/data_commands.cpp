@@ -1,0 +1,42 @@
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "treeline/cli/commands.h"
+#include "treeline/common/error.h"
+#include "treeline/data/csv_source.h"
+#include "treeline/data/sqlite_source.h"
+
+namespace treeline::cli {
+namespace {
+
+void add_load(CLI::App& data) {
+  struct Flags {
+    std::string csv, into, table = "covertype";
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = data.add_subcommand("load", "load a CSV into a SQLite warehouse table");
+  cmd->add_option("CSV", flags->csv, "CSV file (plain or .gz), either schema")->required();
+  cmd->add_option("--into", flags->into, "sqlite:PATH of the warehouse")->required();
+  cmd->add_option("--table", flags->table, "table name")->capture_default_str();
+  cmd->callback([flags] {
+    constexpr std::string_view kScheme = "sqlite:";
+    if (flags->into.rfind(kScheme, 0) != 0)
+      throw InputError(fmt::format("--into '{}': expected sqlite:PATH", flags->into));
+    const std::string path = flags->into.substr(kScheme.size());
+    data::CsvDataSource source(flags->csv);
+    const data::Table table = source.read(data::ReadOptions{});
+    data::load_into_sqlite(table, path, flags->table);
+    fmt::print("loaded {} rows from {} into sqlite:{} table {}\n", table.rows(), flags->csv, path, flags->table);
+  });
+}
+
+}  // namespace
+
+void add_data_commands(CLI::App& app) {
+  CLI::App* data = app.add_subcommand("data", "load data into a SQLite warehouse, or fetch the full data set");
+  data->require_subcommand(1);
+  add_load(*data);
+}
+
+}  // namespace treeline::cli

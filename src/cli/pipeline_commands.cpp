@@ -1,0 +1,200 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "treeline/cli/commands.h"
+#include "treeline/cli/common_flags.h"
+#include "treeline/common/atomic_file.h"
+#include "treeline/common/error.h"
+#include "treeline/data/data_source.h"
+#include "treeline/metrics/hypertune_reporter.h"
+#include "treeline/pipeline/predict.h"
+#include "treeline/pipeline/prepare.h"
+#include "treeline/pipeline/run_local.h"
+#include "treeline/pipeline/train_evaluate.h"
+#include "treeline/store/directory_store.h"
+
+namespace treeline::cli {
+namespace {
+
+std::vector<int> parse_cover_types(const std::string& text) {
+  std::vector<int> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = text.find(',', start);
+    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    try {
+      std::size_t used = 0;
+      const int k = std::stoi(part, &used);
+      if (used != part.size() || k < 1 || k > pipeline::kCoverTypes) throw std::invalid_argument(part);
+      out.push_back(k);
+    } catch (const std::exception&) {
+      throw InputError(fmt::format("--cover-types '{}': expected a comma-separated list of cover types 1..7", text));
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+void add_run_local(CLI::App& app) {
+  struct Flags {
+    std::string project, name, data = default_sample_data(), query, store = default_store(), cover_types;
+    bool json = false;
+    TrainingFlags training;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand("run-local", "prepare the data, then train and evaluate every cover type (run_local.py)");
+  cmd->add_option("PROJECT", flags->project, "project folder in the store")->required();
+  cmd->add_option("NAME", flags->name, "run name (folder under PROJECT)")->required();
+  cmd->add_option("--data", flags->data, "CSV file (plain or .gz) or sqlite:PATH")->capture_default_str();
+  cmd->add_option("--query", flags->query, "SELECT to run when --data is sqlite:PATH");
+  cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str();
+  cmd->add_option("--cover-types", flags->cover_types, "comma-separated subset, e.g. 1,3,5 (default: all seven)");
+  cmd->add_flag("--json", flags->json, "print one JSON document on stdout");
+  flags->training.add_to(*cmd);
+  cmd->callback([flags, cmd] {
+    pipeline::RunLocalRequest request;
+    request.project = flags->project;
+    request.name = flags->name;
+    request.data = flags->data;
+    request.query = flags->query;
+    request.store_root = flags->store;
+    request.split = flags->training.split_options();
+    request.encoding = flags->training.parsed_encoding();
+    request.training = flags->training.training_options(cmd->remaining());
+    if (!flags->cover_types.empty()) request.cover_types = parse_cover_types(flags->cover_types);
+
+    pipeline::RunLocalProgress progress;
+    if (stderr_is_terminal()) {
+      progress.on_stage = [](const std::string& stage) { fmt::print(stderr, "treeline: {}...\n", stage); };
+      progress.on_result = [](const pipeline::CoverTypeResult& r, std::size_t done, std::size_t total) {
+        if (r.metrics)
+          fmt::print(stderr, "  [{}/{}] cover type {}: f1 {:.4f}, accuracy {:.4f} ({:.2f} s)\n", done, total,
+                     r.cover_type, r.metrics->f1, r.metrics->accuracy, r.seconds);
+        else
+          fmt::print(stderr, "  [{}/{}] cover type {}: skipped: {}\n", done, total, r.cover_type, r.skipped_reason);
+      };
+    }
+    const auto results = pipeline::run_local(request, progress);
+    if (flags->json)
+      std::cout << pipeline::results_to_json(results).dump() << "\n";
+    else
+      std::cout << pipeline::results_to_table(results);
+  });
+}
+
+void add_prepare(CLI::App& app) {
+  struct Flags {
+    std::string project, name, data = default_sample_data(), query, store = default_store();
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand("prepare", "store one binary one-vs-rest dataset per cover type");
+  cmd->add_option("PROJECT", flags->project)->required();
+  cmd->add_option("NAME", flags->name)->required();
+  cmd->add_option("--data", flags->data, "CSV file (plain or .gz) or sqlite:PATH")->capture_default_str();
+  cmd->add_option("--query", flags->query, "SELECT to run when --data is sqlite:PATH");
+  cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str();
+  cmd->callback([flags] {
+    store::validate_name(flags->project, "PROJECT");
+    store::validate_name(flags->name, "NAME");
+    auto source = data::open_data_source(flags->data, flags->query);
+    store::DirectoryStore store(flags->store);
+    const auto prepared = pipeline::prepare_datasets(*source, store, flags->project + "/" + flags->name);
+    fmt::print("prepared {} rows from {} into {}\n", prepared.table.rows(), prepared.source,
+               store.uri(pipeline::dataset_prefix(flags->project + "/" + flags->name)));
+    for (int k = 1; k <= pipeline::kCoverTypes; ++k)
+      fmt::print("  cover_type_{}: {} positives\n", k, prepared.positives[k - 1]);
+  });
+}
+
+void add_train_evaluate(CLI::App& app) {
+  struct Flags {
+    std::string project, name, store = default_store(), job_dir;
+    int cover_type = 0;
+    double validation_fraction = 0;
+    int report_every = 0;
+    bool json = false;
+    TrainingFlags training;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand("train-evaluate", "train and evaluate one cover type (train_evaluate.py)");
+  cmd->add_option("--project", flags->project, "project whose prepared datasets to use")->required();
+  cmd->add_option("--name", flags->name, "run name whose prepared datasets to use")->required();
+  cmd->add_option("--cover-type", flags->cover_type, "cover type 1..7")->required();
+  cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str();
+  cmd->add_option("--job-dir", flags->job_dir, "where model/ (preprocessor, model, metrics) is written")->required();
+  cmd->add_option("--validation-fraction", flags->validation_fraction,
+                  "evaluate on a validation split carved from the training split (tuning); 0: the test split");
+  cmd->add_option("--report-every", flags->report_every,
+                  "rounds between intermediate hypertune reports (0: a tenth of the rounds)");
+  cmd->add_flag("--json", flags->json, "print the metrics as JSON");
+  flags->training.add_to(*cmd);
+  cmd->callback([flags, cmd] {
+    pipeline::TrainEvaluateRequest request;
+    request.store_root = flags->store;
+    request.project = flags->project;
+    request.name = flags->name;
+    request.cover_type = flags->cover_type;
+    request.job_dir = flags->job_dir;
+    request.split = flags->training.split_options();
+    if (flags->validation_fraction < 0 || flags->validation_fraction >= 1)
+      throw InputError("--validation-fraction: expected a number in [0, 1)");
+    request.split.validation_fraction = flags->validation_fraction;
+    request.encoding = flags->training.parsed_encoding();
+    request.training = flags->training.training_options(cmd->remaining());
+    request.report_every = flags->report_every;
+    const auto result = pipeline::train_evaluate(request, metrics::HypertuneReporter::from_environment());
+    if (flags->json) {
+      nlohmann::json j = metrics::to_json(result.metrics);
+      j["evaluated_on"] = result.evaluated_on;
+      j["model_uri"] = result.model_uri;
+      std::cout << j.dump() << "\n";
+    } else {
+      const auto& m = result.metrics;
+      fmt::print("cover type {} on the {} split ({} rows):\n", request.cover_type, result.evaluated_on, m.rows);
+      fmt::print("  accuracy {:.4f}  f1 {:.4f}  precision {:.4f}  recall {:.4f}  roc_auc {:.4f}  log_loss {:.4f}\n",
+                 m.accuracy, m.f1, m.precision, m.recall, m.roc_auc, m.log_loss);
+      fmt::print("  confusion: tn {} fp {} fn {} tp {}\n", m.confusion.true_negatives, m.confusion.false_positives,
+                 m.confusion.false_negatives, m.confusion.true_positives);
+      fmt::print("  model: {}\n", result.model_uri);
+    }
+  });
+}
+
+void add_predict(CLI::App& app) {
+  struct Flags {
+    std::string models, data, query, out;
+    int nthread = 0;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand("predict", "score data with the seven stored models; argmax gives the cover type");
+  cmd->add_option("--models", flags->models, "STORE/PROJECT/NAME")->required();
+  cmd->add_option("--data", flags->data, "CSV file (plain or .gz) or sqlite:PATH")->required();
+  cmd->add_option("--query", flags->query, "SELECT to run when --data is sqlite:PATH");
+  cmd->add_option("--out", flags->out, "CSV of per-class probabilities and the predicted cover type");
+  cmd->add_option("--nthread", flags->nthread, "threads for XGBoost (0: all cores)");
+  cmd->callback([flags] {
+    auto source = data::open_data_source(flags->data, flags->query);
+    const auto p = pipeline::predict(flags->models, *source, flags->nthread);
+    if (!flags->out.empty()) write_file_atomically(flags->out, pipeline::predictions_to_csv(p));
+    fmt::print("scored {} rows with the models of cover types {}\n", p.predicted.size(), fmt::join(p.cover_types, ","));
+    if (p.accuracy) fmt::print("7-class accuracy: {:.4f}\n", *p.accuracy);
+    if (!flags->out.empty()) fmt::print("wrote {}\n", flags->out);
+  });
+}
+
+}  // namespace
+
+void add_pipeline_commands(CLI::App& app) {
+  add_run_local(app);
+  add_prepare(app);
+  add_train_evaluate(app);
+  add_predict(app);
+}
+
+}  // namespace treeline::cli

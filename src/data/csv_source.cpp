@@ -1,0 +1,184 @@
+#include "treeline/data/csv_source.h"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <array>
+#include <memory>
+
+#include "treeline/common/error.h"
+#include "treeline/data/covertype_schema.h"
+#include "treeline/data/warehouse_rows.h"
+
+namespace treeline::data {
+namespace cov = covertype;
+
+namespace {
+
+struct GzFileCloser {
+  void operator()(gzFile_s* f) const { gzclose(f); }
+};
+
+// Splits on commas into `out` (reused between lines to avoid allocation).
+void split_fields(std::string_view line, std::vector<std::string_view>& out) {
+  out.clear();
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = line.find(',', start);
+    if (comma == std::string_view::npos) {
+      out.push_back(line.substr(start));
+      return;
+    }
+    out.push_back(line.substr(start, comma - start));
+    start = comma + 1;
+  }
+}
+
+bool looks_numeric(std::string_view field) {
+  while (!field.empty() && (field.front() == ' ' || field.front() == '"')) field.remove_prefix(1);
+  return !field.empty() && (std::isdigit(static_cast<unsigned char>(field.front())) || field.front() == '-' ||
+                            field.front() == '+' || field.front() == '.');
+}
+
+// Reads UCI covtype.data rows: 10 numeric, 4 one-hot wilderness, 40 one-hot soil, [Cover_Type].
+class UciRowReader {
+ public:
+  UciRowReader(std::string where, bool labelled) : where_(std::move(where)), table_(cov::make_empty_table()) {
+    table_.labelled = labelled;
+    columns_ = labelled ? cov::kUciColumns : cov::kUciColumns - 1;
+  }
+
+  void add_row(std::span<const std::string_view> fields, std::string_view place) {
+    if (fields.size() != columns_)
+      throw InputError(fmt::format("{}: {}: expected {} columns (UCI covtype.data schema), found {}", where_,
+                                   place, columns_, fields.size()));
+    for (std::size_t i = 0; i < cov::kNumericColumns.size(); ++i)
+      table_.numeric[i].values.push_back(parse_float_field(fields[i], where_, place, cov::kNumericColumns[i]));
+    table_.categorical[cov::kWildernessColumn].codes.push_back(one_hot(fields, 10, 4, "Wilderness_Area", place));
+    table_.categorical[cov::kSoilColumn].codes.push_back(one_hot(fields, 14, 40, "Soil_Type", place));
+    table_.labels.push_back(table_.labelled ? parse_cover_type(fields[54], where_, place) : 0);
+  }
+
+  Table take() { return std::move(table_); }
+
+ private:
+  std::int32_t one_hot(std::span<const std::string_view> fields, std::size_t first, std::size_t count,
+                       std::string_view group, std::string_view place) {
+    int hot = -1;
+    for (std::size_t j = 0; j < count; ++j) {
+      const std::string column = fmt::format("{}{}", group, j + 1);
+      const long v = parse_integer_field(fields[first + j], where_, place, column);
+      if (v != 0 && v != 1)
+        throw InputError(fmt::format("{}: {}: column {}: expected 0 or 1, found '{}'", where_, place, column,
+                                     fields[first + j]));
+      if (v == 1) {
+        if (hot >= 0)
+          throw InputError(fmt::format("{}: {}: columns {}{} and {}: expected exactly one 1 among {}1..{}{}",
+                                       where_, place, group, hot + 1, column, group, group, count));
+        hot = static_cast<int>(j);
+      }
+    }
+    if (hot < 0)
+      throw InputError(fmt::format("{}: {}: expected exactly one 1 among {}1..{}{}, found none", where_, place,
+                                   group, group, count));
+    return hot;
+  }
+
+  std::string where_;
+  std::size_t columns_;
+  Table table_;
+};
+
+}  // namespace
+
+std::string read_maybe_gzip(const std::filesystem::path& path) {
+  // gzread passes plain files through unchanged, so one reader serves both.
+  std::unique_ptr<gzFile_s, GzFileCloser> file(gzopen(path.c_str(), "rb"));
+  if (!file) throw InputError(fmt::format("{}: cannot open: no such file or not readable", path.string()));
+  gzbuffer(file.get(), 1 << 18);
+  std::string out;
+  std::array<char, 1 << 18> buf;
+  while (true) {
+    const int n = gzread(file.get(), buf.data(), buf.size());
+    if (n < 0) {
+      int errnum = 0;
+      throw InputError(fmt::format("{}: cannot decompress: {}", path.string(), gzerror(file.get(), &errnum)));
+    }
+    if (n == 0) break;
+    out.append(buf.data(), static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+CsvDataSource::CsvDataSource(std::filesystem::path path) : path_(std::move(path)) {}
+
+Table CsvDataSource::read(const ReadOptions& options) {
+  const std::string where = path_.string();
+  const std::string text = read_maybe_gzip(path_);
+
+  std::size_t pos = 0;
+  std::size_t line_number = 0;
+  std::vector<std::string_view> fields;
+  auto next_line = [&](std::string_view& line) {
+    while (pos < text.size()) {
+      std::size_t end = text.find('\n', pos);
+      if (end == std::string::npos) end = text.size();
+      line = std::string_view(text).substr(pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      pos = end + 1;
+      ++line_number;
+      if (!line.empty()) return true;  // blank lines (e.g. a trailing one) are skipped
+    }
+    return false;
+  };
+
+  std::string_view first;
+  if (!next_line(first)) throw InputError(fmt::format("{}: the file is empty; expected a header or data rows", where));
+  split_fields(first, fields);
+
+  auto read_rows = [&](auto& reader, bool first_is_data) -> Table {
+    std::string place;
+    if (first_is_data) reader.add_row(fields, fmt::format("line {}", line_number));
+    std::string_view line;
+    while (next_line(line)) {
+      split_fields(line, fields);
+      place.assign("line ").append(std::to_string(line_number));
+      reader.add_row(fields, place);
+    }
+    Table t = reader.take();
+    if (t.rows() == 0) throw InputError(fmt::format("{}: no data rows after the header", where));
+    return t;
+  };
+
+  if (looks_numeric(fields.front())) {
+    const bool labelled = fields.size() == cov::kUciColumns;
+    if (!labelled && !(fields.size() == cov::kUciColumns - 1 && !options.require_label)) {
+      if (fields.size() == cov::kUciColumns - 1)
+        throw InputError(fmt::format("{}: line 1: 54 columns of UCI covtype.data without Cover_Type: "
+                                     "missing label column {}",
+                                     where, cov::kLabel));
+      throw InputError(fmt::format(
+          "{}: line 1: unknown schema: {} columns and no header; expected the warehouse schema with header "
+          "({}) or UCI covtype.data's 55 integer columns",
+          where, fields.size(), cov::warehouse_header()));
+    }
+    UciRowReader reader(where, labelled);
+    return read_rows(reader, true);
+  }
+  std::vector<std::string> names(fields.begin(), fields.end());
+  WarehouseRowReader reader(where, "line 1 (header)", names, options.require_label);
+  return read_rows(reader, false);
+}
+
+std::string to_warehouse_csv(const Table& table) {
+  std::string out = cov::warehouse_header();
+  out.push_back('\n');
+  for (std::size_t r = 0; r < table.rows(); ++r) {
+    for (const auto& col : table.numeric) fmt::format_to(std::back_inserter(out), "{},", col.values[r]);
+    for (const auto& col : table.categorical) fmt::format_to(std::back_inserter(out), "{},", col.levels[col.codes[r]]);
+    fmt::format_to(std::back_inserter(out), "{}\n", table.labels[r]);
+  }
+  return out;
+}
+
+}  // namespace treeline::data

@@ -1,0 +1,87 @@
+#include "treeline/data/sqlite_source.h"
+
+#include <fmt/format.h>
+
+#include "treeline/common/error.h"
+#include "treeline/common/sqlite.h"
+#include "treeline/data/covertype_schema.h"
+#include "treeline/data/warehouse_rows.h"
+
+namespace treeline::data {
+namespace cov = covertype;
+
+SqliteDataSource::SqliteDataSource(std::filesystem::path path, std::string query)
+    : path_(std::move(path)), query_(std::move(query)) {}
+
+std::string SqliteDataSource::describe() const { return fmt::format("sqlite:{} ({})", path_.string(), query_); }
+
+Table SqliteDataSource::read(const ReadOptions& options) {
+  if (query_.empty())
+    throw InputError(fmt::format("--query: a SELECT is needed to read from sqlite:{}, e.g. \"SELECT * FROM covertype\"",
+                                 path_.string()));
+  if (!std::filesystem::exists(path_))
+    throw InputError(fmt::format("sqlite:{}: no such database file", path_.string()));
+  SqliteDatabase db(path_, SqliteDatabase::Mode::kReadOnly);
+  SqliteStatement stmt = db.prepare(query_);
+  const std::string where = fmt::format("sqlite:{}", path_.string());
+  std::vector<std::string> names;
+  for (int i = 0; i < stmt.column_count(); ++i) names.push_back(stmt.column_name(i));
+  WarehouseRowReader reader(where, "query result columns", names, options.require_label);
+  std::vector<std::string_view> fields(names.size());
+  std::size_t row = 0;
+  std::string place;
+  try {
+    while (stmt.step()) {
+      ++row;
+      for (int i = 0; i < static_cast<int>(names.size()); ++i) fields[i] = stmt.column_text(i);
+      place.assign("result row ").append(std::to_string(row));
+      reader.add_row(fields, place);
+    }
+  } catch (const SystemError& e) {
+    throw InputError(e.what());  // a query that fails at run time is the user's to fix
+  }
+  if (row == 0) throw InputError(fmt::format("{}: the query returned no rows: {}", where, query_));
+  return reader.take();
+}
+
+void load_into_sqlite(const Table& table, const std::filesystem::path& path, const std::string& table_name) {
+  for (char c : table_name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+      throw InputError(fmt::format("--table: '{}' is not a plain SQL name (letters, digits, _)", table_name));
+  if (table_name.empty() || std::isdigit(static_cast<unsigned char>(table_name.front())))
+    throw InputError(fmt::format("--table: '{}' is not a plain SQL name (letters, digits, _)", table_name));
+  SqliteDatabase db(path, SqliteDatabase::Mode::kReadWriteCreate);
+  SqliteTransaction tx(db);
+  db.execute(fmt::format("DROP TABLE IF EXISTS \"{}\"", table_name));
+  std::string columns;
+  for (const auto& col : table.numeric) columns += fmt::format("\"{}\" INTEGER NOT NULL, ", col.name);
+  columns += fmt::format("\"{}\" TEXT NOT NULL, \"{}\" INTEGER NOT NULL, \"{}\" INTEGER", cov::kWilderness, cov::kSoil,
+                         cov::kLabel);
+  db.execute(fmt::format("CREATE TABLE \"{}\" ({})", table_name, columns));
+  std::string placeholders;
+  for (std::size_t i = 0; i < cov::kWarehouseColumns; ++i) placeholders += i == 0 ? "?" : ",?";
+  SqliteStatement insert = db.prepare(fmt::format("INSERT INTO \"{}\" VALUES ({})", table_name, placeholders));
+  for (std::size_t r = 0; r < table.rows(); ++r) {
+    int i = 1;
+    for (const auto& col : table.numeric) {
+      const double v = col.values[r];
+      if (v == static_cast<double>(static_cast<std::int64_t>(v)))
+        insert.bind(i++, static_cast<std::int64_t>(v));
+      else
+        insert.bind(i++, v);
+    }
+    const auto& wilderness = table.categorical[cov::kWildernessColumn];
+    insert.bind(i++, std::string_view(wilderness.levels[wilderness.codes[r]]));
+    const auto& soil = table.categorical[cov::kSoilColumn];
+    insert.bind(i++, static_cast<std::int64_t>(std::stol(soil.levels[soil.codes[r]])));
+    if (table.labelled)
+      insert.bind(i++, static_cast<std::int64_t>(table.labels[r]));
+    else
+      insert.bind_null(i++);
+    insert.step();
+    insert.reset();
+  }
+  tx.commit();
+}
+
+}  // namespace treeline::data

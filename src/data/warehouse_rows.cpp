@@ -1,0 +1,121 @@
+#include "treeline/data/warehouse_rows.h"
+
+#include <fast_float/fast_float.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <charconv>
+#include <cmath>
+
+#include "treeline/common/error.h"
+#include "treeline/data/covertype_schema.h"
+
+namespace treeline::data {
+namespace cov = covertype;
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  return s;
+}
+
+[[noreturn]] void field_error(std::string_view where, std::string_view place, std::string_view column,
+                              std::string_view expected, std::string_view got) {
+  throw InputError(fmt::format("{}: {}: column {}: expected {}, found '{}'", where, place, column,
+                               expected, got));
+}
+
+}  // namespace
+
+float parse_float_field(std::string_view text, std::string_view where, std::string_view place,
+                        std::string_view column) {
+  const std::string_view t = trim(text);
+  float value = 0;
+  const auto result = fast_float::from_chars(t.data(), t.data() + t.size(), value);
+  if (t.empty() || result.ec != std::errc() || result.ptr != t.data() + t.size() || !std::isfinite(value))
+    field_error(where, place, column, "a number", t);
+  return value;
+}
+
+long parse_integer_field(std::string_view text, std::string_view where, std::string_view place,
+                         std::string_view column) {
+  const std::string_view t = trim(text);
+  long value = 0;
+  const auto result = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (t.empty() || result.ec != std::errc() || result.ptr != t.data() + t.size())
+    field_error(where, place, column, "an integer", t);
+  return value;
+}
+
+std::int32_t parse_cover_type(std::string_view text, std::string_view where, std::string_view place) {
+  const std::string_view t = trim(text);
+  long value = 0;
+  const auto result = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (t.empty() || result.ec != std::errc() || result.ptr != t.data() + t.size() || value < 1 ||
+      value > cov::kNumClasses)
+    field_error(where, place, cov::kLabel, "a cover type, an integer 1..7", t);
+  return static_cast<std::int32_t>(value);
+}
+
+WarehouseRowReader::WarehouseRowReader(std::string where, std::string_view header_place,
+                                       const std::vector<std::string>& names, bool require_label)
+    : where_(std::move(where)), column_count_(names.size()), names_(names), table_(cov::make_empty_table()) {
+  numeric_index_.assign(cov::kNumericColumns.size(), -1);
+  std::vector<std::string> unknown;
+  for (std::size_t pos = 0; pos < names.size(); ++pos) {
+    const std::string_view name = trim(names[pos]);
+    bool known = false;
+    for (std::size_t i = 0; i < cov::kNumericColumns.size(); ++i)
+      if (name == cov::kNumericColumns[i]) numeric_index_[i] = static_cast<int>(pos), known = true;
+    if (name == cov::kWilderness) wilderness_position_ = static_cast<int>(pos), known = true;
+    if (name == cov::kSoil) soil_position_ = static_cast<int>(pos), known = true;
+    if (name == cov::kLabel) label_position_ = static_cast<int>(pos), known = true;
+    if (!known) unknown.emplace_back(name);
+  }
+  std::vector<std::string> missing;
+  for (std::size_t i = 0; i < cov::kNumericColumns.size(); ++i)
+    if (numeric_index_[i] < 0) missing.emplace_back(cov::kNumericColumns[i]);
+  if (wilderness_position_ < 0) missing.emplace_back(cov::kWilderness);
+  if (soil_position_ < 0) missing.emplace_back(cov::kSoil);
+  if (!unknown.empty() || !missing.empty()) {
+    throw InputError(fmt::format(
+        "{}: {}: unknown schema: {}{}{}; expected the warehouse schema's columns {} (or UCI covtype.data's "
+        "55 integer columns without a header)",
+        where_, header_place, unknown.empty() ? "" : fmt::format("unexpected column(s) {}", fmt::join(unknown, ", ")),
+        unknown.empty() || missing.empty() ? "" : "; ",
+        missing.empty() ? "" : fmt::format("missing column(s) {}", fmt::join(missing, ", ")),
+        cov::warehouse_header()));
+  }
+  if (label_position_ < 0 && require_label)
+    throw InputError(fmt::format("{}: {}: missing label column {}: training and evaluation need it", where_,
+                                 header_place, cov::kLabel));
+  table_.labelled = label_position_ >= 0;
+}
+
+void WarehouseRowReader::add_row(std::span<const std::string_view> fields, std::string_view place) {
+  if (fields.size() != column_count_)
+    throw InputError(fmt::format("{}: {}: expected {} columns ({}), found {}", where_, place, column_count_,
+                                 fmt::join(names_, ","), fields.size()));
+  for (std::size_t i = 0; i < numeric_index_.size(); ++i)
+    table_.numeric[i].values.push_back(
+        parse_float_field(fields[numeric_index_[i]], where_, place, cov::kNumericColumns[i]));
+
+  const std::string_view area = trim(fields[wilderness_position_]);
+  if (area.empty()) field_error(where_, place, cov::kWilderness, "a wilderness area name", area);
+  const auto canonical = cov::canonical_wilderness(area);
+  auto& wilderness = table_.categorical[cov::kWildernessColumn];
+  wilderness.codes.push_back(wilderness.code_of(std::string(canonical ? *canonical : area)));
+
+  const long soil = parse_integer_field(fields[soil_position_], where_, place, cov::kSoil);
+  auto& soil_column = table_.categorical[cov::kSoilColumn];
+  soil_column.codes.push_back(soil_column.code_of(std::to_string(soil)));
+
+  table_.labels.push_back(label_position_ >= 0 ? parse_cover_type(fields[label_position_], where_, place) : 0);
+}
+
+Table WarehouseRowReader::take() { return std::move(table_); }
+
+}  // namespace treeline::data

@@ -1,0 +1,84 @@
+#include "treeline/pipeline/cover_type_trainer.h"
+
+#include <fmt/format.h>
+
+#include "treeline/common/error.h"
+#include "treeline/store/manifest.h"
+
+namespace treeline::pipeline {
+
+CoverTypeTrainer::CoverTypeTrainer(const data::Table& table, const SplitOptions& options, features::Encoding encoding,
+                                   int nthread)
+    : table_(table) {
+  if (!table.labelled) throw InputError("training needs labelled data (a Cover_Type column)");
+  const auto rows = data::all_rows(table.rows());
+  data::Split split = data::stratified_split(table.labels, rows, options.test_fraction, options.seed);
+  if (options.validation_fraction > 0) {
+    // A different seed stream than the test split's, still stratified by cover type.
+    data::Split inner = data::stratified_split(table.labels, split.train, options.validation_fraction,
+                                               options.seed ^ 0x5eed5eed5eed5eedull);
+    fit_rows_ = std::move(inner.train);
+    eval_rows_ = std::move(inner.test);
+    evaluated_on_ = "validation";
+  } else {
+    fit_rows_ = std::move(split.train);
+    eval_rows_ = std::move(split.test);
+    evaluated_on_ = "test";
+  }
+  if (fit_rows_.empty() || eval_rows_.empty())
+    throw InputError(fmt::format("the data has {} rows: too few to split into training and {} rows", table.rows(),
+                                 evaluated_on_));
+  preprocessor_ = features::Preprocessor::fit(table, fit_rows_, encoding);
+  train_matrix_ = std::make_unique<model::DMatrix>(preprocessor_.transform(table, fit_rows_), nthread);
+  eval_matrix_ = std::make_unique<model::DMatrix>(preprocessor_.transform(table, eval_rows_), nthread);
+}
+
+std::vector<float> CoverTypeTrainer::labels_for(int cover_type, const std::vector<std::size_t>& rows) const {
+  std::vector<float> labels(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) labels[i] = table_.labels[rows[i]] == cover_type ? 1.0f : 0.0f;
+  return labels;
+}
+
+TrainedModel CoverTypeTrainer::train(int cover_type, const model::TrainingOptions& options, const RoundReport& report) {
+  const std::vector<float> train_labels = labels_for(cover_type, fit_rows_);
+  std::size_t positives = 0;
+  for (float l : train_labels) positives += l > 0.5f;
+  if (positives == 0)
+    throw InputError(fmt::format("cover type {} has no positive rows in the training split ({} rows): there is "
+                                 "nothing to learn; add rows of that cover type to the data",
+                                 cover_type, train_labels.size()));
+  const std::vector<float> eval_labels = labels_for(cover_type, eval_rows_);
+  // The quantised training matrix is kept inside XGBoost's DMatrix; only the labels change.
+  train_matrix_->set_labels(train_labels);
+
+  model::RoundCallback on_round;
+  if (report.every > 0 && report.on_report) {
+    on_round = [&](int rounds, const model::Booster& booster) {
+      if (rounds % report.every == 0 && rounds < options.hyperparameters.n_estimators())
+        report.on_report(rounds, metrics::evaluate_binary(eval_labels, booster.predict(*eval_matrix_)));
+      return true;
+    };
+  }
+  TrainedModel trained;
+  trained.cover_type = cover_type;
+  trained.booster = model::train_booster(*train_matrix_, options, on_round);
+  trained.metrics = metrics::evaluate_binary(eval_labels, trained.booster.predict(*eval_matrix_));
+  trained.evaluated_on = evaluated_on_;
+  return trained;
+}
+
+void store_model(store::ArtifactStore& store, const std::string& prefix, const features::Preprocessor& preprocessor,
+                 const TrainedModel& trained, const nlohmann::json& details) {
+  nlohmann::json metrics_json = details;
+  metrics_json["cover_type"] = trained.cover_type;
+  metrics_json["evaluated_on"] = trained.evaluated_on;
+  metrics_json["metrics"] = metrics::to_json(trained.metrics);
+  std::vector<store::StoredFile> files = {
+      {"preprocessor.json", preprocessor.to_json().dump(2) + "\n"},
+      {"model.json", trained.booster.save_json()},
+      {"metrics.json", metrics_json.dump(2) + "\n"},
+  };
+  store::write_with_manifest(store, prefix, std::move(files), {{"cover_type", trained.cover_type}});
+}
+
+}  // namespace treeline::pipeline

@@ -1,0 +1,68 @@
+#include "treeline/pipeline/predict.h"
+
+#include <fmt/format.h>
+
+#include "treeline/common/error.h"
+#include "treeline/data/split.h"
+#include "treeline/features/preprocessor.h"
+#include "treeline/model/xgboost_handles.h"
+#include "treeline/pipeline/prepare.h"
+#include "treeline/store/directory_store.h"
+#include "treeline/store/manifest.h"
+
+namespace treeline::pipeline {
+
+Predictions predict(const std::filesystem::path& models_dir, data::DataSource& source, int nthread) {
+  if (!std::filesystem::is_directory(models_dir / "models"))
+    throw InputError(fmt::format("--models {}: no models/ folder; expected STORE/PROJECT/NAME as written by run-local",
+                                 models_dir.string()));
+  store::DirectoryStore store(models_dir);
+  const data::Table table = source.read(data::ReadOptions{.require_label = false});
+  const auto rows = data::all_rows(table.rows());
+
+  Predictions out;
+  out.labels = table.labelled ? table.labels : std::vector<std::int32_t>{};
+  for (int k = 1; k <= kCoverTypes; ++k) {
+    const std::string prefix = fmt::format("models/cover_type_{}", k);
+    if (!store.exists(prefix + "/manifest.json")) continue;
+    const auto manifest = store::read_manifest(store, prefix);
+    const std::string where = store.uri(prefix + "/preprocessor.json");
+    const auto preprocessor = features::Preprocessor::from_json(
+        nlohmann::json::parse(store::read_verified(store, prefix, manifest, "preprocessor.json")), where);
+    const model::Booster booster = model::Booster::load(store::read_verified(store, prefix, manifest, "model.json"));
+    const model::DMatrix matrix(preprocessor.transform(table, rows), nthread);
+    out.cover_types.push_back(k);
+    out.probabilities.push_back(booster.predict(matrix));
+  }
+  if (out.cover_types.empty())
+    throw InputError(fmt::format("--models {}: no stored models under models/cover_type_K/", models_dir.string()));
+
+  out.predicted.resize(table.rows());
+  std::size_t correct = 0;
+  for (std::size_t r = 0; r < table.rows(); ++r) {
+    std::size_t best = 0;
+    for (std::size_t m = 1; m < out.cover_types.size(); ++m)
+      if (out.probabilities[m][r] > out.probabilities[best][r]) best = m;
+    out.predicted[r] = out.cover_types[best];
+    if (table.labelled && out.predicted[r] == table.labels[r]) ++correct;
+  }
+  if (table.labelled) out.accuracy = static_cast<double>(correct) / static_cast<double>(table.rows());
+  return out;
+}
+
+std::string predictions_to_csv(const Predictions& p) {
+  std::string out;
+  for (int k : p.cover_types) out += fmt::format("p_cover_type_{},", k);
+  out += "predicted";
+  if (!p.labels.empty()) out += ",Cover_Type";
+  out += "\n";
+  for (std::size_t r = 0; r < p.predicted.size(); ++r) {
+    for (const auto& probs : p.probabilities) fmt::format_to(std::back_inserter(out), "{:.9g},", probs[r]);
+    fmt::format_to(std::back_inserter(out), "{}", p.predicted[r]);
+    if (!p.labels.empty()) fmt::format_to(std::back_inserter(out), ",{}", p.labels[r]);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace treeline::pipeline

@@ -1,0 +1,79 @@
+#include "treeline/pipeline/prepare.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "treeline/common/error.h"
+#include "treeline/common/sha256.h"
+#include "treeline/data/binary_dataset.h"
+#include "treeline/data/covertype_schema.h"
+#include "treeline/store/manifest.h"
+
+namespace treeline::pipeline {
+
+std::string dataset_prefix(const std::string& prefix) { return prefix + "/datasets"; }
+std::string model_prefix(const std::string& prefix, int cover_type) {
+  return fmt::format("{}/models/cover_type_{}", prefix, cover_type);
+}
+
+namespace {
+
+constexpr std::string_view kTableFile = "table.tlds";
+
+nlohmann::json schema_json(const data::Table& t) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& c : t.numeric) columns.push_back({{"name", c.name}, {"type", "numeric"}});
+  for (const auto& c : t.categorical) columns.push_back({{"name", c.name}, {"type", "categorical"}, {"levels", c.levels}});
+  columns.push_back({{"name", t.label_name}, {"type", "class"}});
+  return columns;
+}
+
+}  // namespace
+
+PreparedData prepare_datasets(data::DataSource& source, store::ArtifactStore& store, const std::string& prefix) {
+  PreparedData prepared;
+  prepared.source = source.describe();
+  prepared.table = source.read(data::ReadOptions{});
+  const data::Table& table = prepared.table;
+  for (std::int32_t label : table.labels) ++prepared.positives[label - 1];
+
+  const std::string bytes = data::encode_binary_dataset(table);
+  const std::string digest = sha256_hex(bytes);
+  std::vector<store::StoredFile> files;
+  for (int k = 1; k <= kCoverTypes; ++k) {
+    nlohmann::json manifest = {
+        {"format", "treeline.dataset/1"},
+        {"cover_type", k},
+        {"label", fmt::format("{} == {}", table.label_name, k)},
+        {"rows", table.rows()},
+        {"positives", prepared.positives[k - 1]},
+        {"source", prepared.source},
+        {"schema", schema_json(table)},
+        {"files", {{fmt::format("../{}", kTableFile), {{"sha256", digest}, {"bytes", bytes.size()}}}}},
+    };
+    files.push_back({fmt::format("cover_type_{}/manifest.json", k), manifest.dump(2) + "\n"});
+  }
+  files.push_back({std::string(kTableFile), bytes});
+  store::write_with_manifest(store, dataset_prefix(prefix), std::move(files),
+                             {{"source", prepared.source}, {"rows", table.rows()}});
+  return prepared;
+}
+
+data::Table open_prepared_dataset(const store::ArtifactStore& store, const std::string& prefix, int cover_type) {
+  if (cover_type < 1 || cover_type > kCoverTypes)
+    throw InputError(fmt::format("--cover-type: expected 1..{}, got {}", kCoverTypes, cover_type));
+  const std::string ds = dataset_prefix(prefix);
+  const std::string manifest_key = fmt::format("{}/cover_type_{}/manifest.json", ds, cover_type);
+  if (!store.exists(manifest_key))
+    throw InputError(fmt::format("{}: no prepared dataset for cover type {}; run `treeline prepare` (or run-local) first",
+                                 store.uri(manifest_key), cover_type));
+  const auto manifest = nlohmann::json::parse(store.read(manifest_key));
+  data::Table table = data::read_binary_dataset(store.local_path(fmt::format("{}/{}", ds, kTableFile)));
+  if (table.rows() != manifest.at("rows").get<std::size_t>())
+    throw InputError(fmt::format("{}: the prepared table has {} rows, its manifest says {}", store.uri(ds), table.rows(),
+                                 manifest.at("rows").get<std::size_t>()));
+  return table;
+}
+
+}  // namespace treeline::pipeline

@@ -1,0 +1,40 @@
+#include "treeline/pipeline/train_evaluate.h"
+
+#include <fmt/format.h>
+
+#include "treeline/metrics/binary_metrics.h"
+#include "treeline/pipeline/prepare.h"
+#include "treeline/store/directory_store.h"
+
+namespace treeline::pipeline {
+
+TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const metrics::HypertuneReporter& reporter) {
+  store::validate_name(request.project, "PROJECT");
+  store::validate_name(request.name, "NAME");
+  const std::string prefix = request.project + "/" + request.name;
+  store::DirectoryStore store(request.store_root);
+  const data::Table table = open_prepared_dataset(store, prefix, request.cover_type);
+
+  const metrics::MetricDefinition& tag_metric = metrics::find_metric(reporter.tag());
+  CoverTypeTrainer trainer(table, request.split, request.encoding, request.training.nthread);
+  RoundReport report;
+  if (reporter.enabled()) {
+    const int rounds = request.training.hyperparameters.n_estimators();
+    report.every = request.report_every > 0 ? request.report_every : std::max(1, rounds / 10);
+    report.on_report = [&](int done, const metrics::BinaryMetrics& m) { reporter.report(tag_metric.value(m), done); };
+  }
+  TrainedModel trained = trainer.train(request.cover_type, request.training, report);
+  reporter.report(tag_metric.value(trained.metrics), trained.booster.boosted_rounds());
+
+  store::DirectoryStore job_store(request.job_dir);
+  nlohmann::json details = {
+      {"hyperparameters", request.training.hyperparameters.values()},
+      {"encoding", features::to_string(request.encoding)},
+      {"rows", {{"train", trainer.train_rows()}, {trainer.evaluated_on(), trainer.evaluation_rows()}}},
+      {"dataset", store.uri(dataset_prefix(prefix))},
+  };
+  store_model(job_store, "model", trainer.preprocessor(), trained, details);
+  return {trained.metrics, trained.evaluated_on, job_store.uri("model/model.json")};
+}
+
+}  // namespace treeline::pipeline

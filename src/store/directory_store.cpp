@@ -1,0 +1,89 @@
+#include "treeline/store/directory_store.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <random>
+
+#include "treeline/common/atomic_file.h"
+#include "treeline/common/error.h"
+
+namespace treeline::store {
+namespace fs = std::filesystem;
+
+void validate_name(const std::string& name, const std::string& what) {
+  auto refuse = [&](const std::string& why) {
+    throw InputError(fmt::format("{} '{}': {}; expected a plain folder name such as 'my-project'", what, name, why));
+  };
+  if (name.empty()) refuse("is empty");
+  if (name == "." || name == "..") refuse("is a relative path component");
+  if (name.front() == '/') refuse("is an absolute path");
+  for (char c : name) {
+    if (c == '/' || c == '\\') refuse("contains a slash");
+    if (static_cast<unsigned char>(c) < 0x20) refuse("contains a control character");
+  }
+  if (name.front() == '.') refuse("starts with a dot");
+}
+
+DirectoryStore::DirectoryStore(fs::path root) : root_(fs::absolute(std::move(root)).lexically_normal()) {}
+
+fs::path DirectoryStore::resolve(const std::string& key) const {
+  const fs::path relative = fs::path(key).lexically_normal();
+  if (key.empty() || relative.is_absolute() || *relative.begin() == "..")
+    throw InputError(fmt::format("artifact key '{}' leaves the store {}", key, root_.string()));
+  return root_ / relative;
+}
+
+namespace {
+
+void fsync_path(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+void DirectoryStore::write_set(const std::string& prefix, const std::vector<StoredFile>& files) {
+  const fs::path target = resolve(prefix);
+  const fs::path parent = target.parent_path();
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec) throw SystemError(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
+
+  // Stage the whole set beside the target, then swap it in with one atomic rename.
+  const fs::path staging =
+      parent / fmt::format(".{}.staging-{}-{}", target.filename().string(), ::getpid(), std::random_device{}());
+  try {
+    for (const auto& f : files) write_file_atomically(staging / f.name, f.bytes);
+    fsync_path(staging);
+    if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) {
+      fsync_path(parent);
+      return;
+    }
+    if (errno != EEXIST) throw_errno(fmt::format("cannot move {} into place", target.string()));
+    // The target exists: exchange old and new atomically, then delete the old one.
+    if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
+      throw_errno(fmt::format("cannot replace {}", target.string()));
+    fsync_path(parent);
+  } catch (...) {
+    fs::remove_all(staging, ec);
+    throw;
+  }
+  fs::remove_all(staging, ec);  // now holds the previous version
+}
+
+std::string DirectoryStore::read(const std::string& key) const { return read_file(resolve(key)); }
+
+bool DirectoryStore::exists(const std::string& key) const { return fs::exists(resolve(key)); }
+
+std::string DirectoryStore::uri(const std::string& key) const { return resolve(key).string(); }
+
+fs::path DirectoryStore::local_path(const std::string& key) const { return resolve(key); }
+
+}  // namespace treeline::store
