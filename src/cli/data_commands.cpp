@@ -5,6 +5,7 @@
 #include "treeline/cli/commands.h"
 #include "treeline/common/error.h"
 #include "treeline/data/csv_source.h"
+#include "treeline/data/fetch.h"
 #include "treeline/data/sqlite_source.h"
 
 namespace treeline::cli {
@@ -31,12 +32,31 @@ void add_load(CLI::App& data) {
   });
 }
 
+void add_fetch(CLI::App& data) {
+  struct Flags {
+    std::string url = std::string(data::kCovertypeUrl), sha256 = std::string(data::kCovertypeSha256), out;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = data.add_subcommand("fetch", "download the full Covertype data set, verifying its checksum");
+  cmd->add_option("--url", flags->url, "where to download from")->capture_default_str();
+  cmd->add_option("--sha256", flags->sha256, "expected SHA-256 of the download ('' to skip the check)")
+      ->capture_default_str();
+  cmd->add_option("--out", flags->out, "file to write (written only once complete and verified)")->required();
+  cmd->callback([flags] {
+    const auto result = data::fetch_to_file(
+        {.url = flags->url, .expected_sha256 = flags->sha256, .out = flags->out,
+         .on_progress = data::make_terminal_progress(stderr)});
+    fmt::print("wrote {} ({} bytes, sha256 {})\n", flags->out, result.bytes, result.sha256);
+  });
+}
+
 }  // namespace
 
 void add_data_commands(CLI::App& app) {
   CLI::App* data = app.add_subcommand("data", "load data into a SQLite warehouse, or fetch the full data set");
   data->require_subcommand(1);
   add_load(*data);
+  add_fetch(*data);
 }
 
 }  // namespace treeline::cli

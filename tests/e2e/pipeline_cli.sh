@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# run-local, prepare, train-evaluate, predict and data load through the CLI on real data.
+source "$(dirname "$0")/lib.bash"
+STORE="$WORK/store"
+FAST=(--nthread 1 --n_estimators=15)
+
+# run-local on the bundled sample, JSON document on stdout.
+if "$TREELINE" run-local proj run1 --store "$STORE" --data "$SAMPLE" "${FAST[@]}" --json >"$WORK/run.json"; then
+  if /usr/bin/python3 - "$WORK/run.json" <<'PY'
+import json, os, sys
+doc = json.load(open(sys.argv[1]))
+rs = doc["results"]
+assert [r["cover_type"] for r in rs] == list(range(1, 8)), rs
+for r in rs:
+    for k in ("accuracy", "f1", "precision", "recall", "roc_auc", "model_uri"):
+        assert k in r, (k, r)
+    assert os.path.exists(r["model_uri"]), r["model_uri"]
+    assert 0.5 < r["accuracy"] <= 1
+PY
+  then ok "run-local --json"; else fail "run-local --json document"; fi
+else
+  fail "run-local exited non-zero"
+fi
+
+# The summary table for people.
+if "$TREELINE" run-local proj run2 --store "$STORE" --data "$SAMPLE" "${FAST[@]}" --cover-types 2,3 | grep -q "mean f1 over 2 cover types"; then
+  ok "run-local table"; else fail "run-local table"; fi
+
+# predict with the seven stored models: accuracy printed, CSV written.
+out=$("$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --out "$WORK/pred.csv" --nthread 1)
+if grep -q "7-class accuracy: 0\.[6-9]" <<<"$out" && [ "$(wc -l <"$WORK/pred.csv")" -eq 20001 ]; then
+  ok "predict"; else fail "predict: $out"; fi
+
+# A SQLite warehouse in place of BigQuery.
+if "$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/w.db" --table covertype >/dev/null &&
+   "$TREELINE" run-local proj sql --store "$STORE" --data "sqlite:$WORK/w.db" \
+     --query "SELECT * FROM covertype WHERE Elevation > 0" "${FAST[@]}" --cover-types 1 --json | grep -q '"cover_type":1'; then
+  ok "data load + sqlite run-local"; else fail "data load + sqlite run-local"; fi
+
+# prepare, then train-evaluate one cover type as the tuning platform will.
+if "$TREELINE" prepare proj prep --store "$STORE" --data "$SAMPLE" >/dev/null &&
+   CLOUD_ML_HP_METRIC_FILE="$WORK/hp.jsonl" CLOUD_ML_TRIAL_ID=4 "$TREELINE" train-evaluate --project proj --name prep \
+     --cover-type 3 --store "$STORE" --job-dir "$WORK/job" --validation-fraction 0.2 "${FAST[@]}" --max_depth=4 >/dev/null &&
+   [ -f "$WORK/job/model/model.json" ] && tail -1 "$WORK/hp.jsonl" | grep -q '"trial":"4"'; then
+  ok "prepare + train-evaluate"; else fail "prepare + train-evaluate"; fi
+
+# Bad input: clear errors naming the place, nothing stored.
+printf '%s\n' "Elevation,Aspect" "1,2" >"$WORK/bad.csv"
+expect_error "unknown schema" "bad.csv" "unknown schema" -- "$TREELINE" run-local proj bad --store "$STORE" --data "$WORK/bad.csv"
+expect_error "unknown hyperparameter" "--max_dept" "valid hyperparameters" "max_depth" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --max_dept=3
+expect_error "out of range" "--learning_rate=2" "(0, 1]" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --learning_rate=2
+expect_error "dotdot name" "NAME '..'" -- "$TREELINE" run-local proj .. --store "$STORE" --data "$SAMPLE"
+expect_error "bad query" "no such table" -- "$TREELINE" run-local proj bad --store "$STORE" --data "sqlite:$WORK/w.db" --query "SELECT * FROM nope"
+expect_error "empty query result" "returned no rows" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "sqlite:$WORK/w.db" --query "SELECT * FROM covertype WHERE 0"
+if [ ! -e "$STORE/proj/bad" ]; then ok "nothing stored for failed runs"; else fail "failed runs left $STORE/proj/bad"; fi
+
+# A tampered model is refused by predict.
+model="$STORE/proj/run1/models/cover_type_5/model.json"
+sed -i 's/"base_score":"[^"]*"/"base_score":"0.123"/' "$model"
+expect_error "tampered model" "cover_type_5/model.json" "does not match its manifest" -- \
+  "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE"
+
+finish

@@ -1,0 +1,155 @@
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+#include "treeline/common/error.h"
+#include "treeline/data/covertype_schema.h"
+#include "treeline/data/csv_source.h"
+#include "treeline/data/data_source.h"
+
+using namespace treeline;
+using namespace treeline::data;
+using treeline::testing::TempDir;
+using treeline::testing::write_text;
+
+namespace {
+
+const std::string kHeader = covertype::warehouse_header() + "\n";
+
+std::string uci_row(int wilderness, int soil, int cover) {
+  std::string row = "2596,51,3,258,0,510,221,232,148,6279";
+  for (int i = 0; i < 4; ++i) row += i == wilderness ? ",1" : ",0";
+  for (int i = 0; i < 40; ++i) row += i == soil ? ",1" : ",0";
+  return row + "," + std::to_string(cover);
+}
+
+Table read_csv(const std::filesystem::path& p, bool require_label = true) {
+  return CsvDataSource(p).read(ReadOptions{.require_label = require_label});
+}
+
+}  // namespace
+
+TEST(CsvSource, ReadsWarehouseSchemaWithBothSpellings) {
+  TempDir dir;
+  write_text(dir / "a.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Commanche,7745,5\n" +
+                                "2590,56,2,212,-6,390,220,235,151,6225,Commanche Peak,2702,2\n" +
+                                "2804,139,9,268,65,3180,234,238,135,6121,Cache,8776,1\r\n\n");
+  const Table t = read_csv(dir / "a.csv");
+  ASSERT_EQ(t.rows(), 3u);
+  EXPECT_EQ(t.labels, (std::vector<std::int32_t>{5, 2, 1}));
+  const auto& w = t.categorical[covertype::kWildernessColumn];
+  EXPECT_EQ(w.levels[w.codes[0]], "Commanche Peak");
+  EXPECT_EQ(w.levels[w.codes[2]], "Cache la Poudre");
+  const auto& s = t.categorical[covertype::kSoilColumn];
+  EXPECT_EQ(s.levels[s.codes[1]], "2702");
+  EXPECT_FLOAT_EQ(t.numeric[4].values[1], -6.0f);
+}
+
+TEST(CsvSource, ReadsColumnsInAnyOrder) {
+  TempDir dir;
+  write_text(dir / "a.csv",
+             "Cover_Type,Soil_Type,Wilderness_Area,Elevation,Aspect,Slope,Horizontal_Distance_To_Hydrology,"
+             "Vertical_Distance_To_Hydrology,Horizontal_Distance_To_Roadways,Hillshade_9am,Hillshade_Noon,"
+             "Hillshade_3pm,Horizontal_Distance_To_Fire_Points\n3,2702,Rawah,1,2,3,4,5,6,7,8,9,10\n");
+  const Table t = read_csv(dir / "a.csv");
+  EXPECT_EQ(t.labels[0], 3);
+  EXPECT_FLOAT_EQ(t.numeric[0].values[0], 1.0f);
+  EXPECT_FLOAT_EQ(t.numeric[9].values[0], 10.0f);
+}
+
+TEST(CsvSource, ReadsGzipWarehouseSample) {
+  const Table t = read_csv(treeline::testing::sample_data());
+  EXPECT_EQ(t.rows(), 20000u);
+  for (auto label : t.labels) ASSERT_TRUE(label >= 1 && label <= 7);
+}
+
+TEST(CsvSource, ReadsUciSchema) {
+  TempDir dir;
+  write_text(dir / "covtype.data", uci_row(2, 28, 5) + "\n" + uci_row(0, 0, 1) + "\n");
+  const Table t = read_csv(dir / "covtype.data");
+  ASSERT_EQ(t.rows(), 2u);
+  const auto& w = t.categorical[covertype::kWildernessColumn];
+  const auto& s = t.categorical[covertype::kSoilColumn];
+  EXPECT_EQ(w.levels[w.codes[0]], "Commanche Peak");
+  EXPECT_EQ(s.levels[s.codes[0]], "7745");  // Soil_Type29
+  EXPECT_EQ(t.labels[0], 5);
+}
+
+TEST(CsvSource, BothSchemasGiveTheSameTable) {
+  TempDir dir;
+  write_text(dir / "w.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Commanche Peak,7745,5\n");
+  write_text(dir / "u.csv", uci_row(2, 28, 5) + "\n");
+  const Table a = read_csv(dir / "w.csv"), b = read_csv(dir / "u.csv");
+  EXPECT_EQ(a.labels, b.labels);
+  for (std::size_t c = 0; c < 2; ++c)
+    EXPECT_EQ(a.categorical[c].levels[a.categorical[c].codes[0]], b.categorical[c].levels[b.categorical[c].codes[0]]);
+}
+
+TEST(CsvSource, WrongColumnCountNamesFileAndLine) {
+  TempDir dir;
+  write_text(dir / "a.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,5\n2596,51,3\n");
+  EXPECT_THROW_WITH(read_csv(dir / "a.csv"), InputError, "a.csv", "line 3", "expected 13 columns", "found 3");
+}
+
+TEST(CsvSource, NonNumericValueNamesColumn) {
+  TempDir dir;
+  write_text(dir / "a.csv", kHeader + "2596,51,abc,258,0,510,221,232,148,6279,Rawah,7745,5\n");
+  EXPECT_THROW_WITH(read_csv(dir / "a.csv"), InputError, "a.csv", "line 2", "column Slope", "expected a number",
+                    "'abc'");
+}
+
+TEST(CsvSource, BadCoverTypeIsRefused) {
+  TempDir dir;
+  write_text(dir / "a.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,9\n");
+  EXPECT_THROW_WITH(read_csv(dir / "a.csv"), InputError, "line 2", "Cover_Type", "1..7");
+}
+
+TEST(CsvSource, EmptyFileIsRefused) {
+  TempDir dir;
+  write_text(dir / "empty.csv", "");
+  EXPECT_THROW_WITH(read_csv(dir / "empty.csv"), InputError, "empty.csv", "empty");
+  write_text(dir / "header-only.csv", kHeader);
+  EXPECT_THROW_WITH(read_csv(dir / "header-only.csv"), InputError, "header-only.csv", "no data rows");
+}
+
+TEST(CsvSource, MissingLabelColumn) {
+  TempDir dir;
+  std::string header = kHeader.substr(0, kHeader.rfind(",Cover_Type")) + "\n";
+  write_text(dir / "a.csv", header + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745\n");
+  EXPECT_THROW_WITH(read_csv(dir / "a.csv"), InputError, "a.csv", "missing label column Cover_Type");
+  const Table t = read_csv(dir / "a.csv", /*require_label=*/false);  // predict reads it
+  EXPECT_FALSE(t.labelled);
+  EXPECT_EQ(t.rows(), 1u);
+}
+
+TEST(CsvSource, UnknownSchema) {
+  TempDir dir;
+  write_text(dir / "a.csv", "foo,bar\n1,2\n");
+  EXPECT_THROW_WITH(read_csv(dir / "a.csv"), InputError, "a.csv", "line 1", "unknown schema", "unexpected column(s) foo");
+  write_text(dir / "b.csv", "1,2,3\n");
+  EXPECT_THROW_WITH(read_csv(dir / "b.csv"), InputError, "b.csv", "unknown schema", "3 columns");
+}
+
+TEST(CsvSource, UciOneHotMustHaveExactlyOneOne) {
+  TempDir dir;
+  std::string row = uci_row(0, 0, 1);
+  row[row.find(",1,0,0,0,") + 3] = '1';  // a second wilderness flag
+  write_text(dir / "a.csv", row + "\n");
+  EXPECT_THROW_WITH(read_csv(dir / "a.csv"), InputError, "line 1", "Wilderness_Area");
+}
+
+TEST(CsvSource, MissingFileNamesIt) {
+  EXPECT_THROW_WITH(read_csv("/nonexistent/x.csv"), InputError, "/nonexistent/x.csv");
+}
+
+TEST(CsvSource, QueryWithCsvIsRefused) {
+  EXPECT_THROW_WITH(open_data_source("x.csv", "SELECT 1"), InputError, "--query");
+}
+
+TEST(CsvSource, WarehouseCsvRoundTrip) {
+  TempDir dir;
+  const Table t = read_csv(treeline::testing::sample_data());
+  write_text(dir / "copy.csv", to_warehouse_csv(t));
+  const Table u = read_csv(dir / "copy.csv");
+  EXPECT_EQ(t.labels, u.labels);
+  EXPECT_EQ(t.numeric[0].values, u.numeric[0].values);
+}

@@ -1,0 +1,74 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "test_util.h"
+#include "treeline/common/error.h"
+#include "treeline/data/binary_dataset.h"
+#include "treeline/data/csv_source.h"
+#include "treeline/data/split.h"
+
+using namespace treeline;
+using namespace treeline::data;
+
+TEST(StratifiedSplit, KeepsClassProportionsAndIsDeterministic) {
+  const Table t = CsvDataSource(treeline::testing::sample_data()).read({});
+  const auto rows = all_rows(t.rows());
+  const Split a = stratified_split(t.labels, rows, 0.2, 42);
+  const Split b = stratified_split(t.labels, rows, 0.2, 42);
+  const Split c = stratified_split(t.labels, rows, 0.2, 43);
+  EXPECT_EQ(a.test, b.test);
+  EXPECT_NE(a.test, c.test);
+  EXPECT_EQ(a.train.size() + a.test.size(), t.rows());
+  std::map<int, std::size_t> all, test;
+  for (auto l : t.labels) ++all[l];
+  for (auto r : a.test) ++test[t.labels[r]];
+  for (auto [label, n] : all) EXPECT_NEAR(static_cast<double>(test[label]), n * 0.2, 1.0) << "class " << label;
+  EXPECT_TRUE(std::is_sorted(a.train.begin(), a.train.end()));
+}
+
+TEST(StratifiedSplit, FixedRowsAcrossMachines) {
+  // The split is defined bit for bit by treeline's own generator; these rows must never change.
+  std::vector<std::int32_t> strata = {1, 1, 1, 1, 1, 2, 2, 2, 2, 2};
+  const Split s = stratified_split(strata, all_rows(10), 0.4, 42);
+  EXPECT_EQ(s.test.size(), 4u);
+  const Split again = stratified_split(strata, all_rows(10), 0.4, 42);
+  EXPECT_EQ(s.test, again.test);
+}
+
+TEST(StratifiedSplit, TinyClassGoesToBothSides) {
+  std::vector<std::int32_t> strata = {1, 1, 1, 1, 1, 1, 1, 1, 4, 4};
+  const Split s = stratified_split(strata, all_rows(10), 0.2, 1);
+  int fours_in_test = 0;
+  for (auto r : s.test) fours_in_test += strata[r] == 4;
+  EXPECT_EQ(fours_in_test, 1);
+}
+
+TEST(StratifiedSplit, RejectsBadFraction) {
+  std::vector<std::int32_t> strata = {1, 2};
+  EXPECT_THROW_WITH(stratified_split(strata, all_rows(2), 1.5, 1), InputError, "--test-fraction");
+}
+
+TEST(BinaryDataset, RoundTripsATable) {
+  const Table t = CsvDataSource(treeline::testing::sample_data()).read({});
+  const std::string bytes = encode_binary_dataset(t);
+  const Table u = decode_binary_dataset(bytes, "mem");
+  EXPECT_EQ(u.rows(), t.rows());
+  EXPECT_EQ(u.labels, t.labels);
+  for (std::size_t c = 0; c < t.numeric.size(); ++c) EXPECT_EQ(u.numeric[c].values, t.numeric[c].values);
+  for (std::size_t c = 0; c < t.categorical.size(); ++c) {
+    EXPECT_EQ(u.categorical[c].codes, t.categorical[c].codes);
+    EXPECT_EQ(u.categorical[c].levels, t.categorical[c].levels);
+  }
+  treeline::testing::TempDir dir;
+  treeline::testing::write_text(dir / "t.tlds", bytes);
+  EXPECT_EQ(read_binary_dataset(dir / "t.tlds").labels, t.labels);
+}
+
+TEST(BinaryDataset, RefusesGarbageAndTruncation) {
+  EXPECT_THROW_WITH(decode_binary_dataset("hello world, not a dataset", "x.tlds"), InputError, "x.tlds", "magic");
+  const Table t = CsvDataSource(treeline::testing::sample_data()).read({});
+  const std::string bytes = encode_binary_dataset(t);
+  EXPECT_THROW_WITH(decode_binary_dataset(std::string_view(bytes).substr(0, bytes.size() / 2), "y.tlds"), InputError,
+                    "y.tlds", "truncated");
+}

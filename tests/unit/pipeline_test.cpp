@@ -1,0 +1,154 @@
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+#include "treeline/common/error.h"
+#include "treeline/data/covertype_schema.h"
+#include "treeline/data/csv_source.h"
+#include "treeline/metrics/hypertune_reporter.h"
+#include "treeline/pipeline/predict.h"
+#include "treeline/pipeline/prepare.h"
+#include "treeline/pipeline/run_local.h"
+#include "treeline/pipeline/train_evaluate.h"
+#include "treeline/store/directory_store.h"
+
+using namespace treeline;
+using namespace treeline::pipeline;
+using treeline::testing::TempDir;
+
+namespace {
+
+RunLocalRequest small_request(const TempDir& dir) {
+  RunLocalRequest r;
+  r.project = "p";
+  r.name = "n";
+  r.data = treeline::testing::sample_data();
+  r.store_root = dir.path();
+  r.training.nthread = 1;
+  r.training.hyperparameters.set("n_estimators", "20");
+  return r;
+}
+
+}  // namespace
+
+TEST(RunLocal, TrainsStoresAndPredictsAllSevenCoverTypes) {
+  TempDir dir;
+  const auto results = run_local(small_request(dir));
+  ASSERT_EQ(results.size(), 7u);
+  double f1 = 0;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.metrics.has_value()) << r.skipped_reason;
+    EXPECT_GT(r.metrics->accuracy, 0.7);
+    EXPECT_TRUE(std::filesystem::exists(r.model_uri));
+    f1 += r.metrics->f1;
+  }
+  EXPECT_GT(f1 / 7, 0.6);
+  EXPECT_TRUE(std::filesystem::exists(dir / "p/n/datasets/cover_type_4/manifest.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "p/n/datasets/table.tlds"));
+
+  data::CsvDataSource source(treeline::testing::sample_data());
+  const auto predictions = predict(dir / "p/n", source, 1);
+  ASSERT_TRUE(predictions.accuracy.has_value());
+  EXPECT_GT(*predictions.accuracy, 0.75);
+  EXPECT_EQ(predictions.cover_types.size(), 7u);
+
+  // Same seed, same data: same metrics.
+  const auto again = run_local(small_request(dir));
+  EXPECT_DOUBLE_EQ(again[0].metrics->f1, results[0].metrics->f1);
+}
+
+TEST(RunLocal, CoverTypeWithoutPositivesIsReportedNotACrash) {
+  TempDir dir;
+  const data::Table sample = data::CsvDataSource(treeline::testing::sample_data()).read({});
+  std::string csv = data::to_warehouse_csv(sample);
+  std::string filtered;
+  std::size_t pos = 0;
+  while (pos < csv.size()) {
+    const std::size_t end = csv.find('\n', pos);
+    const std::string line = csv.substr(pos, end - pos);
+    if (line.size() < 2 || line.substr(line.size() - 2) != ",4") filtered += line + "\n";
+    pos = end + 1;
+  }
+  treeline::testing::write_text(dir / "no4.csv", filtered);
+  auto request = small_request(dir);
+  request.data = (dir / "no4.csv").string();
+  request.cover_types = {3, 4};
+  const auto results = run_local(request);
+  EXPECT_TRUE(results[0].metrics.has_value());
+  EXPECT_FALSE(results[1].metrics.has_value());
+  EXPECT_NE(results[1].skipped_reason.find("no rows of cover type 4"), std::string::npos);
+  EXPECT_NE(results_to_table(results).find("skipped"), std::string::npos);
+}
+
+TEST(RunLocal, RefusesBadNamesBeforeWritingAnything) {
+  TempDir dir;
+  auto request = small_request(dir);
+  request.project = "..";
+  EXPECT_THROW_WITH(run_local(request), InputError, "PROJECT");
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+TEST(RunLocal, BadDataLeavesStoreUntouched) {
+  TempDir dir;
+  const auto first = run_local(small_request(dir));
+  const std::string model_before = store::DirectoryStore(dir.path()).read("p/n/models/cover_type_1/model.json");
+  treeline::testing::write_text(dir / "bad.csv", data::covertype::warehouse_header() + "\n1,2,3\n");
+  auto request = small_request(dir);
+  request.data = (dir / "bad.csv").string();
+  EXPECT_THROW_WITH(run_local(request), InputError, "bad.csv", "line 2");
+  EXPECT_EQ(store::DirectoryStore(dir.path()).read("p/n/models/cover_type_1/model.json"), model_before);
+  data::CsvDataSource source(treeline::testing::sample_data());
+  EXPECT_NO_THROW(predict(dir / "p/n", source, 1));
+}
+
+TEST(Predict, RefusesAModelThatDoesNotMatchItsManifest) {
+  TempDir dir;
+  auto request = small_request(dir);
+  request.cover_types = {1};
+  run_local(request);
+  std::string model = store::DirectoryStore(dir.path()).read("p/n/models/cover_type_1/model.json");
+  model[model.size() / 2] = model[model.size() / 2] == '1' ? '2' : '1';
+  treeline::testing::write_text(dir / "p/n/models/cover_type_1/model.json", model);
+  data::CsvDataSource source(treeline::testing::sample_data());
+  EXPECT_THROW_WITH(predict(dir / "p/n", source, 1), InputError, "model.json", "does not match its manifest");
+}
+
+TEST(TrainEvaluate, TrainsFromPreparedDatasetAndReportsHypertuneMetrics) {
+  TempDir dir;
+  data::CsvDataSource source(treeline::testing::sample_data());
+  store::DirectoryStore store(dir / "store");
+  prepare_datasets(source, store, "p/n");
+  TrainEvaluateRequest request;
+  request.store_root = dir / "store";
+  request.project = "p";
+  request.name = "n";
+  request.cover_type = 3;
+  request.job_dir = dir / "job";
+  request.split.validation_fraction = 0.2;
+  request.training.nthread = 1;
+  request.training.hyperparameters.set("n_estimators", "30");
+  metrics::HypertuneReporter reporter(dir / "hp.jsonl", "f1", "7");
+  const auto result = train_evaluate(request, reporter);
+  EXPECT_EQ(result.evaluated_on, "validation");
+  EXPECT_GT(result.metrics.f1, 0.5);
+  EXPECT_TRUE(std::filesystem::exists(dir / "job/model/model.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "job/model/preprocessor.json"));
+  // Intermediate reports every 3 rounds, then the final one at step 30.
+  std::ifstream in(dir / "hp.jsonl");
+  std::string line, last;
+  int lines = 0;
+  while (std::getline(in, line)) last = line, ++lines;
+  EXPECT_EQ(lines, 10);
+  EXPECT_EQ(nlohmann::json::parse(last)["global_step"], "30");
+  EXPECT_NEAR(std::stod(nlohmann::json::parse(last)["f1"].get<std::string>()), result.metrics.f1, 1e-12);
+}
+
+TEST(TrainEvaluate, NeedsAPreparedDataset) {
+  TempDir dir;
+  TrainEvaluateRequest request;
+  request.store_root = dir.path();
+  request.project = "p";
+  request.name = "n";
+  request.job_dir = dir / "job";
+  EXPECT_THROW_WITH(train_evaluate(request, metrics::HypertuneReporter(std::nullopt, "f1", "")), InputError,
+                    "no prepared dataset", "prepare");
+}
