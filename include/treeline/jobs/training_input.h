@@ -1,0 +1,59 @@
+#pragma once
+// AI Platform Training's `trainingInput`, as the seed's config/aip_config.yaml writes it, parsed
+// from YAML with errors that name the path of the bad field, e.g.
+//   config/aip_config.yaml: trainingInput.hyperparameters.params[2].minValue: ...
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "treeline/tuning/search_space.h"
+
+namespace treeline::jobs {
+
+struct HyperparameterSpec {
+  tuning::Goal goal = tuning::Goal::kMaximize;
+  std::string metric_tag;              // hyperparameterMetricTag; empty: the trainer's default ("f1")
+  int max_trials = 1;                  // maxTrials (AI Platform's default is 1)
+  int max_parallel_trials = 1;         // maxParallelTrials
+  int max_failed_trials = 0;           // maxFailedTrials; 0: the job fails only when every trial failed
+  bool enable_trial_early_stopping = false;
+  std::string algorithm = "ALGORITHM_UNSPECIFIED";  // ALGORITHM_UNSPECIFIED | GRID_SEARCH | RANDOM_SEARCH (| TPE)
+  std::string resume_previous_job_id;  // resumePreviousJobId
+  tuning::SearchSpace space;           // params
+};
+
+struct TrainingInput {
+  // Cloud-only fields, kept as given; mapped or reported by `notes`.
+  std::string scale_tier;              // scaleTier
+  std::string master_type;             // masterType
+  std::string image_uri;               // masterConfig.imageUri
+  std::vector<std::string> container_command;  // masterConfig.containerCommand: the trainer to run
+  std::vector<std::string> args;       // args, appended to the trainer's command line
+  std::optional<HyperparameterSpec> hyperparameters;
+  std::string region;                  // region, accepted and ignored locally
+  std::optional<std::chrono::seconds> max_running_time;  // scheduling.maxRunningTime ("7200s")
+  // treeline's own settings, under `treeline:` so nothing of AI Platform's is overloaded.
+  std::optional<std::chrono::seconds> trial_timeout;     // treeline.trialTimeout ("600s")
+  int threads_per_trial = 0;           // treeline.threadsPerTrial; 0: cores divided among running trials
+  std::uint64_t seed = 0;              // treeline.seed, for the search algorithm; 0: derived from the job id
+
+  // What was mapped to local resources or ignored, one sentence each, for the user to read.
+  std::vector<std::string> notes;
+  // The configuration as given (trainingInput only), for the Job resource.
+  nlohmann::json as_given;
+};
+
+// Parses YAML text; `where` (the file name) prefixes error messages. The document is either
+// {trainingInput: {...}} or the trainingInput mapping itself. Unknown keys, bad enums, bad
+// ranges and inconsistent values are InputErrors naming their path.
+TrainingInput parse_training_input(const std::string& yaml_text, const std::string& where);
+TrainingInput load_training_input(const std::string& path);
+
+// Round trip of the parsed form, for storing with a job.
+TrainingInput training_input_from_json(const nlohmann::json& as_given);
+
+}  // namespace treeline::jobs
