@@ -1,7 +1,365 @@
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
 #include "treeline/cli/commands.h"
+#include "treeline/cli/common_flags.h"
+#include "treeline/common/error.h"
+#include "treeline/executors/local_executor.h"
+#include "treeline/jobs/agent.h"
+#include "treeline/jobs/agent_launcher.h"
+#include "treeline/jobs/sqlite_job_store.h"
+#include "treeline/jobs/training_input.h"
+#include "treeline/pipeline/submit.h"
 
 namespace treeline::cli {
+namespace {
 
-void add_job_commands(CLI::App& app) {}
+constexpr double kLeaseSeconds = 10;
+
+struct PlatformFlags {
+  std::string store = default_store();
+  std::string jobs;
+  void add_to(CLI::App& app) {
+    app.add_option("--store", store, "artifact store directory (jobs live in STORE/jobs.sqlite)")->capture_default_str();
+    app.add_option("--jobs", jobs, "job store, sqlite:PATH (default: STORE/jobs.sqlite)");
+  }
+  jobs::PlatformPaths paths() const { return jobs::platform_paths(store, jobs); }
+};
+
+std::vector<int> parse_list(const std::string& text) {
+  std::vector<int> out;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = text.find(',', start);
+    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    try {
+      std::size_t used = 0;
+      out.push_back(std::stoi(part, &used));
+      if (used != part.size()) throw std::invalid_argument(part);
+    } catch (const std::exception&) {
+      throw InputError(fmt::format("--cover-types '{}': expected a comma-separated list such as 1,3,5", text));
+    }
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+YAML::Node to_yaml(const nlohmann::json& j) {
+  YAML::Node n;
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) n[k] = to_yaml(v);
+  } else if (j.is_array()) {
+    n = YAML::Node(YAML::NodeType::Sequence);
+    for (const auto& v : j) n.push_back(to_yaml(v));
+  } else if (j.is_string()) {
+    n = j.get<std::string>();
+  } else if (j.is_boolean()) {
+    n = j.get<bool>();
+  } else if (j.is_number_integer()) {
+    n = j.get<long long>();
+  } else if (j.is_number()) {
+    n = j.get<double>();
+  }
+  return n;
+}
+
+jobs::Job require_job(jobs::JobStore& store, const std::string& id) {
+  auto job = store.find_job(id);
+  if (!job) throw InputError(fmt::format("job {}: no such job in this job store (see `treeline jobs list`)", id));
+  return *job;
+}
+
+void add_submit(CLI::App& app) {
+  struct Flags {
+    std::string project, name, data = default_sample_data(), query, config = "config/aip_config.yaml", cover_types;
+    std::uint64_t seed = 42;
+    double test_fraction = 0.2, validation_fraction = 0.2;
+    bool detach = false, json = false;
+    PlatformFlags platform;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand(
+      "submit", "tune every cover type in parallel, then train each with its best hyperparameters (run_aip.py)");
+  cmd->add_option("PROJECT", f->project)->required();
+  cmd->add_option("NAME", f->name)->required();
+  cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->capture_default_str();
+  cmd->add_option("--data", f->data, "CSV file (plain or .gz) or sqlite:PATH")->capture_default_str();
+  cmd->add_option("--query", f->query, "SELECT to run when --data is sqlite:PATH");
+  cmd->add_option("--cover-types", f->cover_types, "comma-separated subset, e.g. 1,3,5 (default: all seven)");
+  cmd->add_option("--seed", f->seed, "seed of the split");
+  cmd->add_option("--test-fraction", f->test_fraction, "share of rows in the test split");
+  cmd->add_option("--validation-fraction", f->validation_fraction, "share of the training split the trials evaluate on");
+  cmd->add_flag("--detach", f->detach, "return once the jobs are queued");
+  cmd->add_flag("--json", f->json, "print one JSON document on stdout");
+  f->platform.add_to(*cmd);
+  cmd->callback([f] {
+    pipeline::SubmitRequest request;
+    request.project = f->project;
+    request.name = f->name;
+    request.data = f->data;
+    request.query = f->query;
+    request.config_path = f->config;
+    if (!f->cover_types.empty()) request.cover_types = parse_list(f->cover_types);
+    request.split.seed = f->seed;
+    request.split.test_fraction = f->test_fraction;
+    request.validation_fraction = f->validation_fraction;
+    const auto paths = f->platform.paths();
+    request.store_root = paths.store_root;
+    auto store = jobs::open_job_store(paths.jobs_spec);
+    const auto input = jobs::load_training_input(f->config);
+    for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
+    const auto submitted = pipeline::submit_tuning_jobs(request, *store, paths);
+    jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
+    if (f->detach) {
+      for (const auto& s : submitted)
+        fmt::print("cover type {}: tuning job {} (then final job {})\n", s.cover_type, s.tuning_job_id, s.final_job_id);
+      return;
+    }
+    const bool tty = stderr_is_terminal();
+    const auto results = pipeline::wait_for_tuned_models(*store, submitted, [tty](const std::string& change) {
+      if (tty) fmt::print(stderr, "treeline: {}\n", change);
+    });
+    if (f->json)
+      std::cout << pipeline::tuned_results_to_json(results).dump() << "\n";
+    else
+      std::cout << pipeline::tuned_results_to_table(results);
+    for (const auto& r : results)
+      if (r.state != "SUCCEEDED") throw Error(fmt::format("cover type {}: {} {}", r.cover_type, r.state, r.error));
+  });
+}
+
+void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tuning) {
+  struct Flags {
+    std::string job_id, config;
+    std::vector<std::string> args;
+    PlatformFlags platform;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = jobs_cmd.add_subcommand(
+      verb, require_tuning ? "queue a hyperparameter-tuning job" : "queue a training (or, with hyperparameters, tuning) job");
+  cmd->add_option("JOB", f->job_id, "job id: letters, digits and underscores")->required();
+  cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->required();
+  cmd->add_option("ARGS", f->args, "after --: more arguments for the trainer");
+  f->platform.add_to(*cmd);
+  cmd->callback([f, require_tuning] {
+    if (f->job_id.empty() || !std::isalpha(static_cast<unsigned char>(f->job_id.front())))
+      throw InputError(fmt::format("JOB '{}': a job id starts with a letter", f->job_id));
+    for (char c : f->job_id)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+        throw InputError(fmt::format("JOB '{}': only letters, digits and underscores are allowed", f->job_id));
+    const auto input = jobs::load_training_input(f->config);
+    if (require_tuning && !input.hyperparameters)
+      throw InputError(fmt::format("{}: trainingInput.hyperparameters is missing: a tuning job needs it", f->config));
+    for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
+    const auto paths = f->platform.paths();
+    auto store = jobs::open_job_store(paths.jobs_spec);
+    jobs::Job job;
+    job.job_id = f->job_id;
+    job.create_time = jobs::now_seconds();
+    job.training_input = input.as_given;
+    for (const auto& a : f->args) job.training_input["args"].push_back(a);
+    store->create_job(job);
+    jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
+    fmt::print("Job [{}] submitted successfully.\nYour job is still active. You may view its status with\n"
+               "  $ treeline jobs describe {}\nor follow its logs with\n  $ treeline jobs logs {} --follow\n",
+               f->job_id, f->job_id, f->job_id);
+  });
+}
+
+void add_jobs(CLI::App& app) {
+  CLI::App* jobs_cmd = app.add_subcommand("jobs", "training and tuning jobs");
+  jobs_cmd->require_subcommand(1);
+  add_job_submit(*jobs_cmd, "submit-training", false);
+  add_job_submit(*jobs_cmd, "submit-tuning", true);
+
+  {
+    struct Flags {
+      std::string state;
+      PlatformFlags platform;
+    };
+    auto f = std::make_shared<Flags>();
+    CLI::App* cmd = jobs_cmd->add_subcommand("list", "list jobs, oldest first");
+    cmd->add_option("--state", f->state, "only jobs in this state, e.g. RUNNING");
+    f->platform.add_to(*cmd);
+    cmd->callback([f] {
+      std::optional<jobs::JobState> state;
+      if (!f->state.empty()) state = jobs::parse_job_state(f->state);
+      auto store = jobs::open_job_store(f->platform.paths().jobs_spec);
+      fmt::print("{:<50} {:<11} {}\n", "JOB_ID", "STATUS", "CREATED");
+      for (const auto& j : store->list_jobs(state))
+        fmt::print("{:<50} {:<11} {}\n", j.job_id, jobs::to_string(j.state), jobs::format_time(j.create_time));
+    });
+  }
+  {
+    struct Flags {
+      std::string job_id, format = "yaml";
+      PlatformFlags platform;
+    };
+    auto f = std::make_shared<Flags>();
+    CLI::App* cmd = jobs_cmd->add_subcommand("describe", "show a job as AI Platform's Job resource");
+    cmd->add_option("JOB", f->job_id)->required();
+    cmd->add_option("--format", f->format, "json or yaml")->check(CLI::IsMember({"json", "yaml"}))->capture_default_str();
+    f->platform.add_to(*cmd);
+    cmd->callback([f] {
+      auto store = jobs::open_job_store(f->platform.paths().jobs_spec);
+      const auto job = require_job(*store, f->job_id);
+      const auto doc = jobs::to_json(job, store->trials(f->job_id));
+      if (f->format == "json") {
+        std::cout << doc.dump(2) << "\n";
+      } else {
+        YAML::Emitter out;
+        out << to_yaml(doc);
+        std::cout << out.c_str() << "\n";
+      }
+    });
+  }
+  {
+    struct Flags {
+      std::string job_id;
+      PlatformFlags platform;
+    };
+    auto f = std::make_shared<Flags>();
+    CLI::App* cmd = jobs_cmd->add_subcommand("wait", "wait until a job ends; exit status 0 only when it succeeded");
+    cmd->add_option("JOB", f->job_id)->required();
+    f->platform.add_to(*cmd);
+    cmd->callback([f] {
+      auto store = jobs::open_job_store(f->platform.paths().jobs_spec);
+      while (true) {
+        const auto job = require_job(*store, f->job_id);
+        if (jobs::is_terminal(job.state)) {
+          fmt::print("{} {}\n", job.job_id, jobs::to_string(job.state));
+          if (job.state != jobs::JobState::kSucceeded)
+            throw Error(fmt::format("job {} {}: {}", job.job_id, jobs::to_string(job.state), job.error_message));
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    });
+  }
+  {
+    struct Flags {
+      std::string job_id;
+      PlatformFlags platform;
+    };
+    auto f = std::make_shared<Flags>();
+    CLI::App* cmd = jobs_cmd->add_subcommand("cancel", "cancel a queued or running job");
+    cmd->add_option("JOB", f->job_id)->required();
+    f->platform.add_to(*cmd);
+    cmd->callback([f] {
+      auto store = jobs::open_job_store(f->platform.paths().jobs_spec);
+      const auto state = store->request_cancel(f->job_id);
+      fmt::print("Cancelled job [{}] ({}).\n", f->job_id, jobs::to_string(state));
+    });
+  }
+  {
+    struct Flags {
+      std::string job_id;
+      int trial = 0;
+      bool follow = false;
+      PlatformFlags platform;
+    };
+    auto f = std::make_shared<Flags>();
+    CLI::App* cmd = jobs_cmd->add_subcommand("logs", "print a job's trainer logs");
+    cmd->add_option("JOB", f->job_id)->required();
+    cmd->add_option("--trial", f->trial, "only this trial");
+    cmd->add_flag("--follow", f->follow, "keep printing until the job ends");
+    f->platform.add_to(*cmd);
+    cmd->callback([f] {
+      const auto paths = f->platform.paths();
+      auto store = jobs::open_job_store(paths.jobs_spec);
+      auto job = require_job(*store, f->job_id);
+      const bool tuning = job.training_input.contains("hyperparameters");
+      std::map<std::filesystem::path, std::uintmax_t> printed;
+      while (true) {
+        std::vector<std::pair<int, std::filesystem::path>> logs;
+        if (tuning) {
+          for (const auto& t : store->trials(f->job_id))
+            if (f->trial == 0 || t.trial_id == f->trial)
+              logs.emplace_back(t.trial_id, paths.jobs_root / f->job_id / "trials" / std::to_string(t.trial_id) / "trainer.log");
+          if (f->trial != 0 && logs.empty() && jobs::is_terminal(job.state))
+            throw InputError(fmt::format("--trial {}: job {} has no such trial", f->trial, f->job_id));
+        } else {
+          logs.emplace_back(0, paths.jobs_root / f->job_id / "trainer.log");
+        }
+        for (const auto& [trial, path] : logs) {
+          std::ifstream in(path, std::ios::binary);
+          if (!in) continue;
+          in.seekg(static_cast<std::streamoff>(printed[path]));
+          std::string line;
+          while (std::getline(in, line)) {
+            if (in.eof()) break;  // a partial last line waits for the rest
+            printed[path] += line.size() + 1;
+            if (tuning) fmt::print("trial {}: {}\n", trial, line);
+            else fmt::print("{}\n", line);
+          }
+        }
+        std::fflush(stdout);
+        if (!f->follow || jobs::is_terminal(job.state)) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        job = require_job(*store, f->job_id);
+      }
+    });
+  }
+}
+
+void add_agent(CLI::App& app) {
+  struct Flags {
+    int max_processes = 0;
+    bool exit_when_idle = false;
+    PlatformFlags platform;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand("agent", "run the queued jobs of a store (submit starts one when none runs)");
+  cmd->add_option("--max-processes", f->max_processes, "machine-wide cap on trial processes (default: the cores)");
+  cmd->add_flag("--exit-when-idle", f->exit_when_idle, "stop when no job is left");
+  f->platform.add_to(*cmd);
+  cmd->callback([f] {
+    const auto paths = f->platform.paths();
+    auto store = jobs::open_job_store(paths.jobs_spec);
+    executors::LocalExecutor executor;
+    jobs::AgentOptions options;
+    options.jobs_root = paths.jobs_root;
+    options.self_executable = jobs::self_executable();
+    options.lease_seconds = kLeaseSeconds;
+    options.exit_when_idle = f->exit_when_idle;
+    options.max_processes = f->max_processes;
+    jobs::Agent agent(*store, executor, options);
+    // SIGTERM and SIGINT are taken by a waiting thread instead of a handler: the agent then
+    // stops between steps, releasing its jobs for others, with no global state.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::atomic<bool> stop{false};
+    std::thread waiter([&] {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      stop.store(true);
+    });
+    fmt::print(stderr, "treeline agent {} serving {}\n", agent.agent_id(), paths.jobs_spec);
+    agent.run(stop);
+    ::kill(::getpid(), SIGUSR1);  // wakes the waiter when the agent ended on its own
+    waiter.join();
+  });
+}
+
+}  // namespace
+
+void add_job_commands(CLI::App& app) {
+  add_submit(app);
+  add_jobs(app);
+  add_agent(app);
+}
 
 }  // namespace treeline::cli

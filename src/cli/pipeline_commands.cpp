@@ -114,7 +114,7 @@ void add_prepare(CLI::App& app) {
 
 void add_train_evaluate(CLI::App& app) {
   struct Flags {
-    std::string project, name, store = default_store(), job_dir;
+    std::string project, name, store = default_store(), job_dir, model_dir;
     int cover_type = 0;
     double validation_fraction = 0;
     int report_every = 0;
@@ -128,6 +128,7 @@ void add_train_evaluate(CLI::App& app) {
   cmd->add_option("--cover-type", flags->cover_type, "cover type 1..7")->required();
   cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str();
   cmd->add_option("--job-dir", flags->job_dir, "where model/ (preprocessor, model, metrics) is written")->required();
+  cmd->add_option("--model-dir", flags->model_dir, "write the model set here instead of JOB_DIR/model");
   cmd->add_option("--validation-fraction", flags->validation_fraction,
                   "evaluate on a validation split carved from the training split (tuning); 0: the test split");
   cmd->add_option("--report-every", flags->report_every,
@@ -141,6 +142,7 @@ void add_train_evaluate(CLI::App& app) {
     request.name = flags->name;
     request.cover_type = flags->cover_type;
     request.job_dir = flags->job_dir;
+    request.model_dir = flags->model_dir;
     request.split = flags->training.split_options();
     if (flags->validation_fraction < 0 || flags->validation_fraction >= 1)
       throw InputError("--validation-fraction: expected a number in [0, 1)");

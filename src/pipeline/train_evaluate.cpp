@@ -26,15 +26,17 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
   TrainedModel trained = trainer.train(request.cover_type, request.training, report);
   reporter.report(tag_metric.value(trained.metrics), trained.booster.boosted_rounds());
 
-  store::DirectoryStore job_store(request.job_dir);
+  const bool own_dir = !request.model_dir.empty();
+  store::DirectoryStore job_store(own_dir ? request.model_dir.parent_path() : request.job_dir);
+  const std::string model_set = own_dir ? request.model_dir.filename().string() : "model";
   nlohmann::json details = {
       {"hyperparameters", request.training.hyperparameters.values()},
       {"encoding", features::to_string(request.encoding)},
       {"rows", {{"train", trainer.train_rows()}, {trainer.evaluated_on(), trainer.evaluation_rows()}}},
       {"dataset", store.uri(dataset_prefix(prefix))},
   };
-  store_model(job_store, "model", trainer.preprocessor(), trained, details);
-  return {trained.metrics, trained.evaluated_on, job_store.uri("model/model.json")};
+  store_model(job_store, model_set, trainer.preprocessor(), trained, details);
+  return {trained.metrics, trained.evaluated_on, job_store.uri(model_set + "/model.json")};
 }
 
 }  // namespace treeline::pipeline

@@ -15,7 +15,8 @@ struct TrainEvaluateRequest {
   std::filesystem::path store_root;  // the artifact store holding PROJECT/NAME/datasets
   std::string project, name;
   int cover_type = 1;
-  std::filesystem::path job_dir;     // preprocessor, model and metrics go to JOB_DIR/model/
+  std::filesystem::path job_dir;     // preprocessor, model and metrics go to JOB_DIR/model/ ...
+  std::filesystem::path model_dir;   // ... or here when set (a final training job's models/cover_type_K)
   SplitOptions split;
   features::Encoding encoding = features::Encoding::kNativeCategorical;
   model::TrainingOptions training;

@@ -1,0 +1,71 @@
+#pragma once
+// The agent runs the jobs of one job store: it claims queued (or orphaned) jobs, asks each
+// job's search algorithm for hyperparameters, starts trial processes through an executor within
+// the job's maxParallelTrials and the machine-wide cap, reads their metric files, stops
+// unpromising trials early, records every finished trial durably, and ends each job.
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "treeline/executors/executor.h"
+#include "treeline/executors/machine_slots.h"
+#include "treeline/jobs/job_store.h"
+
+namespace treeline::jobs {
+
+struct AgentOptions {
+  std::filesystem::path jobs_root;        // each job's files go to JOBS_ROOT/JOB_ID/
+  std::string self_executable;            // runs `train-evaluate`, the default trainer
+  double lease_seconds = 10;              // a job whose agent is silent this long is taken over
+  bool exit_when_idle = false;            // stop once no job is left (agents started by submit)
+  double idle_grace_seconds = 3;          // ... after waiting this long for new ones
+  int max_processes = 0;                  // machine-wide cap on trial processes; 0: the cores
+  std::filesystem::path slots_directory;  // empty: MachineSlots::default_directory()
+};
+
+class Agent {
+ public:
+  Agent(JobStore& store, executors::Executor& executor, AgentOptions options);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Runs until `stop` becomes true or, with exit_when_idle, no job is left. Running trials are
+  // stopped when it returns; their jobs are released for another agent.
+  void run(const std::atomic<bool>& stop);
+  const std::string& agent_id() const { return info_.agent_id; }
+
+ private:
+  struct ActiveJob;
+  struct RunningTrial;
+
+  void claim();
+  void activate(const std::string& job_id);
+  void poll_trials(ActiveJob& job);
+  void refresh_state(ActiveJob& job);
+  void check_early_stopping(ActiveJob& job);
+  void launch_trials(ActiveJob& job);
+  void launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
+              std::unique_ptr<executors::MachineSlot> slot);
+  void finish(ActiveJob& job, RunningTrial& running, const executors::Outcome& outcome);
+  void maybe_complete(ActiveJob& job);
+  void submit_follow_up(ActiveJob& job);
+  void drop(const std::string& job_id);
+  int threads_per_trial(const ActiveJob& job) const;
+  void wait_for_events(double seconds);
+
+  JobStore& store_;
+  executors::Executor& executor_;
+  AgentOptions options_;
+  AgentInfo info_;
+  executors::MachineSlots slots_;
+  std::map<std::string, std::unique_ptr<ActiveJob>> active_;
+  double last_claim_ = 0;
+  double last_refresh_ = 0;
+  double idle_since_ = 0;
+};
+
+}  // namespace treeline::jobs

@@ -1,0 +1,64 @@
+#pragma once
+// The Job resource, as AI Platform Training describes it (projects.jobs): identity, times,
+// state, the trainingInput as given, and the trainingOutput with one entry per trial.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "treeline/tuning/search_space.h"
+
+namespace treeline::jobs {
+
+enum class JobState { kQueued, kPreparing, kRunning, kSucceeded, kFailed, kCancelling, kCancelled };
+
+std::string to_string(JobState state);
+// Throws InputError listing the valid names.
+JobState parse_job_state(const std::string& text);
+bool is_terminal(JobState state);
+
+struct ReportedMetric {
+  long training_step = 0;
+  double objective_value = 0;
+};
+
+struct Trial {
+  int trial_id = 0;
+  tuning::Assignment hyperparameters;
+  JobState state = JobState::kQueued;
+  std::optional<ReportedMetric> final_metric;
+  std::vector<ReportedMetric> all_metrics;
+  bool stopped_early = false;
+  std::optional<double> start_time, end_time;  // seconds since the epoch
+  std::string error_message;
+  int attempts = 0;  // >1 when an interrupted trial ran again
+};
+
+struct Job {
+  std::string job_id;
+  double create_time = 0;
+  std::optional<double> start_time, end_time;
+  JobState state = JobState::kQueued;
+  std::string error_message;
+  nlohmann::json training_input;  // as given
+  nlohmann::json labels = nlohmann::json::object();  // e.g. project, name, cover_type, role
+};
+
+double now_seconds();
+// RFC 3339 in UTC with microseconds, as AI Platform prints times: 2026-11-27T01:40:00.123456Z.
+std::string format_time(double seconds);
+
+// The AI Platform Job document: jobId, createTime, startTime, endTime, state, errorMessage,
+// trainingInput, trainingOutput {completedTrialCount, isHyperparameterTuningJob,
+// hyperparameterMetricTag, trials [best first]}, labels.
+nlohmann::json to_json(const Job& job, const std::vector<Trial>& trials);
+
+// Typed JSON of an assignment: integers stay integers, doubles doubles, strings strings.
+nlohmann::json assignment_to_json(const tuning::Assignment& a);
+tuning::Assignment assignment_from_json(const nlohmann::json& j);
+
+// The best finished trial by the job's goal, if any.
+std::optional<Trial> best_trial(const Job& job, const std::vector<Trial>& trials);
+
+}  // namespace treeline::jobs

@@ -1,0 +1,66 @@
+#pragma once
+// Where jobs and trials live, durably. Agents own jobs through leases that they renew; a job
+// whose agent died (its lease ran out, or its process is gone on this host) is taken over by
+// another agent. Every change to a job's trials checks the caller still owns the job, so two
+// agents never run the same trial. SQLite is the embedded default; PostgreSQL will follow.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "treeline/common/error.h"
+#include "treeline/jobs/job.h"
+
+namespace treeline::jobs {
+
+struct AgentInfo {
+  std::string agent_id;
+  long pid = 0;
+  std::string host;
+  double started = 0;
+  double heartbeat = 0;
+};
+
+// Thrown when an agent acts on a job it no longer owns; it must drop the job.
+class LeaseLost : public Error {
+ public:
+  using Error::Error;
+};
+
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+
+  // Jobs. create_job throws InputError when the id is taken.
+  virtual void create_job(const Job& job) = 0;
+  virtual std::optional<Job> find_job(const std::string& job_id) = 0;
+  virtual std::vector<Job> list_jobs(std::optional<JobState> state) = 0;
+  virtual std::vector<Trial> trials(const std::string& job_id) = 0;
+  // QUEUED jobs become CANCELLED at once, running ones CANCELLING (the agent finishes it).
+  // Throws InputError for an unknown or already finished job. Returns the new state.
+  virtual JobState request_cancel(const std::string& job_id) = 0;
+
+  // Agents.
+  virtual void heartbeat(const AgentInfo& agent) = 0;
+  virtual void remove_agent(const std::string& agent_id) = 0;
+  virtual std::vector<AgentInfo> live_agents(double lease_seconds) = 0;
+  // Takes unfinished jobs that nobody (alive) owns; their interrupted trials are put back in
+  // the queue to run again. Renews the leases of jobs already held. Returns the ids now held.
+  virtual std::vector<std::string> claim_jobs(const AgentInfo& agent, double lease_seconds) = 0;
+  virtual void release_job(const std::string& job_id, const std::string& agent_id) = 0;
+
+  // Within an owned job (each throws LeaseLost when the job is not the caller's any more).
+  virtual void set_job_state(const std::string& job_id, const std::string& agent_id, JobState state,
+                             const std::string& error_message = "") = 0;
+  // Adds trial N+1 as RUNNING with `params`, unless the job already has `max_trials` trials.
+  virtual std::optional<int> start_new_trial(const std::string& job_id, const std::string& agent_id,
+                                             const tuning::Assignment& params, int max_trials) = 0;
+  // Moves a QUEUED (interrupted) trial to RUNNING again.
+  virtual void restart_trial(const std::string& job_id, const std::string& agent_id, int trial_id) = 0;
+  // Records intermediate metrics of a running trial.
+  virtual void record_metrics(const std::string& job_id, const std::string& agent_id, int trial_id,
+                              const std::vector<ReportedMetric>& all_metrics) = 0;
+  // Records the end of a RUNNING trial (state, metrics, error, stopped_early, end_time).
+  virtual void finish_trial(const std::string& job_id, const std::string& agent_id, const Trial& trial) = 0;
+};
+
+}  // namespace treeline::jobs

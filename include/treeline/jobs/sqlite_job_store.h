@@ -1,0 +1,45 @@
+#pragma once
+// The job store in one SQLite file in WAL mode with synchronous=FULL: a committed trial survives
+// a crash of the agent or the machine. Many processes may open it at once.
+#include <filesystem>
+
+#include "treeline/common/sqlite.h"
+#include "treeline/jobs/job_store.h"
+
+namespace treeline::jobs {
+
+class SqliteJobStore : public JobStore {
+ public:
+  explicit SqliteJobStore(const std::filesystem::path& path);
+
+  void create_job(const Job& job) override;
+  std::optional<Job> find_job(const std::string& job_id) override;
+  std::vector<Job> list_jobs(std::optional<JobState> state) override;
+  std::vector<Trial> trials(const std::string& job_id) override;
+  JobState request_cancel(const std::string& job_id) override;
+
+  void heartbeat(const AgentInfo& agent) override;
+  void remove_agent(const std::string& agent_id) override;
+  std::vector<AgentInfo> live_agents(double lease_seconds) override;
+  std::vector<std::string> claim_jobs(const AgentInfo& agent, double lease_seconds) override;
+  void release_job(const std::string& job_id, const std::string& agent_id) override;
+
+  void set_job_state(const std::string& job_id, const std::string& agent_id, JobState state,
+                     const std::string& error_message) override;
+  std::optional<int> start_new_trial(const std::string& job_id, const std::string& agent_id,
+                                     const tuning::Assignment& params, int max_trials) override;
+  void restart_trial(const std::string& job_id, const std::string& agent_id, int trial_id) override;
+  void record_metrics(const std::string& job_id, const std::string& agent_id, int trial_id,
+                      const std::vector<ReportedMetric>& all_metrics) override;
+  void finish_trial(const std::string& job_id, const std::string& agent_id, const Trial& trial) override;
+
+ private:
+  void check_owner(const std::string& job_id, const std::string& agent_id);
+  bool agent_alive(const std::string& agent_id, double lease_seconds, double now);
+  SqliteDatabase db_;
+};
+
+// "sqlite:PATH" or a plain path -> the store; the default lives in the artifact store.
+std::unique_ptr<JobStore> open_job_store(const std::string& spec);
+
+}  // namespace treeline::jobs

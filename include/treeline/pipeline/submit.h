@@ -1,0 +1,61 @@
+#pragma once
+// The seed's run_aip.py on treeline's own platform: one hyperparameter-tuning job per cover
+// type, all at once, each followed by a final training job with the best hyperparameters, which
+// trains on the whole training split and reports on the test split that tuning never saw.
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "treeline/jobs/agent_launcher.h"
+#include "treeline/jobs/job_store.h"
+#include "treeline/pipeline/cover_type_trainer.h"
+
+namespace treeline::pipeline {
+
+struct SubmitRequest {
+  std::string project, name;
+  std::string data, query;
+  std::filesystem::path store_root;
+  std::string jobs_spec;  // empty: STORE/jobs.sqlite
+  std::string config_path;
+  std::vector<int> cover_types = {1, 2, 3, 4, 5, 6, 7};
+  SplitOptions split;                 // seed and test fraction, shared with run-local
+  double validation_fraction = 0.2;   // carved from the training split for the trials
+};
+
+struct SubmittedJobs {
+  int cover_type = 0;
+  std::string tuning_job_id;
+  std::string final_job_id;
+};
+
+// Prepares the datasets and queues the tuning jobs (their final training jobs follow
+// automatically). Does not start an agent.
+std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, jobs::JobStore& store,
+                                              const jobs::PlatformPaths& paths);
+
+struct TunedResult {
+  int cover_type = 0;
+  std::string tuning_job_id, final_job_id;
+  std::string state;                  // of the last job that ran
+  std::string error;
+  nlohmann::json best_hyperparameters;
+  double validation_metric = 0;
+  std::string metric_tag;
+  nlohmann::json test_metrics;        // the final model's metrics.json "metrics"
+  std::string model_uri;
+};
+
+// Polls the store until every final job has ended (or its tuning job failed); reports each
+// state change through `on_change`.
+std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std::vector<SubmittedJobs>& submitted,
+                                               const std::function<void(const std::string&)>& on_change = {});
+
+// The run-local document with best_hyperparameters and job_id added to each result.
+nlohmann::json tuned_results_to_json(const std::vector<TunedResult>& results);
+std::string tuned_results_to_table(const std::vector<TunedResult>& results);
+
+}  // namespace treeline::pipeline

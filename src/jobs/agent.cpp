@@ -1,0 +1,452 @@
+#include "treeline/jobs/agent.h"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "treeline/common/error.h"
+#include "treeline/jobs/metric_file.h"
+#include "treeline/jobs/sqlite_job_store.h"
+#include "treeline/jobs/training_input.h"
+#include "treeline/tuning/early_stopping.h"
+#include "treeline/tuning/sampler.h"
+
+namespace treeline::jobs {
+namespace fs = std::filesystem;
+
+struct Agent::RunningTrial {
+  int trial_id = 0;
+  tuning::Assignment params;
+  std::unique_ptr<executors::RunningProcess> process;
+  std::unique_ptr<executors::MachineSlot> slot;
+  fs::path metric_file;
+  fs::path log_file;
+  std::size_t metrics_seen = 0;
+  bool stopping_early = false;
+};
+
+struct Agent::ActiveJob {
+  Job job;
+  TrainingInput input;
+  bool tuning = false;
+  std::string metric_tag = "f1";
+  std::unique_ptr<tuning::Sampler> sampler;
+  std::unique_ptr<tuning::EarlyStoppingRule> early_stopping;
+  std::vector<Trial> trials;                     // this job's, as recorded
+  std::vector<tuning::Observation> prior;        // from resumePreviousJobId
+  std::map<int, RunningTrial> running;
+  std::uint64_t seed = 0;
+  bool cancelling = false;
+  bool exhausted = false;                        // the search space has no new points
+  std::string failing;                           // set once the job must fail
+  double last_metrics_check = 0;
+};
+
+namespace {
+
+std::string host_name() {
+  std::array<char, 256> buf{};
+  ::gethostname(buf.data(), buf.size() - 1);
+  return buf.data();
+}
+
+std::uint64_t seed_from(const std::string& text) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across runs and machines
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::vector<tuning::IntermediateValue> intermediate(const std::vector<ReportedMetric>& metrics) {
+  std::vector<tuning::IntermediateValue> out;
+  for (const auto& m : metrics) out.push_back({m.training_step, m.objective_value});
+  return out;
+}
+
+// The last lines of a trial's log, for error messages that say what went wrong.
+std::string log_tail(const fs::path& log, std::size_t lines) {
+  std::ifstream in(log);
+  std::vector<std::string> all;
+  std::string line;
+  while (std::getline(in, line)) {
+    all.push_back(line.substr(0, 300));
+    if (all.size() > lines) all.erase(all.begin());
+  }
+  std::string out;
+  for (const auto& l : all) out += (out.empty() ? "" : " | ") + l;
+  return out;
+}
+
+Trial* find_trial(std::vector<Trial>& trials, int id) {
+  for (auto& t : trials)
+    if (t.trial_id == id) return &t;
+  return nullptr;
+}
+
+}  // namespace
+
+Agent::Agent(JobStore& store, executors::Executor& executor, AgentOptions options)
+    : store_(store),
+      executor_(executor),
+      options_(std::move(options)),
+      slots_(options_.slots_directory.empty() ? executors::MachineSlots::default_directory() : options_.slots_directory,
+             options_.max_processes) {
+  info_.pid = ::getpid();
+  info_.host = host_name();
+  info_.started = now_seconds();
+  info_.heartbeat = info_.started;
+  info_.agent_id = fmt::format("{}-{}-{:08x}", info_.host, info_.pid, std::random_device{}());
+}
+
+Agent::~Agent() = default;
+
+void Agent::run(const std::atomic<bool>& stop) {
+  idle_since_ = now_seconds();
+  while (!stop.load()) {
+    const double now = now_seconds();
+    if (now - last_claim_ >= std::min(1.0, options_.lease_seconds / 4)) claim();
+    const bool refresh = now - last_refresh_ >= 0.2;
+    if (refresh) last_refresh_ = now;
+
+    std::vector<std::string> ids;
+    for (const auto& [id, _] : active_) ids.push_back(id);
+    for (const auto& id : ids) {
+      auto it = active_.find(id);
+      if (it == active_.end()) continue;
+      ActiveJob& job = *it->second;
+      try {
+        poll_trials(job);
+        if (refresh) refresh_state(job);
+        check_early_stopping(job);
+        launch_trials(job);
+        maybe_complete(job);
+      } catch (const LeaseLost&) {
+        drop(id);  // another agent owns it now: stop touching it
+      }
+    }
+    if (active_.empty()) {
+      if (options_.exit_when_idle && now - idle_since_ >= options_.idle_grace_seconds) break;
+    } else {
+      idle_since_ = now;
+    }
+    wait_for_events(active_.empty() ? 0.2 : 0.02);
+  }
+  std::vector<std::string> ids;
+  for (const auto& [id, _] : active_) ids.push_back(id);
+  for (const auto& id : ids) {
+    store_.release_job(id, info_.agent_id);
+    drop(id);
+  }
+  store_.remove_agent(info_.agent_id);
+}
+
+void Agent::claim() {
+  last_claim_ = now_seconds();
+  info_.heartbeat = last_claim_;
+  store_.heartbeat(info_);
+  const auto held = store_.claim_jobs(info_, options_.lease_seconds);
+  for (const auto& id : held)
+    if (!active_.count(id)) activate(id);
+  std::vector<std::string> lost;
+  for (const auto& [id, _] : active_)
+    if (std::find(held.begin(), held.end(), id) == held.end()) lost.push_back(id);
+  for (const auto& id : lost) drop(id);
+}
+
+void Agent::activate(const std::string& job_id) {
+  auto job = std::make_unique<ActiveJob>();
+  auto found = store_.find_job(job_id);
+  if (!found) return;
+  job->job = *found;
+  try {
+    job->input = training_input_from_json(job->job.training_input);
+    job->tuning = job->input.hyperparameters.has_value();
+    if (job->tuning) {
+      const auto& hp = *job->input.hyperparameters;
+      job->sampler = tuning::make_sampler(hp.algorithm);
+      if (!hp.metric_tag.empty()) job->metric_tag = hp.metric_tag;
+      if (hp.enable_trial_early_stopping) job->early_stopping = std::make_unique<tuning::MedianStoppingRule>();
+      if (!hp.resume_previous_job_id.empty()) {
+        if (!store_.find_job(hp.resume_previous_job_id))
+          throw InputError(fmt::format("trainingInput.hyperparameters.resumePreviousJobId: no job {}",
+                                       hp.resume_previous_job_id));
+        for (const auto& t : store_.trials(hp.resume_previous_job_id))
+          if (t.state == JobState::kSucceeded && t.final_metric)
+            job->prior.push_back({t.hyperparameters, t.final_metric->objective_value, false});
+      }
+    }
+  } catch (const Error& e) {
+    store_.set_job_state(job_id, info_.agent_id, JobState::kFailed, e.what());
+    store_.release_job(job_id, info_.agent_id);
+    return;
+  }
+  job->seed = job->input.seed != 0 ? job->input.seed : seed_from(job_id);
+  job->trials = store_.trials(job_id);
+  job->cancelling = job->job.state == JobState::kCancelling;
+  if (job->job.state == JobState::kQueued || job->job.state == JobState::kPreparing) {
+    store_.set_job_state(job_id, info_.agent_id, JobState::kRunning);
+    job->job.state = JobState::kRunning;
+  }
+  active_.emplace(job_id, std::move(job));
+}
+
+void Agent::drop(const std::string& job_id) {
+  auto it = active_.find(job_id);
+  if (it == active_.end()) return;
+  for (auto& [_, running] : it->second->running) running.process.reset();  // kills the process group
+  active_.erase(it);
+}
+
+void Agent::refresh_state(ActiveJob& job) {
+  auto current = store_.find_job(job.job.job_id);
+  if (!current) return;
+  if (current->state == JobState::kCancelling && !job.cancelling) {
+    job.cancelling = true;
+    for (auto& [_, running] : job.running) running.process->terminate();
+  }
+}
+
+void Agent::poll_trials(ActiveJob& job) {
+  std::vector<int> done;
+  for (auto& [id, running] : job.running) {
+    if (auto outcome = running.process->poll()) {
+      finish(job, running, *outcome);
+      done.push_back(id);
+    }
+  }
+  for (int id : done) job.running.erase(id);
+}
+
+void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outcome& outcome) {
+  Trial* trial = find_trial(job.trials, running.trial_id);
+  Trial result = trial != nullptr ? *trial : Trial{};
+  result.trial_id = running.trial_id;
+  result.hyperparameters = running.params;
+  result.end_time = now_seconds();
+  const auto contents = read_metric_file(running.metric_file, job.metric_tag);
+  result.all_metrics = contents.metrics;
+  if (!contents.metrics.empty()) result.final_metric = contents.metrics.back();
+
+  if (job.cancelling && !outcome.success()) {
+    result.state = JobState::kCancelled;
+    result.error_message = "cancelled";
+  } else if (running.stopping_early && result.final_metric) {
+    result.state = JobState::kSucceeded;
+    result.stopped_early = true;
+  } else if (!outcome.success()) {
+    result.state = JobState::kFailed;
+    const std::string tail = log_tail(running.log_file, 3);
+    result.error_message = fmt::format("trainer {}; log {}{}{}", outcome.message, running.log_file.string(),
+                                       tail.empty() ? "" : ": ", tail);
+  } else if (job.tuning && !result.final_metric) {
+    result.state = JobState::kFailed;
+    result.error_message =
+        contents.problems.empty()
+            ? fmt::format("the trainer exited without reporting metric '{}' to CLOUD_ML_HP_METRIC_FILE ({})",
+                          job.metric_tag, running.metric_file.string())
+            : fmt::format("the metric file {} holds no valid '{}' value: {}", running.metric_file.string(),
+                          job.metric_tag, contents.problems.front());
+  } else {
+    result.state = JobState::kSucceeded;
+  }
+  store_.finish_trial(job.job.job_id, info_.agent_id, result);
+  if (trial != nullptr) *trial = result;
+  else job.trials.push_back(result);
+}
+
+void Agent::check_early_stopping(ActiveJob& job) {
+  if (!job.early_stopping || job.running.empty()) return;
+  const double now = now_seconds();
+  if (now - job.last_metrics_check < 0.5) return;
+  job.last_metrics_check = now;
+  std::vector<std::vector<tuning::IntermediateValue>> finished;
+  for (const auto& t : job.trials)
+    if (t.state == JobState::kSucceeded && !t.all_metrics.empty()) finished.push_back(intermediate(t.all_metrics));
+  const tuning::Goal goal = job.input.hyperparameters->goal;
+  for (auto& [id, running] : job.running) {
+    if (running.stopping_early) continue;
+    const auto contents = read_metric_file(running.metric_file, job.metric_tag);
+    if (contents.metrics.size() == running.metrics_seen) continue;
+    running.metrics_seen = contents.metrics.size();
+    store_.record_metrics(job.job.job_id, info_.agent_id, id, contents.metrics);
+    if (job.early_stopping->should_stop(intermediate(contents.metrics), finished, goal)) {
+      running.stopping_early = true;
+      running.process->terminate();
+    }
+  }
+}
+
+int Agent::threads_per_trial(const ActiveJob& job) const {
+  if (job.input.threads_per_trial > 0) return job.input.threads_per_trial;
+  int demand = 0;
+  for (const auto& [_, j] : active_)
+    demand += j->tuning ? j->input.hyperparameters->max_parallel_trials : 1;
+  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::max(1, cores / std::max(1, std::min(demand, slots_.capacity())));
+}
+
+void Agent::launch_trials(ActiveJob& job) {
+  if (job.cancelling || !job.failing.empty() || job.job.state != JobState::kRunning) return;
+  const int max_parallel = job.tuning ? job.input.hyperparameters->max_parallel_trials : 1;
+  const int max_trials = job.tuning ? job.input.hyperparameters->max_trials : 1;
+  // Interrupted trials run again first, with the same hyperparameters and id.
+  for (auto& t : job.trials) {
+    if (static_cast<int>(job.running.size()) >= max_parallel) return;
+    if (t.state != JobState::kQueued || job.running.count(t.trial_id)) continue;
+    auto slot = slots_.try_acquire();
+    if (!slot) return;
+    store_.restart_trial(job.job.job_id, info_.agent_id, t.trial_id);
+    t.state = JobState::kRunning;
+    ++t.attempts;
+    launch(job, t.trial_id, t.hyperparameters, std::move(slot));
+  }
+  while (static_cast<int>(job.running.size()) < max_parallel && static_cast<int>(job.trials.size()) < max_trials &&
+         !job.exhausted) {
+    auto slot = slots_.try_acquire();
+    if (!slot) return;
+    tuning::Assignment params;
+    if (job.tuning) {
+      std::vector<tuning::Observation> history = job.prior;
+      for (const auto& t : job.trials) {
+        tuning::Observation o{t.hyperparameters, std::nullopt, t.state == JobState::kRunning};
+        if (t.state == JobState::kSucceeded && t.final_metric) o.value = t.final_metric->objective_value;
+        history.push_back(std::move(o));
+      }
+      const tuning::SuggestRequest request{job.input.hyperparameters->space, job.input.hyperparameters->goal, history,
+                                           1, job.seed + 0x9E3779B97F4A7C15ull * (job.trials.size() + 1)};
+      auto suggestions = job.sampler->suggest(request);
+      if (suggestions.empty()) {
+        job.exhausted = true;
+        return;
+      }
+      params = suggestions.front();
+    }
+    const auto id = store_.start_new_trial(job.job.job_id, info_.agent_id, params, max_trials);
+    if (!id) return;
+    Trial t;
+    t.trial_id = *id;
+    t.hyperparameters = params;
+    t.state = JobState::kRunning;
+    t.start_time = now_seconds();
+    t.attempts = 1;
+    job.trials.push_back(t);
+    launch(job, *id, params, std::move(slot));
+  }
+}
+
+void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
+                   std::unique_ptr<executors::MachineSlot> slot) {
+  const fs::path dir = options_.jobs_root / job.job.job_id / (job.tuning ? fmt::format("trials/{}", trial_id) : "");
+  fs::create_directories(dir);
+  executors::Launch launch;
+  const bool default_trainer = job.input.container_command.empty();
+  if (default_trainer) {
+    launch.argv = {options_.self_executable, "train-evaluate"};
+  } else {
+    launch.argv = job.input.container_command;
+  }
+  launch.argv.insert(launch.argv.end(), job.input.args.begin(), job.input.args.end());
+  for (const auto& [name, value] : params) launch.argv.push_back(fmt::format("--{}={}", name, tuning::format_value(value)));
+  launch.argv.push_back("--job-dir=" + dir.string());
+  const int threads = threads_per_trial(job);
+  bool has_nthread = false;
+  for (const auto& a : launch.argv) has_nthread |= a.rfind("--nthread", 0) == 0;
+  if (default_trainer && !has_nthread) launch.argv.push_back(fmt::format("--nthread={}", threads));
+
+  RunningTrial running;
+  running.trial_id = trial_id;
+  running.params = params;
+  running.metric_file = dir / "metrics.jsonl";
+  running.log_file = dir / "trainer.log";
+  fs::remove(running.metric_file);  // a trial that runs again starts afresh
+  launch.env = {{"CLOUD_ML_JOB_ID", job.job.job_id},
+                {"CLOUD_ML_TRIAL_ID", std::to_string(trial_id)},
+                {"CLOUD_ML_HP_METRIC_TAG", job.metric_tag},
+                {"CLOUD_ML_HP_METRIC_FILE", running.metric_file.string()},
+                {"OMP_NUM_THREADS", std::to_string(threads)}};
+  launch.working_directory = dir;
+  launch.log_file = running.log_file;
+  if (job.input.trial_timeout) launch.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*job.input.trial_timeout);
+  running.slot = std::move(slot);
+  running.process = executor_.start(launch);
+  job.running.emplace(trial_id, std::move(running));
+}
+
+void Agent::maybe_complete(ActiveJob& job) {
+  const std::string id = job.job.job_id;
+  int failed = 0, succeeded = 0, queued = 0;
+  std::string first_error;
+  for (const auto& t : job.trials) {
+    failed += t.state == JobState::kFailed;
+    succeeded += t.state == JobState::kSucceeded;
+    queued += t.state == JobState::kQueued;
+    if (t.state == JobState::kFailed && first_error.empty())
+      first_error = fmt::format("trial {}: {}", t.trial_id, t.error_message);
+  }
+  const int max_failed = job.tuning ? job.input.hyperparameters->max_failed_trials : 0;
+  const int max_trials = job.tuning ? job.input.hyperparameters->max_trials : 1;
+  if (job.failing.empty() && max_failed > 0 && failed >= max_failed) {
+    job.failing = fmt::format("{} trials failed (maxFailedTrials {}); first: {}", failed, max_failed, first_error);
+    for (auto& [_, running] : job.running) running.process->terminate();
+  }
+  if (!job.running.empty()) return;
+  if (job.cancelling) {
+    store_.set_job_state(id, info_.agent_id, JobState::kCancelled, "cancelled by the user");
+    active_.erase(id);
+    return;
+  }
+  if (!job.failing.empty()) {
+    store_.set_job_state(id, info_.agent_id, JobState::kFailed, job.failing);
+    active_.erase(id);
+    return;
+  }
+  const bool all_created = static_cast<int>(job.trials.size()) >= max_trials || job.exhausted;
+  if (!all_created || queued > 0) return;
+  if (succeeded > 0) {
+    // The follow-up (run_aip's final training) is queued before the tuning job is marked done,
+    // so a crash in between cannot lose it: submitting it again finds it by id.
+    submit_follow_up(job);
+    store_.set_job_state(id, info_.agent_id, JobState::kSucceeded);
+  } else {
+    store_.set_job_state(id, info_.agent_id, JobState::kFailed,
+                         job.tuning ? fmt::format("all {} trials failed; first: {}", failed, first_error) : first_error);
+  }
+  active_.erase(id);
+}
+
+void Agent::submit_follow_up(ActiveJob& job) {
+  if (!job.tuning || !job.job.labels.contains("final_training")) return;
+  const auto best = best_trial(job.job, job.trials);
+  if (!best) return;
+  const nlohmann::json& spec = job.job.labels["final_training"];
+  const std::string final_id = spec.at("job_id").get<std::string>();
+  if (store_.find_job(final_id)) return;
+  Job final_job;
+  final_job.job_id = final_id;
+  final_job.create_time = now_seconds();
+  final_job.training_input = spec.at("training_input");
+  for (const auto& [name, value] : best->hyperparameters)
+    final_job.training_input["args"].push_back(fmt::format("--{}={}", name, tuning::format_value(value)));
+  final_job.labels = spec.value("labels", nlohmann::json::object());
+  final_job.labels["tuning_job_id"] = job.job.job_id;
+  final_job.labels["best_trial_id"] = best->trial_id;
+  final_job.labels["best_hyperparameters"] = assignment_to_json(best->hyperparameters);
+  final_job.labels["validation_metric"] = best->final_metric->objective_value;
+  store_.create_job(final_job);
+}
+
+void Agent::wait_for_events(double seconds) {
+  std::vector<pollfd> fds;
+  for (const auto& [_, job] : active_)
+    for (const auto& [__, running] : job->running)
+      if (running.process->wait_fd() >= 0) fds.push_back({running.process->wait_fd(), POLLIN, 0});
+  ::poll(fds.data(), fds.size(), static_cast<int>(seconds * 1000));
+}
+
+}  // namespace treeline::jobs

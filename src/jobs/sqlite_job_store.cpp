@@ -1,0 +1,354 @@
+#include "treeline/jobs/sqlite_job_store.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+
+#include "treeline/common/error.h"
+
+namespace treeline::jobs {
+namespace {
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS jobs (
+  job_id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  create_time REAL NOT NULL,
+  start_time REAL,
+  end_time REAL,
+  state TEXT NOT NULL,
+  error_message TEXT NOT NULL DEFAULT '',
+  training_input TEXT NOT NULL,
+  labels TEXT NOT NULL DEFAULT '{}',
+  owner TEXT,
+  lease_until REAL
+);
+CREATE TABLE IF NOT EXISTS trials (
+  job_id TEXT NOT NULL REFERENCES jobs(job_id),
+  trial_id INTEGER NOT NULL,
+  hyperparameters TEXT NOT NULL,
+  state TEXT NOT NULL,
+  final_step INTEGER,
+  final_value REAL,
+  all_metrics TEXT NOT NULL DEFAULT '[]',
+  stopped_early INTEGER NOT NULL DEFAULT 0,
+  start_time REAL,
+  end_time REAL,
+  error_message TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (job_id, trial_id)
+);
+CREATE TABLE IF NOT EXISTS agents (
+  agent_id TEXT PRIMARY KEY,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  started REAL NOT NULL,
+  heartbeat REAL NOT NULL
+);
+)";
+
+std::string host_name() {
+  std::array<char, 256> buf{};
+  ::gethostname(buf.data(), buf.size() - 1);
+  return buf.data();
+}
+
+std::optional<double> optional_real(const SqliteStatement& s, int i) {
+  if (s.is_null(i)) return std::nullopt;
+  return s.column_double(i);
+}
+
+Job job_from_row(const SqliteStatement& s) {
+  Job j;
+  j.job_id = std::string(s.column_text(0));
+  j.create_time = s.column_double(1);
+  j.start_time = optional_real(s, 2);
+  j.end_time = optional_real(s, 3);
+  j.state = parse_job_state(std::string(s.column_text(4)));
+  j.error_message = std::string(s.column_text(5));
+  j.training_input = nlohmann::json::parse(s.column_text(6));
+  j.labels = nlohmann::json::parse(s.column_text(7));
+  return j;
+}
+
+constexpr const char* kJobColumns =
+    "job_id, create_time, start_time, end_time, state, error_message, training_input, labels";
+
+std::vector<ReportedMetric> metrics_from_json(std::string_view text) {
+  std::vector<ReportedMetric> out;
+  for (const auto& m : nlohmann::json::parse(text)) out.push_back({m.at(0).get<long>(), m.at(1).get<double>()});
+  return out;
+}
+
+std::string metrics_to_json(const std::vector<ReportedMetric>& metrics) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& m : metrics) j.push_back({m.training_step, m.objective_value});
+  return j.dump();
+}
+
+}  // namespace
+
+SqliteJobStore::SqliteJobStore(const std::filesystem::path& path)
+    : db_((std::filesystem::create_directories(path.has_parent_path() ? path.parent_path() : "."), path),
+          SqliteDatabase::Mode::kReadWriteCreate) {
+  db_.execute("PRAGMA journal_mode=WAL");
+  db_.execute("PRAGMA synchronous=FULL");
+  db_.execute("PRAGMA foreign_keys=ON");
+  db_.execute(kSchema);
+}
+
+void SqliteJobStore::create_job(const Job& job) {
+  SqliteTransaction tx(db_);
+  auto exists = db_.prepare("SELECT 1 FROM jobs WHERE job_id = ?");
+  exists.bind(1, std::string_view(job.job_id));
+  if (exists.step()) throw InputError(fmt::format("job {} already exists; choose another job id", job.job_id));
+  auto insert = db_.prepare(
+      "INSERT INTO jobs (job_id, seq, create_time, state, training_input, labels) "
+      "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?, ?, ?, ?)");
+  insert.bind(1, std::string_view(job.job_id))
+      .bind(2, job.create_time)
+      .bind(3, std::string_view(to_string(job.state)))
+      .bind(4, std::string_view(job.training_input.dump()))
+      .bind(5, std::string_view(job.labels.dump()));
+  insert.step();
+  tx.commit();
+}
+
+std::optional<Job> SqliteJobStore::find_job(const std::string& job_id) {
+  auto s = db_.prepare(fmt::format("SELECT {} FROM jobs WHERE job_id = ?", kJobColumns));
+  s.bind(1, std::string_view(job_id));
+  if (!s.step()) return std::nullopt;
+  return job_from_row(s);
+}
+
+std::vector<Job> SqliteJobStore::list_jobs(std::optional<JobState> state) {
+  auto s = db_.prepare(fmt::format("SELECT {} FROM jobs WHERE ?1 IS NULL OR state = ?1 ORDER BY seq", kJobColumns));
+  if (state) s.bind(1, std::string_view(to_string(*state)));
+  else s.bind_null(1);
+  std::vector<Job> out;
+  while (s.step()) out.push_back(job_from_row(s));
+  return out;
+}
+
+std::vector<Trial> SqliteJobStore::trials(const std::string& job_id) {
+  auto s = db_.prepare(
+      "SELECT trial_id, hyperparameters, state, final_step, final_value, all_metrics, stopped_early, start_time, "
+      "end_time, error_message, attempts FROM trials WHERE job_id = ? ORDER BY trial_id");
+  s.bind(1, std::string_view(job_id));
+  std::vector<Trial> out;
+  while (s.step()) {
+    Trial t;
+    t.trial_id = static_cast<int>(s.column_int(0));
+    t.hyperparameters = assignment_from_json(nlohmann::json::parse(s.column_text(1)));
+    t.state = parse_job_state(std::string(s.column_text(2)));
+    if (!s.is_null(3) && !s.is_null(4)) t.final_metric = ReportedMetric{s.column_int(3), s.column_double(4)};
+    t.all_metrics = metrics_from_json(s.column_text(5));
+    t.stopped_early = s.column_int(6) != 0;
+    t.start_time = optional_real(s, 7);
+    t.end_time = optional_real(s, 8);
+    t.error_message = std::string(s.column_text(9));
+    t.attempts = static_cast<int>(s.column_int(10));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+JobState SqliteJobStore::request_cancel(const std::string& job_id) {
+  SqliteTransaction tx(db_);
+  auto s = db_.prepare("SELECT state FROM jobs WHERE job_id = ?");
+  s.bind(1, std::string_view(job_id));
+  if (!s.step()) throw InputError(fmt::format("job {}: no such job in this job store", job_id));
+  const JobState state = parse_job_state(std::string(s.column_text(0)));
+  if (is_terminal(state))
+    throw InputError(fmt::format("job {} already ended ({}); there is nothing to cancel", job_id, to_string(state)));
+  const JobState next = state == JobState::kQueued ? JobState::kCancelled : JobState::kCancelling;
+  if (state != JobState::kCancelling) {
+    auto u = db_.prepare("UPDATE jobs SET state = ?, end_time = CASE WHEN ? THEN ? ELSE end_time END WHERE job_id = ?");
+    u.bind(1, std::string_view(to_string(next)))
+        .bind(2, static_cast<std::int64_t>(next == JobState::kCancelled))
+        .bind(3, now_seconds())
+        .bind(4, std::string_view(job_id));
+    u.step();
+  }
+  tx.commit();
+  return next;
+}
+
+void SqliteJobStore::heartbeat(const AgentInfo& agent) {
+  auto s = db_.prepare(
+      "INSERT INTO agents (agent_id, pid, host, started, heartbeat) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT(agent_id) DO UPDATE SET heartbeat = excluded.heartbeat");
+  s.bind(1, std::string_view(agent.agent_id))
+      .bind(2, static_cast<std::int64_t>(agent.pid))
+      .bind(3, std::string_view(agent.host))
+      .bind(4, agent.started)
+      .bind(5, agent.heartbeat);
+  s.step();
+}
+
+void SqliteJobStore::remove_agent(const std::string& agent_id) {
+  auto s = db_.prepare("DELETE FROM agents WHERE agent_id = ?");
+  s.bind(1, std::string_view(agent_id));
+  s.step();
+}
+
+bool SqliteJobStore::agent_alive(const std::string& agent_id, double lease_seconds, double now) {
+  auto s = db_.prepare("SELECT pid, host, heartbeat FROM agents WHERE agent_id = ?");
+  s.bind(1, std::string_view(agent_id));
+  if (!s.step()) return false;
+  if (s.column_double(2) + lease_seconds < now) return false;
+  // On this host a vanished process is dead at once, without waiting for its lease to run out.
+  if (s.column_text(1) == host_name() && ::kill(static_cast<pid_t>(s.column_int(0)), 0) != 0 && errno == ESRCH)
+    return false;
+  return true;
+}
+
+std::vector<AgentInfo> SqliteJobStore::live_agents(double lease_seconds) {
+  const double now = now_seconds();
+  auto s = db_.prepare("SELECT agent_id, pid, host, started, heartbeat FROM agents ORDER BY started");
+  std::vector<AgentInfo> all;
+  while (s.step())
+    all.push_back({std::string(s.column_text(0)), static_cast<long>(s.column_int(1)), std::string(s.column_text(2)),
+                   s.column_double(3), s.column_double(4)});
+  std::vector<AgentInfo> out;
+  for (const auto& a : all)
+    if (agent_alive(a.agent_id, lease_seconds, now)) out.push_back(a);
+  return out;
+}
+
+std::vector<std::string> SqliteJobStore::claim_jobs(const AgentInfo& agent, double lease_seconds) {
+  const double now = now_seconds();
+  SqliteTransaction tx(db_);
+  auto s = db_.prepare(
+      "SELECT job_id, owner FROM jobs WHERE state IN ('QUEUED', 'PREPARING', 'RUNNING', 'CANCELLING') ORDER BY seq");
+  std::vector<std::pair<std::string, std::optional<std::string>>> candidates;
+  while (s.step()) candidates.emplace_back(std::string(s.column_text(0)), s.column_optional_text(1));
+  std::vector<std::string> held;
+  for (const auto& [job_id, owner] : candidates) {
+    if (owner && *owner == agent.agent_id) {
+      held.push_back(job_id);
+      continue;
+    }
+    if (owner && agent_alive(*owner, lease_seconds, now)) continue;
+    // Trials that were running under a dead owner were interrupted: queue them to run again.
+    auto requeue = db_.prepare("UPDATE trials SET state = 'QUEUED' WHERE job_id = ? AND state = 'RUNNING'");
+    requeue.bind(1, std::string_view(job_id));
+    requeue.step();
+    auto take = db_.prepare("UPDATE jobs SET owner = ? WHERE job_id = ?");
+    take.bind(1, std::string_view(agent.agent_id)).bind(2, std::string_view(job_id));
+    take.step();
+    held.push_back(job_id);
+  }
+  auto renew = db_.prepare("UPDATE jobs SET lease_until = ? WHERE owner = ?");
+  renew.bind(1, now + lease_seconds).bind(2, std::string_view(agent.agent_id));
+  renew.step();
+  tx.commit();
+  return held;
+}
+
+void SqliteJobStore::release_job(const std::string& job_id, const std::string& agent_id) {
+  auto s = db_.prepare("UPDATE jobs SET owner = NULL, lease_until = NULL WHERE job_id = ? AND owner = ?");
+  s.bind(1, std::string_view(job_id)).bind(2, std::string_view(agent_id));
+  s.step();
+}
+
+void SqliteJobStore::check_owner(const std::string& job_id, const std::string& agent_id) {
+  auto s = db_.prepare("SELECT owner FROM jobs WHERE job_id = ?");
+  s.bind(1, std::string_view(job_id));
+  if (!s.step() || s.is_null(0) || s.column_text(0) != agent_id)
+    throw LeaseLost(fmt::format("job {} is no longer owned by agent {}", job_id, agent_id));
+}
+
+void SqliteJobStore::set_job_state(const std::string& job_id, const std::string& agent_id, JobState state,
+                                   const std::string& error_message) {
+  SqliteTransaction tx(db_);
+  check_owner(job_id, agent_id);
+  const double now = now_seconds();
+  auto s = db_.prepare(
+      "UPDATE jobs SET state = ?1, error_message = CASE WHEN ?2 = '' THEN error_message ELSE ?2 END, "
+      "start_time = CASE WHEN ?1 IN ('PREPARING', 'RUNNING') AND start_time IS NULL THEN ?3 ELSE start_time END, "
+      "end_time = CASE WHEN ?1 IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN ?3 ELSE end_time END, "
+      "owner = CASE WHEN ?1 IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN NULL ELSE owner END "
+      "WHERE job_id = ?4");
+  s.bind(1, std::string_view(to_string(state)))
+      .bind(2, std::string_view(error_message))
+      .bind(3, now)
+      .bind(4, std::string_view(job_id));
+  s.step();
+  tx.commit();
+}
+
+std::optional<int> SqliteJobStore::start_new_trial(const std::string& job_id, const std::string& agent_id,
+                                                   const tuning::Assignment& params, int max_trials) {
+  SqliteTransaction tx(db_);
+  check_owner(job_id, agent_id);
+  auto count = db_.prepare("SELECT COUNT(*) FROM trials WHERE job_id = ?");
+  count.bind(1, std::string_view(job_id));
+  count.step();
+  const int n = static_cast<int>(count.column_int(0));
+  if (n >= max_trials) return std::nullopt;
+  auto insert = db_.prepare(
+      "INSERT INTO trials (job_id, trial_id, hyperparameters, state, start_time, attempts) "
+      "VALUES (?, ?, ?, 'RUNNING', ?, 1)");
+  insert.bind(1, std::string_view(job_id))
+      .bind(2, static_cast<std::int64_t>(n + 1))
+      .bind(3, std::string_view(assignment_to_json(params).dump()))
+      .bind(4, now_seconds());
+  insert.step();
+  tx.commit();
+  return n + 1;
+}
+
+void SqliteJobStore::restart_trial(const std::string& job_id, const std::string& agent_id, int trial_id) {
+  SqliteTransaction tx(db_);
+  check_owner(job_id, agent_id);
+  auto s = db_.prepare(
+      "UPDATE trials SET state = 'RUNNING', start_time = ?, attempts = attempts + 1, all_metrics = '[]' "
+      "WHERE job_id = ? AND trial_id = ? AND state = 'QUEUED'");
+  s.bind(1, now_seconds()).bind(2, std::string_view(job_id)).bind(3, static_cast<std::int64_t>(trial_id));
+  s.step();
+  tx.commit();
+}
+
+void SqliteJobStore::record_metrics(const std::string& job_id, const std::string& agent_id, int trial_id,
+                                    const std::vector<ReportedMetric>& all_metrics) {
+  SqliteTransaction tx(db_);
+  check_owner(job_id, agent_id);
+  auto s = db_.prepare("UPDATE trials SET all_metrics = ? WHERE job_id = ? AND trial_id = ? AND state = 'RUNNING'");
+  s.bind(1, std::string_view(metrics_to_json(all_metrics)))
+      .bind(2, std::string_view(job_id))
+      .bind(3, static_cast<std::int64_t>(trial_id));
+  s.step();
+  tx.commit();
+}
+
+void SqliteJobStore::finish_trial(const std::string& job_id, const std::string& agent_id, const Trial& trial) {
+  SqliteTransaction tx(db_);
+  check_owner(job_id, agent_id);
+  auto s = db_.prepare(
+      "UPDATE trials SET state = ?, final_step = ?, final_value = ?, all_metrics = ?, stopped_early = ?, "
+      "end_time = ?, error_message = ? WHERE job_id = ? AND trial_id = ? AND state = 'RUNNING'");
+  s.bind(1, std::string_view(to_string(trial.state)));
+  if (trial.final_metric) s.bind(2, static_cast<std::int64_t>(trial.final_metric->training_step)).bind(3, trial.final_metric->objective_value);
+  else s.bind_null(2).bind_null(3);
+  s.bind(4, std::string_view(metrics_to_json(trial.all_metrics)))
+      .bind(5, static_cast<std::int64_t>(trial.stopped_early))
+      .bind(6, trial.end_time.value_or(now_seconds()))
+      .bind(7, std::string_view(trial.error_message))
+      .bind(8, std::string_view(job_id))
+      .bind(9, static_cast<std::int64_t>(trial.trial_id));
+  s.step();
+  tx.commit();
+}
+
+std::unique_ptr<JobStore> open_job_store(const std::string& spec) {
+  constexpr std::string_view kScheme = "sqlite:";
+  const std::string path = spec.rfind(kScheme, 0) == 0 ? spec.substr(kScheme.size()) : spec;
+  if (path.empty()) throw InputError("--jobs: expected sqlite:PATH");
+  return std::make_unique<SqliteJobStore>(path);
+}
+
+}  // namespace treeline::jobs

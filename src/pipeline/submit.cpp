@@ -1,0 +1,192 @@
+#include "treeline/pipeline/submit.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <random>
+#include <thread>
+
+#include "treeline/common/error.h"
+#include "treeline/data/data_source.h"
+#include "treeline/jobs/training_input.h"
+#include "treeline/pipeline/prepare.h"
+#include "treeline/store/directory_store.h"
+
+namespace treeline::pipeline {
+namespace {
+
+std::string submission_stamp() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:%Y%m%d_%H%M%S}_{:04x}", tm, std::random_device{}() & 0xffff);
+}
+
+// AI Platform job ids: letters, digits and underscores, starting with a letter.
+std::string job_id_part(const std::string& s) {
+  std::string out;
+  for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  if (out.empty() || !std::isalpha(static_cast<unsigned char>(out.front()))) out = "j_" + out;
+  return out;
+}
+
+}  // namespace
+
+std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, jobs::JobStore& job_store,
+                                              const jobs::PlatformPaths& paths) {
+  store::validate_name(request.project, "PROJECT");
+  store::validate_name(request.name, "NAME");
+  const jobs::TrainingInput input = jobs::load_training_input(request.config_path);
+  if (!input.hyperparameters)
+    throw InputError(fmt::format("{}: trainingInput.hyperparameters is missing: submit runs one tuning job per cover "
+                                 "type (use `treeline jobs submit-training` for a single training job)",
+                                 request.config_path));
+  for (int k : request.cover_types)
+    if (k < 1 || k > kCoverTypes) throw InputError(fmt::format("--cover-types: {} is not a cover type (1..7)", k));
+
+  const std::string prefix = request.project + "/" + request.name;
+  auto source = data::open_data_source(request.data, request.query);
+  store::DirectoryStore artifacts(paths.store_root);
+  prepare_datasets(*source, artifacts, prefix);
+
+  // The default trainer learns where its data is from these; a custom command gets them too.
+  const std::vector<std::string> common_args = {
+      "--project=" + request.project,
+      "--name=" + request.name,
+      "--store=" + paths.store_root.string(),
+      fmt::format("--seed={}", request.split.seed),
+      fmt::format("--test-fraction={}", request.split.test_fraction),
+  };
+  const std::string stamp = submission_stamp();
+  std::vector<SubmittedJobs> submitted;
+  for (int k : request.cover_types) {
+    SubmittedJobs s;
+    s.cover_type = k;
+    const std::string base = fmt::format("{}_{}_ct{}_{}", job_id_part(request.project), job_id_part(request.name), k, stamp);
+    s.tuning_job_id = base + "_tuning";
+    s.final_job_id = base + "_final";
+
+    nlohmann::json args = input.as_given.value("args", nlohmann::json::array());
+    for (const auto& a : common_args) args.push_back(a);
+    args.push_back(fmt::format("--cover-type={}", k));
+
+    nlohmann::json final_input = input.as_given;
+    final_input.erase("hyperparameters");
+    final_input["args"] = args;
+    final_input["args"].push_back(
+        "--model-dir=" + artifacts.uri(model_prefix(prefix, k)));
+    nlohmann::json labels = {{"project", request.project}, {"name", request.name}, {"cover_type", k}};
+
+    jobs::Job tuning;
+    tuning.job_id = s.tuning_job_id;
+    tuning.create_time = jobs::now_seconds();
+    tuning.training_input = input.as_given;
+    tuning.training_input["args"] = args;
+    tuning.training_input["args"].push_back(fmt::format("--validation-fraction={}", request.validation_fraction));
+    tuning.labels = labels;
+    tuning.labels["role"] = "tuning";
+    nlohmann::json final_labels = labels;
+    final_labels["role"] = "final_training";
+    tuning.labels["final_training"] = {
+        {"job_id", s.final_job_id}, {"training_input", final_input}, {"labels", final_labels}};
+    job_store.create_job(tuning);
+    submitted.push_back(s);
+  }
+  return submitted;
+}
+
+std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std::vector<SubmittedJobs>& submitted,
+                                               const std::function<void(const std::string&)>& on_change) {
+  std::vector<TunedResult> results(submitted.size());
+  std::vector<bool> done(submitted.size(), false);
+  std::vector<std::string> last_seen(submitted.size());
+  std::size_t remaining = submitted.size();
+  while (remaining > 0) {
+    for (std::size_t i = 0; i < submitted.size(); ++i) {
+      if (done[i]) continue;
+      const auto& s = submitted[i];
+      TunedResult& r = results[i];
+      r.cover_type = s.cover_type;
+      r.tuning_job_id = s.tuning_job_id;
+      r.final_job_id = s.final_job_id;
+      const auto tuning = store.find_job(s.tuning_job_id);
+      if (!tuning) throw InputError(fmt::format("job {} disappeared from the job store", s.tuning_job_id));
+      const auto final_job = store.find_job(s.final_job_id);
+      std::string status;
+      if (final_job) {
+        status = fmt::format("final training {}", jobs::to_string(final_job->state));
+      } else {
+        std::size_t finished = 0;
+        const auto trials = store.trials(s.tuning_job_id);
+        for (const auto& t : trials) finished += jobs::is_terminal(t.state);
+        status = fmt::format("tuning {} ({} trials finished)", jobs::to_string(tuning->state), finished);
+      }
+      if (status != last_seen[i] && on_change) on_change(fmt::format("cover type {}: {}", s.cover_type, status));
+      last_seen[i] = status;
+
+      if (jobs::is_terminal(tuning->state) && tuning->state != jobs::JobState::kSucceeded) {
+        r.state = jobs::to_string(tuning->state);
+        r.error = tuning->error_message;
+      } else if (final_job && jobs::is_terminal(final_job->state)) {
+        r.state = jobs::to_string(final_job->state);
+        r.error = final_job->error_message;
+        r.best_hyperparameters = final_job->labels.value("best_hyperparameters", nlohmann::json::object());
+        r.validation_metric = final_job->labels.value("validation_metric", 0.0);
+        r.metric_tag = tuning->training_input["hyperparameters"].value("hyperparameterMetricTag", std::string("f1"));
+        for (const auto& a : final_job->training_input["args"]) {
+          const auto arg = a.get<std::string>();
+          if (arg.rfind("--model-dir=", 0) == 0) r.model_uri = arg.substr(12) + "/model.json";
+        }
+        if (final_job->state == jobs::JobState::kSucceeded && !r.model_uri.empty()) {
+          const std::filesystem::path metrics = std::filesystem::path(r.model_uri).parent_path() / "metrics.json";
+          r.test_metrics = nlohmann::json::parse(store::DirectoryStore(metrics.parent_path()).read("metrics.json"))["metrics"];
+        }
+      } else {
+        continue;
+      }
+      done[i] = true;
+      --remaining;
+    }
+    if (remaining > 0) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  return results;
+}
+
+nlohmann::json tuned_results_to_json(const std::vector<TunedResult>& results) {
+  nlohmann::json out = {{"results", nlohmann::json::array()}};
+  for (const auto& r : results) {
+    nlohmann::json j = {{"cover_type", r.cover_type}, {"job_id", r.tuning_job_id}, {"final_job_id", r.final_job_id},
+                        {"state", r.state}};
+    if (!r.test_metrics.is_null()) {
+      for (const char* k : {"accuracy", "f1", "precision", "recall", "roc_auc", "log_loss"}) j[k] = r.test_metrics[k];
+      j["model_uri"] = r.model_uri;
+      j["best_hyperparameters"] = r.best_hyperparameters;
+      j["validation_" + r.metric_tag] = r.validation_metric;
+    }
+    if (!r.error.empty()) j["error"] = r.error;
+    out["results"].push_back(j);
+  }
+  return out;
+}
+
+std::string tuned_results_to_table(const std::vector<TunedResult>& results) {
+  std::string out = fmt::format("{:<11} {:<10} {:>10} {:>9} {:>7}  {:<60}  {}\n", "cover_type", "state", "validation",
+                                "test_acc", "test_f1", "best_hyperparameters", "model_uri");
+  for (const auto& r : results) {
+    if (r.test_metrics.is_null()) {
+      out += fmt::format("{:<11} {:<10} {}\n", r.cover_type, r.state, r.error);
+      continue;
+    }
+    std::string hps;
+    for (const auto& [name, value] : r.best_hyperparameters.items())
+      hps += fmt::format("{}{}={}", hps.empty() ? "" : " ", name, value.is_string() ? value.get<std::string>() : value.dump());
+    out += fmt::format("{:<11} {:<10} {:>10.4f} {:>9.4f} {:>7.4f}  {:<60}  {}\n", r.cover_type, r.state,
+                       r.validation_metric, r.test_metrics.value("accuracy", 0.0), r.test_metrics.value("f1", 0.0), hps,
+                       r.model_uri);
+  }
+  return out;
+}
+
+}  // namespace treeline::pipeline

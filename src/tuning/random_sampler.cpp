@@ -1,0 +1,23 @@
+#include "treeline/tuning/random_sampler.h"
+
+#include "treeline/tuning/unit_cube.h"
+
+namespace treeline::tuning {
+
+std::vector<Assignment> RandomSampler::suggest(const SuggestRequest& request) {
+  const UnitCube cube(request.space);
+  std::unordered_set<std::string> used;
+  for (const EncodedTrial& trial : encode_history(cube, request.history, request.goal)) used.insert(trial.key);
+
+  Random random(request.seed);
+  std::vector<Assignment> suggestions;
+  while (suggestions.size() < request.count) {
+    const auto point = sample_unused(cube, used, random);
+    if (!point) break;
+    used.insert(cube.key(*point));
+    suggestions.push_back(cube.decode(*point));
+  }
+  return suggestions;
+}
+
+}  // namespace treeline::tuning

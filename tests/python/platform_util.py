@@ -1,0 +1,122 @@
+"""Helpers for the job platform's end-to-end tests: a scratch store, configs, the CLI."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+PYTHON = "/usr/bin/python3"
+
+
+class Platform:
+    def __init__(self, treeline, source_dir):
+        self.treeline = treeline
+        self.source_dir = source_dir
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = self.tmp.name
+        self.store = os.path.join(self.root, "store")
+        self.agents = []
+        self.passed = 0
+        self.failed = 0
+
+    def path(self, *parts):
+        return os.path.join(self.root, *parts)
+
+    def write(self, name, text):
+        path = self.path(name)
+        with open(path, "w") as f:
+            f.write(textwrap.dedent(text))
+        return path
+
+    def run(self, *args, check=True, timeout=300):
+        cmd = [self.treeline] + list(args)
+        if args and args[0] in ("jobs", "agent", "submit") and "--store" not in args:
+            cmd += ["--store", self.store]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        if check and p.returncode != 0:
+            raise AssertionError("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr))
+        return p
+
+    def start_agent(self, store=None):
+        log = open(self.path("agent-%d.log" % len(self.agents)), "w")
+        p = subprocess.Popen([self.treeline, "agent", "--store", store or self.store], stdout=log, stderr=log)
+        self.agents.append(p)
+        return p
+
+    def describe(self, job, store=None):
+        return json.loads(self.run("jobs", "describe", job, "--format", "json", "--store", store or self.store).stdout)
+
+    def wait(self, job, timeout=240, store=None):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            doc = self.describe(job, store)
+            if doc["state"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+                return doc
+            time.sleep(0.2)
+        raise AssertionError("job %s did not end within %d s" % (job, timeout))
+
+    def check(self, name, fn):
+        try:
+            fn()
+            self.passed += 1
+            print("ok: " + name, flush=True)
+        except Exception as e:  # report every failure, then go on
+            self.failed += 1
+            print("FAIL: %s: %s" % (name, e), flush=True)
+
+    def finish(self):
+        for a in self.agents:
+            if a.poll() is None:
+                a.terminate()
+                try:
+                    a.wait(10)
+                except subprocess.TimeoutExpired:
+                    a.kill()
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        self.tmp.cleanup()
+        sys.exit(0 if self.failed == 0 else 1)
+
+
+def python_trainer(platform, name, body):
+    """A trainer script in Python that reports like cloudml-hypertune does."""
+    header = textwrap.dedent("""\
+        import json, os, sys, time
+        args = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
+        def report(value, step):
+            line = {"global_step": str(step), os.environ["CLOUD_ML_HP_METRIC_TAG"]: str(value),
+                    "timestamp": time.time(), "trial": os.environ["CLOUD_ML_TRIAL_ID"]}
+            with open(os.environ["CLOUD_ML_HP_METRIC_FILE"], "a") as f:
+                f.write(json.dumps(line) + "\\n")
+        """)
+    return platform.write(name, header + textwrap.dedent(body))
+
+
+def tuning_config(platform, name, trainer, max_trials=4, parallel=2, algorithm="RANDOM_SEARCH", extra_hp="",
+                  extra="", params=None):
+    params = params or """\
+          - parameterName: x
+            type: DOUBLE
+            minValue: -5
+            maxValue: 5
+          - parameterName: n
+            type: INTEGER
+            minValue: 1
+            maxValue: 4"""
+    text = """\
+trainingInput:
+  scaleTier: BASIC
+  masterConfig:
+    containerCommand: ["%s", "%s"]
+  args: ["--fixed=1"]
+%s  hyperparameters:
+    goal: MAXIMIZE
+    hyperparameterMetricTag: score
+    maxTrials: %d
+    maxParallelTrials: %d
+    algorithm: %s
+%s    params:
+%s
+""" % (PYTHON, trainer, extra, max_trials, parallel, algorithm, extra_hp, params)
+    return platform.write(name, text)

@@ -1,0 +1,227 @@
+"""The job platform end to end, through the CLI: tuning jobs with a Python trainer in the
+cloudml-hypertune format, bad trainers, cancel, early stopping, the machine-wide cap, an agent
+killed mid-trial, resumePreviousJobId, and config errors.
+
+Usage: test_platform.py TREELINE_BINARY SOURCE_DIR"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from platform_util import Platform, python_trainer, tuning_config  # noqa: E402
+
+P = Platform(sys.argv[1], sys.argv[2])
+
+GOOD = python_trainer(P, "good.py", """\
+    x, n = float(args["x"]), int(args["n"])
+    assert args["fixed"] == "1" and "job-dir" in args
+    report(-(x - 1) ** 2 + n, 100)
+    """)
+
+
+def submit(job, config, *extra):
+    return P.run("jobs", "submit-tuning", job, "--config", config, *extra)
+
+
+def test_python_trainer_tuning():
+    submit("t_random", tuning_config(P, "random.yaml", GOOD, max_trials=6, parallel=2))
+    doc = P.wait("t_random")
+    assert doc["state"] == "SUCCEEDED", doc
+    out = doc["trainingOutput"]
+    assert out["isHyperparameterTuningJob"] and out["completedTrialCount"] == "6", out
+    assert out["hyperparameterMetricTag"] == "score"
+    trials = out["trials"]
+    assert sorted(int(t["trialId"]) for t in trials) == list(range(1, 7))
+    values = [t["finalMetric"]["objectiveValue"] for t in trials]
+    assert values == sorted(values, reverse=True), "trials are listed best first"
+    for t in trials:
+        x, n = float(t["hyperparameters"]["x"]), int(t["hyperparameters"]["n"])
+        assert -5 <= x <= 5 and 1 <= n <= 4
+        assert abs(t["finalMetric"]["objectiveValue"] - (-(x - 1) ** 2 + n)) < 1e-9
+        assert t["finalMetric"]["trainingStep"] == "100" and t["state"] == "SUCCEEDED"
+    for key in ("jobId", "createTime", "startTime", "endTime", "trainingInput"):
+        assert key in doc, key
+    assert "t_random" in P.run("jobs", "list", "--state", "SUCCEEDED").stdout
+
+
+def test_bad_trainers_fail_with_reasons():
+    cases = {
+        "exit3": "sys.exit(3)\n",
+        "nometric": "print('trained, but reported nothing')\n",
+        "garbage": "open(os.environ['CLOUD_ML_HP_METRIC_FILE'], 'w').write('not json at all\\n')\n",
+        "hang": "time.sleep(60)\n",
+        "chatty": "sys.stdout.write('x' * (40 << 20)); report(1.0, 1)\n",
+    }
+    expected = {"exit3": "exited with status 3", "nometric": "without reporting metric 'score'",
+                "garbage": "not a JSON object", "hang": "timed out", "chatty": None}
+    for name, body in cases.items():
+        trainer = python_trainer(P, name + ".py", body)
+        config = tuning_config(P, name + ".yaml", trainer, max_trials=1, parallel=1,
+                               extra="  treeline:\n    trialTimeout: 3s\n")
+        submit("bad_" + name, config)
+    for name, want in expected.items():
+        doc = P.wait("bad_" + name)
+        trial = doc["trainingOutput"]["trials"][0]
+        if want is None:
+            assert doc["state"] == "SUCCEEDED", doc
+            log = os.path.join(P.store, "jobs", "bad_chatty", "trials", "1", "trainer.log")
+            assert os.path.getsize(log) < 20 << 20, "the log is capped"
+        else:
+            assert doc["state"] == "FAILED" and trial["state"] == "FAILED", (name, doc)
+            assert want in trial["errorMessage"], (name, trial["errorMessage"])
+            assert want in doc["errorMessage"], (name, doc["errorMessage"])
+
+
+def test_max_failed_trials():
+    trainer = python_trainer(P, "flaky.py", "sys.exit(1 if int(os.environ['CLOUD_ML_TRIAL_ID']) % 2 else 0)\n")
+    config = tuning_config(P, "flaky.yaml", trainer, max_trials=8, parallel=1, extra_hp="    maxFailedTrials: 2\n")
+    submit("t_flaky", config)
+    doc = P.wait("t_flaky")
+    assert doc["state"] == "FAILED" and "maxFailedTrials 2" in doc["errorMessage"], doc
+    assert len(doc["trainingOutput"]["trials"]) < 8
+
+
+def test_cancel():
+    trainer = python_trainer(P, "slow.py", "time.sleep(60)\n")
+    submit("t_cancel", tuning_config(P, "slow.yaml", trainer, max_trials=4, parallel=2))
+    deadline = time.time() + 30
+    while time.time() < deadline and not P.describe("t_cancel")["trainingOutput"].get("trials"):
+        time.sleep(0.2)
+    assert "Cancelled" in P.run("jobs", "cancel", "t_cancel").stdout
+    doc = P.wait("t_cancel", timeout=30)
+    assert doc["state"] == "CANCELLED", doc
+    assert all(t["state"] == "CANCELLED" for t in doc["trainingOutput"]["trials"]), doc
+    again = P.run("jobs", "cancel", "t_cancel", check=False)
+    assert again.returncode != 0 and "already ended" in again.stderr, again.stderr
+    unknown = P.run("jobs", "cancel", "no_such_job", check=False)
+    assert unknown.returncode != 0 and "no such job" in unknown.stderr, unknown.stderr
+
+
+def test_early_stopping():
+    # Trials with x < 0 are bad from the first report on; the median rule stops them.
+    trainer = python_trainer(P, "curve.py", """\
+        x = float(args["x"])
+        for step in range(1, 11):
+            report(x * step, step)
+            time.sleep(0.15)
+        """)
+    config = tuning_config(P, "early.yaml", trainer, max_trials=12, parallel=2,
+                           extra_hp="    enableTrialEarlyStopping: true\n")
+    submit("t_early", config)
+    doc = P.wait("t_early")
+    trials = doc["trainingOutput"]["trials"]
+    assert doc["state"] == "SUCCEEDED" and len(trials) == 12, doc
+    stopped = [t for t in trials if t["isTrialStoppedEarly"]]
+    assert stopped, "some trial was stopped early"
+    for t in stopped:
+        assert t["state"] == "SUCCEEDED" and len(t["allMetrics"]) >= 1, t
+        assert t["finalMetric"] == t["allMetrics"][-1], t
+    assert any(int(t["finalMetric"]["trainingStep"]) < 10 for t in stopped), stopped
+
+
+def test_machine_wide_cap():
+    trainer = python_trainer(P, "span.py", """\
+        start = time.time(); time.sleep(0.6)
+        with open(os.path.join(os.path.dirname(os.environ["CLOUD_ML_HP_METRIC_FILE"]), "..", "..", "..", "..", "spans"), "a") as f:
+            f.write("%f %f\\n" % (start, time.time()))
+        report(1.0, 1)
+        """)
+    for i in range(3):
+        submit("t_cap%d" % i, tuning_config(P, "cap%d.yaml" % i, trainer, max_trials=3, parallel=3))
+    for i in range(3):
+        assert P.wait("t_cap%d" % i)["state"] == "SUCCEEDED"
+    spans = [tuple(map(float, l.split())) for l in open(os.path.join(P.store, "spans"))]
+    assert len(spans) == 9
+    events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
+    running = peak = 0
+    for _, d in events:
+        running += d
+        peak = max(peak, running)
+    assert peak <= os.cpu_count(), "at most one trial per core at once, machine-wide: peak %d" % peak
+
+
+def test_agent_killed_mid_trial():
+    store = P.path("store-durable")  # its own store: no other agent may take the job
+    trainer = python_trainer(P, "steady.py", "time.sleep(1.0); report(float(args['x']), 1)\n")
+    config = tuning_config(P, "durable.yaml", trainer, max_trials=6, parallel=2)
+    agent = P.start_agent(store)
+    time.sleep(0.5)  # registered, so submit starts no second agent
+    P.run("jobs", "submit-tuning", "t_durable", "--config", config, "--store", store)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        trials = P.describe("t_durable", store)["trainingOutput"].get("trials", [])
+        if any(t["state"] == "SUCCEEDED" for t in trials) and any(t["state"] == "RUNNING" for t in trials):
+            break
+        time.sleep(0.1)
+    agent.send_signal(signal.SIGKILL)
+    agent.wait()
+    finished_before = {t["trialId"]: t["finalMetric"]["objectiveValue"]
+                       for t in P.describe("t_durable", store)["trainingOutput"]["trials"] if t["state"] == "SUCCEEDED"}
+    assert finished_before
+    P.start_agent(store)  # takes the job over at once: the old agent's process is gone
+    doc = P.wait("t_durable", timeout=60, store=store)
+    trials = doc["trainingOutput"]["trials"]
+    assert doc["state"] == "SUCCEEDED" and len(trials) == 6, doc
+    assert sorted(int(t["trialId"]) for t in trials) == list(range(1, 7))
+    for tid, value in finished_before.items():
+        match = [t for t in trials if t["trialId"] == tid][0]
+        assert match["finalMetric"]["objectiveValue"] == value, "a finished trial is never run again"
+
+
+def test_resume_previous_job():
+    config = tuning_config(P, "resume.yaml", GOOD, max_trials=3, parallel=1,
+                           extra_hp="    resumePreviousJobId: t_random\n")
+    submit("t_resumed", config)
+    doc = P.wait("t_resumed")
+    assert doc["state"] == "SUCCEEDED" and len(doc["trainingOutput"]["trials"]) == 3, doc
+    assert doc["trainingInput"]["hyperparameters"]["resumePreviousJobId"] == "t_random"
+
+
+def test_config_errors_name_the_field():
+    bad = P.write("bad.yaml", """\
+        trainingInput:
+          hyperparameters:
+            goal: MAXIMIZE
+            maxTrials: 2
+            params:
+              - parameterName: a
+                type: DOUBLE
+                minValue: 1
+                maxValue: 2
+              - parameterName: b
+                type: INTEGER
+                minValue: 1
+                maxValue: 2
+              - parameterName: c
+                type: DOUBLE
+                minValue: 5
+                maxValue: 3
+        """)
+    p = P.run("jobs", "submit-tuning", "t_badconfig", "--config", bad, check=False)
+    assert p.returncode != 0 and "trainingInput.hyperparameters.params[2].minValue" in p.stderr, p.stderr
+    missing = P.run("jobs", "describe", "t_badconfig", check=False)
+    assert missing.returncode != 0 and "no such job" in missing.stderr
+
+
+def test_logs():
+    trainer = python_trainer(P, "talk.py", "print('hello from trial', os.environ['CLOUD_ML_TRIAL_ID']); report(1, 1)\n")
+    submit("t_logs", tuning_config(P, "talk.yaml", trainer, max_trials=2, parallel=1))
+    P.wait("t_logs")
+    out = P.run("jobs", "logs", "t_logs", "--trial", "2").stdout
+    assert "trial 2: hello from trial 2" in out and "trial 1:" not in out, out
+
+
+P.check("tuning with a Python trainer", test_python_trainer_tuning)
+P.check("bad trainers fail with reasons", test_bad_trainers_fail_with_reasons)
+P.check("maxFailedTrials", test_max_failed_trials)
+P.check("cancel", test_cancel)
+P.check("early stopping", test_early_stopping)
+P.check("machine-wide cap", test_machine_wide_cap)
+P.check("agent killed mid-trial", test_agent_killed_mid_trial)
+P.check("resumePreviousJobId", test_resume_previous_job)
+P.check("config errors name the field", test_config_errors_name_the_field)
+P.check("logs", test_logs)
+P.finish()

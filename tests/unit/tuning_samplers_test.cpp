@@ -1,0 +1,526 @@
+// The search algorithms of hyperparameter tuning: the unit cube, grid, random, TPE and the
+// Gaussian-process default.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "treeline/common/error.h"
+#include "treeline/tuning/gaussian_process_sampler.h"
+#include "treeline/tuning/grid_sampler.h"
+#include "treeline/tuning/random_sampler.h"
+#include "treeline/tuning/sampler.h"
+#include "treeline/tuning/tpe_sampler.h"
+#include "treeline/tuning/unit_cube.h"
+
+namespace treeline::tuning {
+namespace {
+
+ParameterSpec double_param(std::string name, double low, double high, ScaleType scale = ScaleType::kLinear) {
+  ParameterSpec spec;
+  spec.name = std::move(name);
+  spec.type = ParameterType::kDouble;
+  spec.min_value = low;
+  spec.max_value = high;
+  spec.scale = scale;
+  return spec;
+}
+
+ParameterSpec integer_param(std::string name, double low, double high, ScaleType scale = ScaleType::kLinear) {
+  ParameterSpec spec = double_param(std::move(name), low, high, scale);
+  spec.type = ParameterType::kInteger;
+  return spec;
+}
+
+ParameterSpec categorical_param(std::string name, std::vector<std::string> values) {
+  ParameterSpec spec;
+  spec.name = std::move(name);
+  spec.type = ParameterType::kCategorical;
+  spec.categorical_values = std::move(values);
+  return spec;
+}
+
+ParameterSpec discrete_param(std::string name, std::vector<double> values, ScaleType scale = ScaleType::kLinear) {
+  ParameterSpec spec;
+  spec.name = std::move(name);
+  spec.type = ParameterType::kDiscrete;
+  spec.discrete_values = std::move(values);
+  spec.scale = scale;
+  return spec;
+}
+
+// Every kind of parameter and scale.
+SearchSpace mixed_space() {
+  SearchSpace space;
+  space.params = {double_param("learning_rate", 1e-4, 1, ScaleType::kLog),
+                  double_param("momentum", 0.5, 0.999, ScaleType::kReverseLog),
+                  integer_param("depth", 1, 12),
+                  integer_param("trees", 10, 1000, ScaleType::kLog),
+                  categorical_param("booster", {"gbtree", "dart", "gblinear"}),
+                  discrete_param("subsample", {0.5, 0.7, 0.9, 1.0}),
+                  double_param("fixed", 3, 3)};
+  return space;
+}
+
+double as_number(const ParameterValue& value) {
+  if (const auto* d = std::get_if<double>(&value)) return *d;
+  return static_cast<double>(std::get<std::int64_t>(value));
+}
+
+std::string key_of(const Assignment& a) {
+  std::string key;
+  for (const auto& [name, value] : a) key += name + "=" + format_value(value) + ";";
+  return key;
+}
+
+void expect_valid(const SearchSpace& space, const Assignment& a) {
+  ASSERT_EQ(a.size(), space.params.size());
+  for (const ParameterSpec& spec : space.params) {
+    ASSERT_TRUE(a.contains(spec.name)) << spec.name;
+    const ParameterValue& value = a.at(spec.name);
+    switch (spec.type) {
+      case ParameterType::kDouble:
+        ASSERT_TRUE(std::holds_alternative<double>(value)) << spec.name;
+        EXPECT_GE(std::get<double>(value), spec.min_value) << spec.name;
+        EXPECT_LE(std::get<double>(value), spec.max_value) << spec.name;
+        break;
+      case ParameterType::kInteger:
+        ASSERT_TRUE(std::holds_alternative<std::int64_t>(value)) << spec.name;
+        EXPECT_GE(std::get<std::int64_t>(value), spec.min_value) << spec.name;
+        EXPECT_LE(std::get<std::int64_t>(value), spec.max_value) << spec.name;
+        break;
+      case ParameterType::kDiscrete: {
+        ASSERT_TRUE(std::holds_alternative<double>(value)) << spec.name;
+        const auto& list = spec.discrete_values;
+        EXPECT_NE(std::find(list.begin(), list.end(), std::get<double>(value)), list.end()) << spec.name;
+        break;
+      }
+      case ParameterType::kCategorical: {
+        ASSERT_TRUE(std::holds_alternative<std::string>(value)) << spec.name;
+        const auto& list = spec.categorical_values;
+        EXPECT_NE(std::find(list.begin(), list.end(), std::get<std::string>(value)), list.end()) << spec.name;
+        break;
+      }
+    }
+  }
+}
+
+std::vector<Assignment> suggest(Sampler& sampler, const SearchSpace& space, const std::vector<Observation>& history,
+                                std::size_t count, std::uint64_t seed, Goal goal = Goal::kMinimize) {
+  return sampler.suggest(SuggestRequest{space, goal, history, count, seed});
+}
+
+// Runs a sequential study of `trials` trials and returns its history.
+std::vector<Observation> run_study(Sampler& sampler, const SearchSpace& space,
+                                   const std::function<double(const Assignment&)>& objective, std::size_t trials,
+                                   std::uint64_t seed, Goal goal = Goal::kMinimize) {
+  std::vector<Observation> history;
+  for (std::size_t t = 0; t < trials; ++t) {
+    const auto s = suggest(sampler, space, history, 1, seed * 1000 + t, goal);
+    if (s.empty()) break;
+    history.push_back({s.front(), objective(s.front()), false});
+  }
+  return history;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(TuningFormatValue, ShortestRoundTripNumbersIntegersAndText) {
+  EXPECT_EQ(format_value(0.3), "0.3");
+  EXPECT_EQ(format_value(1e-5), "1e-05");
+  EXPECT_EQ(format_value(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(format_value(std::int64_t{6}), "6");
+  EXPECT_EQ(format_value(std::string("hist")), "hist");
+}
+
+TEST(TuningUnitCube, ScalesMapTheRangeOntoTheUnitInterval) {
+  const ParameterSpec linear = double_param("x", 2, 6);
+  EXPECT_DOUBLE_EQ(to_unit(linear, 3), 0.25);
+  EXPECT_DOUBLE_EQ(from_unit(linear, 0.75), 5);
+
+  const ParameterSpec log = double_param("lr", 1e-4, 1, ScaleType::kLog);
+  EXPECT_NEAR(to_unit(log, 1e-2), 0.5, 1e-12);
+  EXPECT_NEAR(from_unit(log, 0.25), 1e-3, 1e-15);
+
+  // Reverse log is dense near the maximum: the top half of the cube covers [0.78, 0.99].
+  const ParameterSpec reverse = double_param("momentum", 0.09, 0.99, ScaleType::kReverseLog);
+  EXPECT_NEAR(to_unit(reverse, 0.09), 0.0, 1e-12);
+  EXPECT_NEAR(to_unit(reverse, 0.99), 1.0, 1e-12);
+  EXPECT_NEAR(from_unit(reverse, 0.5), 0.99 + 0.09 - std::sqrt(0.09 * 0.99), 1e-12);
+  for (double u : {0.1, 0.37, 0.8}) EXPECT_NEAR(to_unit(reverse, from_unit(reverse, u)), u, 1e-12);
+
+  // Out-of-range values clamp.
+  EXPECT_EQ(to_unit(linear, 100), 1.0);
+  EXPECT_EQ(to_unit(linear, -100), 0.0);
+}
+
+TEST(TuningUnitCube, IntegersRoundAndDiscreteValuesSnap) {
+  const ParameterSpec integer = integer_param("n", 1, 4);
+  // Four integers own equal quarters of the cube.
+  EXPECT_EQ(from_unit(integer, 0.0), 1);
+  EXPECT_EQ(from_unit(integer, 0.24), 1);
+  EXPECT_EQ(from_unit(integer, 0.26), 2);
+  EXPECT_EQ(from_unit(integer, 1.0), 4);
+  const ParameterSpec discrete = discrete_param("d", {1, 2, 10});
+  EXPECT_EQ(from_unit(discrete, to_unit(discrete, 6.1)), 10);
+  EXPECT_EQ(from_unit(discrete, to_unit(discrete, 5.9)), 2);
+
+  const SearchSpace space = mixed_space();
+  const UnitCube cube(space);
+  EXPECT_EQ(cube.dimension(), 7u);
+  EXPECT_EQ(cube.feature_dimension(), 6u + 3u);  // booster is one-hot
+  std::vector<double> point = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5};
+  cube.snap(point);
+  const Assignment a = cube.decode(point);
+  EXPECT_EQ(std::get<std::string>(a.at("booster")), "dart");
+  EXPECT_EQ(cube.key(cube.encode(a)), cube.key(point));
+  std::vector<double> features(cube.feature_dimension());
+  cube.features(point, features);
+  EXPECT_EQ(features[4], 0.0);
+  EXPECT_EQ(features[5], 1.0);
+  EXPECT_EQ(features[6], 0.0);
+}
+
+TEST(TuningUnitCube, RejectsUnusableSpacesAndHistories) {
+  SearchSpace space;
+  EXPECT_THROW(UnitCube{space}, InputError);
+  space.params = {double_param("lr", 0, 1, ScaleType::kLog)};
+  EXPECT_THROW(UnitCube{space}, InputError);
+  space.params = {double_param("x", 2, 1)};
+  EXPECT_THROW(UnitCube{space}, InputError);
+  space.params = {discrete_param("d", {3, 1})};
+  EXPECT_THROW(UnitCube{space}, InputError);
+  space.params = {categorical_param("c", {})};
+  EXPECT_THROW(UnitCube{space}, InputError);
+  space.params = {double_param("x", 0, 1), double_param("x", 0, 1)};
+  EXPECT_THROW(UnitCube{space}, InputError);
+
+  space.params = {categorical_param("c", {"a", "b"})};
+  const UnitCube cube(space);
+  EXPECT_THROW(cube.encode({{"c", std::string("z")}}), InputError);
+  EXPECT_THROW(cube.encode({{"other", std::string("a")}}), InputError);
+}
+
+TEST(TuningSamplerFactory, KnowsAiPlatformNamesAndListsThemOtherwise) {
+  EXPECT_EQ(make_sampler("ALGORITHM_UNSPECIFIED")->name(), "ALGORITHM_UNSPECIFIED");
+  EXPECT_EQ(make_sampler("GRID_SEARCH")->name(), "GRID_SEARCH");
+  EXPECT_EQ(make_sampler("RANDOM_SEARCH")->name(), "RANDOM_SEARCH");
+  EXPECT_EQ(make_sampler("TPE")->name(), "TPE");
+  try {
+    make_sampler("BAYESIAN");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("BAYESIAN"), std::string::npos);
+    EXPECT_NE(message.find("GRID_SEARCH"), std::string::npos);
+    EXPECT_NE(message.find("ALGORITHM_UNSPECIFIED"), std::string::npos);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties every stochastic sampler has.
+
+class StochasticSamplerTest : public testing::TestWithParam<std::string> {};
+
+// A history of finished, failed and running trials on the mixed space.
+std::vector<Observation> mixed_history(std::size_t size) {
+  const SearchSpace space = mixed_space();
+  RandomSampler random;
+  std::vector<Observation> history;
+  std::size_t i = 0;
+  for (const Assignment& a : suggest(random, space, history, size, 77)) {
+    Observation o{a, std::nullopt, false};
+    if (i % 7 == 3) {
+      o.running = true;
+    } else if (i % 7 != 5) {  // every 7th fails
+      o.value = std::log10(as_number(a.at("learning_rate"))) + as_number(a.at("depth")) / 4.0;
+    }
+    history.push_back(o);
+    ++i;
+  }
+  return history;
+}
+
+TEST_P(StochasticSamplerTest, SameRequestSameSuggestionsAndSeedsMatter) {
+  const SearchSpace space = mixed_space();
+  for (std::size_t size : {0, 2, 25}) {
+    const std::vector<Observation> history = mixed_history(size);
+    const auto first = suggest(*make_sampler(GetParam()), space, history, 3, 11);
+    const auto again = suggest(*make_sampler(GetParam()), space, history, 3, 11);
+    ASSERT_EQ(first.size(), 3u);
+    EXPECT_EQ(first, again) << "history " << size;
+  }
+  const std::vector<Observation> history = mixed_history(25);
+  EXPECT_NE(suggest(*make_sampler(GetParam()), space, history, 2, 11),
+            suggest(*make_sampler(GetParam()), space, history, 2, 12));
+}
+
+TEST_P(StochasticSamplerTest, RespectsBoundsTypesAndListedValues) {
+  const SearchSpace space = mixed_space();
+  const auto sampler = make_sampler(GetParam());
+  for (std::size_t size : {0, 1, 5, 40}) {
+    const std::vector<Observation> history = mixed_history(size);
+    for (const Assignment& a : suggest(*sampler, space, history, 4, size)) expect_valid(space, a);
+  }
+}
+
+TEST_P(StochasticSamplerTest, NeverRepeatsHistoryOrItselfAndStopsWhenTheSpaceIsUsedUp) {
+  SearchSpace space;
+  space.params = {integer_param("n", 1, 3), categorical_param("c", {"a", "b"})};  // 6 points
+  const auto sampler = make_sampler(GetParam());
+  std::vector<Observation> history = {
+      {{{"n", std::int64_t{1}}, {"c", std::string("a")}}, 1.0, false},
+      {{{"n", std::int64_t{2}}, {"c", std::string("a")}}, std::nullopt, true},
+      {{{"n", std::int64_t{3}}, {"c", std::string("b")}}, std::nullopt, false},  // failed
+  };
+  for (int i = 0; i < 12; ++i) history.push_back(history[static_cast<std::size_t>(i % 3)]);  // a longer history, same points
+  const auto suggestions = suggest(*sampler, space, history, 5, 3);
+  ASSERT_EQ(suggestions.size(), 3u);  // only 3 of 6 points are left
+  std::set<std::string> seen;
+  for (const Observation& o : history) seen.insert(key_of(o.params));
+  for (const Assignment& a : suggestions) {
+    expect_valid(space, a);
+    EXPECT_TRUE(seen.insert(key_of(a)).second) << key_of(a);
+  }
+}
+
+TEST_P(StochasticSamplerTest, PendingTrialsAreNotProposedAgain) {
+  // A finite 1-d space where the model would like the same point again and again.
+  SearchSpace space;
+  space.params = {integer_param("n", 0, 20)};
+  std::vector<Observation> history;
+  for (std::int64_t n : {0, 5, 10, 15, 20, 3, 7, 12, 17, 1, 9}) {
+    history.push_back({{{"n", n}}, std::abs(static_cast<double>(n) - 8.2), false});
+  }
+  history.push_back({{{"n", std::int64_t{8}}}, std::nullopt, true});
+  const auto sampler = make_sampler(GetParam());
+  const auto batch = suggest(*sampler, space, history, 6, 5);
+  ASSERT_EQ(batch.size(), 6u);
+  std::set<std::string> seen;
+  for (const Observation& o : history) seen.insert(key_of(o.params));
+  for (const Assignment& a : batch) EXPECT_TRUE(seen.insert(key_of(a)).second) << key_of(a);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllStochastic, StochasticSamplerTest,
+                         testing::Values("RANDOM_SEARCH", "TPE", "ALGORITHM_UNSPECIFIED"));
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(TuningRandomSampler, UniformOnTheLogScaleAndOverListedValues) {
+  SearchSpace space;
+  space.params = {double_param("lr", 1e-4, 1, ScaleType::kLog), integer_param("n", 1, 4),
+                  discrete_param("d", {1, 2, 100})};
+  RandomSampler sampler;
+  const auto draws = suggest(sampler, space, {}, 4000, 1);
+  ASSERT_EQ(draws.size(), 4000u);
+  int below_centre = 0;
+  std::map<std::int64_t, int> integers;
+  std::map<double, int> discrete;
+  for (const Assignment& a : draws) {
+    below_centre += std::get<double>(a.at("lr")) < 1e-2;
+    ++integers[std::get<std::int64_t>(a.at("n"))];
+    ++discrete[std::get<double>(a.at("d"))];
+  }
+  EXPECT_NEAR(below_centre / 4000.0, 0.5, 0.04);
+  ASSERT_EQ(integers.size(), 4u);
+  for (const auto& [n, count] : integers) EXPECT_NEAR(count / 4000.0, 0.25, 0.04) << n;  // ends too
+  ASSERT_EQ(discrete.size(), 3u);
+  for (const auto& [d, count] : discrete) EXPECT_NEAR(count / 4000.0, 1.0 / 3, 0.04) << d;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(TuningGridSampler, EnumeratesInDeclarationOrderLastParameterFastest) {
+  SearchSpace space;
+  space.params = {integer_param("n", 1, 3), categorical_param("c", {"x", "y"}), discrete_param("d", {0.5})};
+  GridSampler grid;
+  const auto all = suggest(grid, space, {}, 100, 0);
+  ASSERT_EQ(all.size(), 6u);  // exhausted: fewer than asked
+  const std::vector<std::pair<std::int64_t, std::string>> expected = {{1, "x"}, {1, "y"}, {2, "x"},
+                                                                      {2, "y"}, {3, "x"}, {3, "y"}};
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(std::get<std::int64_t>(all[i].at("n")), expected[i].first);
+    EXPECT_EQ(std::get<std::string>(all[i].at("c")), expected[i].second);
+    EXPECT_EQ(std::get<double>(all[i].at("d")), 0.5);
+  }
+  EXPECT_EQ(suggest(grid, space, {}, 2, 0), std::vector<Assignment>(all.begin(), all.begin() + 2));
+}
+
+TEST(TuningGridSampler, SkipsPointsInTheHistoryAndRunsOut) {
+  SearchSpace space;
+  space.params = {integer_param("n", 1, 2), categorical_param("c", {"x", "y"})};
+  GridSampler grid;
+  std::vector<Observation> history = {
+      {{{"n", std::int64_t{1}}, {"c", std::string("x")}}, 0.3, false},         // finished
+      {{{"n", std::int64_t{1}}, {"c", std::string("y")}}, std::nullopt, true},  // running
+      {{{"n", std::int64_t{2}}, {"c", std::string("y")}}, std::nullopt, false}  // failed
+  };
+  const auto next = suggest(grid, space, history, 3, 0);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(std::get<std::int64_t>(next[0].at("n")), 2);
+  EXPECT_EQ(std::get<std::string>(next[0].at("c")), "x");
+  history.push_back({next[0], 0.1, false});
+  EXPECT_TRUE(suggest(grid, space, history, 3, 0).empty());
+}
+
+TEST(TuningGridSampler, RefusesDoubleParametersByName) {
+  SearchSpace space;
+  space.params = {integer_param("n", 1, 2), double_param("learning_rate", 0.01, 0.1)};
+  GridSampler grid;
+  try {
+    suggest(grid, space, {}, 1, 0);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("learning_rate"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TuningGridSampler, WalksHugeGridsWithoutListingThem) {
+  SearchSpace space;
+  space.params = {integer_param("a", 0, 1'000'000'000), integer_param("b", 0, 1'000'000'000)};
+  GridSampler grid;
+  const auto first = suggest(grid, space, {}, 3, 0);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(std::get<std::int64_t>(first[2].at("b")), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Gaussian process.
+
+double regret_of(const std::vector<Observation>& history, double optimum, Goal goal = Goal::kMinimize) {
+  double best = goal == Goal::kMinimize ? INFINITY : -INFINITY;
+  for (const Observation& o : history) {
+    if (o.value) best = goal == Goal::kMinimize ? std::min(best, *o.value) : std::max(best, *o.value);
+  }
+  return std::abs(best - optimum);
+}
+
+double bumpy_2d(const Assignment& a) {
+  const double x = std::get<double>(a.at("x"));
+  const double y = std::get<double>(a.at("y"));
+  return (x - 0.31) * (x - 0.31) + 2 * (y - 0.72) * (y - 0.72) + 0.05 * std::sin(9 * x);
+}
+
+TEST(TuningGaussianProcessSampler, FindsTheMinimumMuchBetterThanRandom) {
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
+  // The minimum of bumpy_2d on a fine grid.
+  double optimum = INFINITY;
+  for (int i = 0; i <= 2000; ++i) {
+    for (int j = 0; j <= 200; ++j) {
+      optimum = std::min(optimum, bumpy_2d({{"x", i / 2000.0}, {"y", j / 200.0}}));
+    }
+  }
+  std::vector<double> gp_regrets, random_regrets;
+  for (std::uint64_t seed = 0; seed < 5; ++seed) {
+    GaussianProcessSampler gp;
+    RandomSampler random;
+    gp_regrets.push_back(regret_of(run_study(gp, space, bumpy_2d, 20, seed), optimum));
+    random_regrets.push_back(regret_of(run_study(random, space, bumpy_2d, 20, seed), optimum));
+  }
+  std::sort(gp_regrets.begin(), gp_regrets.end());
+  std::sort(random_regrets.begin(), random_regrets.end());
+  EXPECT_LT(gp_regrets[2], 1e-3);                         // median
+  EXPECT_LT(gp_regrets[2], 0.1 * random_regrets[2]);      // random is typically near 1e-2
+  EXPECT_LT(gp_regrets.back(), random_regrets.back());
+}
+
+TEST(TuningGaussianProcessSampler, MaximisesWhenAskedTo) {
+  SearchSpace space;
+  space.params = {double_param("x", -2, 3)};
+  auto peak = [](const Assignment& a) {
+    const double x = std::get<double>(a.at("x"));
+    return -(x - 1.3) * (x - 1.3);
+  };
+  GaussianProcessSampler gp;
+  const auto history = run_study(gp, space, peak, 12, 4, Goal::kMaximize);
+  EXPECT_LT(regret_of(history, 0.0, Goal::kMaximize), 1e-4);
+}
+
+TEST(TuningGaussianProcessSampler, HandlesIntegersAndCategoricalsInTheModel) {
+  SearchSpace space;
+  space.params = {integer_param("depth", 1, 30), categorical_param("kind", {"a", "b", "c", "d"}),
+                  double_param("lr", 1e-4, 1, ScaleType::kLog)};
+  auto objective = [](const Assignment& a) {
+    const double depth = static_cast<double>(std::get<std::int64_t>(a.at("depth")));
+    const double lr = std::log10(std::get<double>(a.at("lr")));
+    const double kind = std::get<std::string>(a.at("kind")) == "c" ? 0.0 : 1.0;
+    return 0.01 * (depth - 17) * (depth - 17) + (lr + 2.5) * (lr + 2.5) + kind;
+  };
+  GaussianProcessSampler gp;
+  const auto history = run_study(gp, space, objective, 25, 1);
+  double best = INFINITY;
+  const Assignment* best_params = nullptr;
+  for (const Observation& o : history) {
+    expect_valid(space, o.params);
+    if (*o.value < best) {
+      best = *o.value;
+      best_params = &o.params;
+    }
+  }
+  EXPECT_EQ(std::get<std::string>(best_params->at("kind")), "c");
+  EXPECT_LT(best, 0.1);
+}
+
+TEST(TuningGaussianProcessSampler, SurvivesDegenerateHistories) {
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
+  GaussianProcessSampler gp;
+  // Nothing yet, then one trial: space-filling, the first the centre.
+  const auto first = suggest(gp, space, {}, 1, 1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(std::get<double>(first[0].at("x")), 0.5);
+  std::vector<Observation> history = {{first[0], 1.0, false}};
+  EXPECT_EQ(suggest(gp, space, history, 3, 1).size(), 3u);
+
+  // All values equal, some failed or not finite: the model still proposes fresh points.
+  RandomSampler random;
+  for (const Assignment& a : suggest(random, space, {}, 12, 2)) history.push_back({a, 1.0, false});
+  history.push_back({suggest(random, space, history, 1, 3)[0], std::nullopt, false});
+  history.push_back({suggest(random, space, history, 1, 4)[0], NAN, false});
+  history.push_back({suggest(random, space, history, 1, 5)[0], std::nullopt, true});
+  const auto batch = suggest(gp, space, history, 4, 6);
+  ASSERT_EQ(batch.size(), 4u);
+  std::set<std::string> seen;
+  for (const Observation& o : history) seen.insert(key_of(o.params));
+  for (const Assignment& a : batch) {
+    expect_valid(space, a);
+    EXPECT_TRUE(seen.insert(key_of(a)).second);
+  }
+}
+
+TEST(TuningGaussianProcessSampler, ABatchSpreadsOut) {
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1)};
+  std::vector<Observation> history;
+  for (double x : {0.1, 0.3, 0.5, 0.7, 0.9}) history.push_back({{{"x", x}}, (x - 0.42) * (x - 0.42), false});
+  GaussianProcessSampler gp;
+  const auto batch = suggest(gp, space, history, 4, 9);
+  ASSERT_EQ(batch.size(), 4u);
+  std::vector<double> xs;
+  for (const Assignment& a : batch) xs.push_back(std::get<double>(a.at("x")));
+  std::sort(xs.begin(), xs.end());
+  for (std::size_t i = 1; i < xs.size(); ++i) EXPECT_GT(xs[i] - xs[i - 1], 1e-3);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(TuningTpeSampler, ConcentratesNearTheOptimum) {
+  SearchSpace space;
+  space.params = {double_param("x", -10, 10)};
+  auto objective = [](const Assignment& a) { return std::abs(std::get<double>(a.at("x")) - 2.0); };
+  std::vector<double> tpe_regrets, random_regrets;
+  for (std::uint64_t seed = 0; seed < 5; ++seed) {
+    TpeSampler tpe;
+    RandomSampler random;
+    tpe_regrets.push_back(regret_of(run_study(tpe, space, objective, 40, seed), 0.0));
+    random_regrets.push_back(regret_of(run_study(random, space, objective, 40, seed), 0.0));
+  }
+  std::sort(tpe_regrets.begin(), tpe_regrets.end());
+  std::sort(random_regrets.begin(), random_regrets.end());
+  EXPECT_LT(tpe_regrets[2], 0.5 * random_regrets[2]);
+}
+
+}  // namespace
+}  // namespace treeline::tuning
