@@ -1,0 +1,85 @@
+"""`treeline submit` (the seed's run_aip.py) end to end with the real trainer on the bundled sample:
+tuning jobs per cover type, final training jobs with the best hyperparameters, models that
+predict. Also --detach, and the shipped config/aip_config.yaml parsing through the CLI.
+
+Usage: test_submit.py TREELINE_BINARY SOURCE_DIR"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from platform_util import Platform  # noqa: E402
+
+P = Platform(sys.argv[1], sys.argv[2])
+SAMPLE = os.path.join(P.source_dir, "data", "covertype-sample.csv.gz")
+CONFIG = P.write("small.yaml", """\
+    trainingInput:
+      scaleTier: BASIC
+      args: ["--n_estimators=15"]
+      hyperparameters:
+        goal: MAXIMIZE
+        hyperparameterMetricTag: f1
+        maxTrials: 3
+        maxParallelTrials: 2
+        params:
+          - parameterName: max_depth
+            type: INTEGER
+            minValue: 3
+            maxValue: 8
+          - parameterName: learning_rate
+            type: DOUBLE
+            minValue: 0.1
+            maxValue: 0.5
+            scaleType: UNIT_LOG_SCALE
+    """)
+
+
+def test_submit_tunes_then_trains_final_models():
+    p = P.run("submit", "proj", "tuned", "--config", CONFIG, "--data", SAMPLE, "--cover-types", "2,3", "--json")
+    results = json.loads(p.stdout)["results"]
+    assert [r["cover_type"] for r in results] == [2, 3], results
+    for r in results:
+        assert r["state"] == "SUCCEEDED", r
+        assert set(r["best_hyperparameters"]) == {"max_depth", "learning_rate"}, r
+        assert 3 <= r["best_hyperparameters"]["max_depth"] <= 8
+        for k in ("accuracy", "f1", "precision", "recall", "roc_auc", "model_uri", "job_id", "validation_f1"):
+            assert k in r, (k, r)
+        assert os.path.exists(r["model_uri"])
+        tuning = P.describe(r["job_id"])
+        assert tuning["state"] == "SUCCEEDED" and len(tuning["trainingOutput"]["trials"]) == 3
+        best = tuning["trainingOutput"]["trials"][0]
+        assert abs(best["finalMetric"]["objectiveValue"] - r["validation_f1"]) < 1e-12
+        final = P.describe(r["final_job_id"])
+        assert final["state"] == "SUCCEEDED" and not final["trainingOutput"]["isHyperparameterTuningJob"]
+        assert "--max_depth=%d" % r["best_hyperparameters"]["max_depth"] in final["trainingInput"]["args"]
+        with open(os.path.join(os.path.dirname(r["model_uri"]), "metrics.json")) as f:
+            assert json.load(f)["evaluated_on"] == "test", "the final model reports on the test split"
+    out = P.run("predict", "--models", os.path.join(P.store, "proj", "tuned"), "--data", SAMPLE).stdout
+    assert "cover types 2,3" in out, out
+
+
+def test_detach_returns_at_once_and_jobs_finish():
+    p = P.run("submit", "proj", "detached", "--config", CONFIG, "--data", SAMPLE, "--cover-types", "5", "--detach")
+    line = p.stdout.strip().splitlines()[0]
+    final_job = line.split()[-1].rstrip(")")
+    assert final_job.endswith("_final"), line
+    P.run("jobs", "wait", line.split()[5])
+    doc = P.wait(final_job)
+    assert doc["state"] == "SUCCEEDED", doc
+
+
+def test_shipped_config_and_errors():
+    shipped = os.path.join(P.source_dir, "config", "aip_config.yaml")
+    p = P.run("submit", "proj", "bad", "--config", shipped, "--data", os.path.join(P.root, "missing.csv"), check=False)
+    assert p.returncode != 0 and "missing.csv" in p.stderr, p.stderr
+    p = P.run("submit", "proj", "..", "--config", shipped, "--data", SAMPLE, check=False)
+    assert p.returncode != 0 and "NAME" in p.stderr, p.stderr
+    training_only = P.write("training.yaml", "trainingInput:\n  scaleTier: BASIC\n")
+    p = P.run("submit", "proj", "x", "--config", training_only, "--data", SAMPLE, check=False)
+    assert p.returncode != 0 and "trainingInput.hyperparameters is missing" in p.stderr, p.stderr
+
+
+P.check("submit tunes, then trains final models", test_submit_tunes_then_trains_final_models)
+P.check("--detach", test_detach_returns_at_once_and_jobs_finish)
+P.check("shipped config and errors", test_shipped_config_and_errors)
+P.finish()
