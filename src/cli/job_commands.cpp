@@ -141,6 +141,7 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
   struct Flags {
     std::string job_id, config;
     std::vector<std::string> args;
+    bool no_agent = false;
     PlatformFlags platform;
   };
   auto f = std::make_shared<Flags>();
@@ -149,6 +150,7 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
   cmd->add_option("JOB", f->job_id, "job id: letters, digits and underscores")->required();
   cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->required();
   cmd->add_option("ARGS", f->args, "after --: more arguments for the trainer");
+  cmd->add_flag("--no-agent", f->no_agent, "only queue the job; an agent started separately runs it");
   f->platform.add_to(*cmd);
   cmd->callback([f, require_tuning] {
     if (f->job_id.empty() || !std::isalpha(static_cast<unsigned char>(f->job_id.front())))
@@ -168,7 +170,7 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
     job.training_input = input.as_given;
     for (const auto& a : f->args) job.training_input["args"].push_back(a);
     store->create_job(job);
-    jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
+    if (!f->no_agent) jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
     fmt::print("Job [{}] submitted successfully.\nYour job is still active. You may view its status with\n"
                "  $ treeline jobs describe {}\nor follow its logs with\n  $ treeline jobs logs {} --follow\n",
                f->job_id, f->job_id, f->job_id);
@@ -315,12 +317,15 @@ void add_agent(CLI::App& app) {
   struct Flags {
     int max_processes = 0;
     bool exit_when_idle = false;
+    double idle_grace = 3;
     PlatformFlags platform;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("agent", "run the queued jobs of a store (submit starts one when none runs)");
   cmd->add_option("--max-processes", f->max_processes, "machine-wide cap on trial processes (default: the cores)");
   cmd->add_flag("--exit-when-idle", f->exit_when_idle, "stop when no job is left");
+  cmd->add_option("--idle-grace", f->idle_grace, "seconds to wait for new jobs before --exit-when-idle stops")
+      ->capture_default_str();
   f->platform.add_to(*cmd);
   cmd->callback([f] {
     const auto paths = f->platform.paths();
@@ -331,6 +336,7 @@ void add_agent(CLI::App& app) {
     options.self_executable = jobs::self_executable();
     options.lease_seconds = kLeaseSeconds;
     options.exit_when_idle = f->exit_when_idle;
+    options.idle_grace_seconds = f->idle_grace;
     options.max_processes = f->max_processes;
     jobs::Agent agent(*store, executor, options);
     // SIGTERM and SIGINT are taken by a waiting thread instead of a handler: the agent then

@@ -27,23 +27,23 @@ using tuning::ParameterType;
 using tuning::ScaleType;
 using Names = std::span<const std::string_view>;
 
-constexpr std::array kTrainingInputKeys{
-    "scaleTier"sv, "masterType"sv,     "masterConfig"sv, "args"sv,       "region"sv,   "pythonVersion"sv,
-    "runtimeVersion"sv, "jobDir"sv, "scheduling"sv,   "hyperparameters"sv, "treeline"sv};
+constexpr std::array kTrainingInputKeys{"scaleTier"sv,  "masterType"sv,      "masterConfig"sv,   "args"sv,
+                                        "region"sv,     "pythonVersion"sv,   "runtimeVersion"sv, "jobDir"sv,
+                                        "scheduling"sv, "hyperparameters"sv, "treeline"sv};
 // AI Platform fields for distributed or packaged training: named as such rather than as typos.
 constexpr std::array kUnsupportedAipKeys{
-    "workerType"sv,    "workerCount"sv,       "workerConfig"sv,       "parameterServerType"sv,
-    "parameterServerCount"sv, "parameterServerConfig"sv, "evaluatorType"sv, "evaluatorCount"sv,
-    "evaluatorConfig"sv, "packageUris"sv,     "pythonModule"sv,       "network"sv,
-    "serviceAccount"sv, "encryptionConfig"sv, "useChiefInTfConfig"sv, "enableWebAccess"sv};
+    "workerType"sv,           "workerCount"sv,           "workerConfig"sv,       "parameterServerType"sv,
+    "parameterServerCount"sv, "parameterServerConfig"sv, "evaluatorType"sv,      "evaluatorCount"sv,
+    "evaluatorConfig"sv,      "packageUris"sv,           "pythonModule"sv,       "network"sv,
+    "serviceAccount"sv,       "encryptionConfig"sv,      "useChiefInTfConfig"sv, "enableWebAccess"sv};
 constexpr std::array kMasterConfigKeys{"imageUri"sv, "containerCommand"sv, "containerArgs"sv, "acceleratorConfig"sv};
 constexpr std::array kAcceleratorConfigKeys{"count"sv, "type"sv};
 constexpr std::array kSchedulingKeys{"maxRunningTime"sv, "maxWaitTime"sv};
 constexpr std::array kTreelineKeys{"trialTimeout"sv, "threadsPerTrial"sv, "seed"sv};
-constexpr std::array kHyperparameterKeys{
-    "goal"sv, "hyperparameterMetricTag"sv, "maxTrials"sv, "maxParallelTrials"sv, "maxFailedTrials"sv,
-    "enableTrialEarlyStopping"sv, "algorithm"sv, "resumePreviousJobId"sv, "params"sv};
-constexpr std::array kParameterKeys{"parameterName"sv, "type"sv,           "minValue"sv, "maxValue"sv,
+constexpr std::array kHyperparameterKeys{"goal"sv, "hyperparameterMetricTag"sv, "maxTrials"sv,
+                                         "maxParallelTrials"sv, "maxFailedTrials"sv, "enableTrialEarlyStopping"sv,
+                                         "algorithm"sv, "resumePreviousJobId"sv, "params"sv};
+constexpr std::array kParameterKeys{"parameterName"sv, "type"sv, "minValue"sv, "maxValue"sv,
                                     "categoricalValues"sv, "discreteValues"sv, "scaleType"sv};
 
 constexpr std::array kScaleTiers{"BASIC"sv, "STANDARD_1"sv, "PREMIUM_1"sv, "BASIC_GPU"sv, "BASIC_TPU"sv, "CUSTOM"sv};
@@ -58,13 +58,14 @@ constexpr std::array kScales{ScaleType::kUnspecified, ScaleType::kLinear, ScaleT
 
 // Values under these keys stay text in `as_given` even when they look like numbers
 // (pythonVersion: 3.10 is not 3.1; categoricalValues: [1e3] is not 1000).
-constexpr std::array kTextValuedKeys{
-    "scaleTier"sv, "masterType"sv, "imageUri"sv, "containerCommand"sv, "containerArgs"sv, "args"sv, "region"sv,
-    "pythonVersion"sv, "runtimeVersion"sv, "jobDir"sv, "hyperparameterMetricTag"sv, "resumePreviousJobId"sv,
-    "parameterName"sv, "categoricalValues"sv, "type"sv, "goal"sv, "algorithm"sv, "scaleType"sv};
+constexpr std::array kTextValuedKeys{"scaleTier"sv, "masterType"sv, "imageUri"sv, "containerCommand"sv,
+                                     "containerArgs"sv, "args"sv, "region"sv, "pythonVersion"sv,
+                                     "runtimeVersion"sv, "jobDir"sv, "hyperparameterMetricTag"sv,
+                                     "resumePreviousJobId"sv, "parameterName"sv, "categoricalValues"sv, "type"sv,
+                                     "goal"sv, "algorithm"sv, "scaleType"sv};
 
 constexpr std::int64_t kLargestExactInteger = std::int64_t{1} << 53;  // doubles hold integers exactly up to here
-constexpr double kLongestDurationSeconds = 315'576'000'000;          // protobuf Duration's limit
+constexpr double kLongestDurationSeconds = 315'576'000'000;           // protobuf Duration's limit
 
 bool contains(Names names, std::string_view name) { return std::ranges::find(names, name) != names.end(); }
 
@@ -167,7 +168,8 @@ void check_keys(const Field& field, Names valid, Names unsupported = {}) {
   if (!field.node().IsMap()) field.expected("a mapping");
   std::vector<std::string> seen;
   for (const auto& entry : field.node()) {
-    if (!entry.first.IsScalar()) field.fail(fmt::format("expected text keys, found {} as a key", describe(entry.first)));
+    if (!entry.first.IsScalar())
+      field.fail(fmt::format("expected text keys, found {} as a key", describe(entry.first)));
     const std::string& key = entry.first.Scalar();
     const Field value = field.child(key);
     if (contains(valid, key)) {
@@ -271,7 +273,8 @@ void reject_fields_of_other_types(const Field& field, ParameterType type, std::s
   const bool bounded = type == ParameterType::kDouble || type == ParameterType::kInteger;
   for (const std::string_view key : {"minValue"sv, "maxValue"sv})
     if (const auto bound = field.find(key); bound && !bounded)
-      bound->fail(fmt::format("not used by a {} parameter: minValue and maxValue are for DOUBLE and INTEGER", type_name));
+      bound->fail(
+          fmt::format("not used by a {} parameter: minValue and maxValue are for DOUBLE and INTEGER", type_name));
   if (const auto values = field.find("categoricalValues"); values && type != ParameterType::kCategorical)
     values->fail(fmt::format("not used by a {} parameter: categoricalValues are for CATEGORICAL", type_name));
   if (const auto values = field.find("discreteValues"); values && type != ParameterType::kDiscrete)
@@ -382,8 +385,10 @@ HyperparameterSpec read_hyperparameters(const Field& field) {
   if (const auto tag = field.find("hyperparameterMetricTag")) spec.metric_tag = read_string(*tag);
   if (const auto trials = field.find("maxTrials")) spec.max_trials = read_int(*trials, 1);
   if (const auto failed = field.find("maxFailedTrials")) spec.max_failed_trials = read_int(*failed, 0);
-  if (const auto stopping = field.find("enableTrialEarlyStopping")) spec.enable_trial_early_stopping = read_bool(*stopping);
-  if (const auto algorithm = field.find("algorithm")) spec.algorithm = kAlgorithms[read_one_of(*algorithm, kAlgorithms)];
+  if (const auto stopping = field.find("enableTrialEarlyStopping"))
+    spec.enable_trial_early_stopping = read_bool(*stopping);
+  if (const auto algorithm = field.find("algorithm"))
+    spec.algorithm = kAlgorithms[read_one_of(*algorithm, kAlgorithms)];
   if (const auto job = field.find("resumePreviousJobId")) spec.resume_previous_job_id = read_string(*job);
   if (const auto parallel = field.find("maxParallelTrials")) {
     spec.max_parallel_trials = read_int(*parallel, 1);
@@ -438,9 +443,10 @@ std::optional<std::string> machine_note(const TrainingInput& input) {
   if (!input.scale_tier.empty()) named.push_back("scaleTier " + input.scale_tier);
   if (!input.master_type.empty()) named.push_back("masterType " + input.master_type);
   if (named.empty()) return std::nullopt;
-  const std::string cores = input.threads_per_trial > 0
-                                ? fmt::format("with {} threads each (treeline.threadsPerTrial)", input.threads_per_trial)
-                                : "with the cores divided among running trials";
+  const std::string cores =
+      input.threads_per_trial > 0
+          ? fmt::format("with {} threads each (treeline.threadsPerTrial)", input.threads_per_trial)
+          : "with the cores divided among running trials";
   return fmt::format("{} {}; trials run on this machine {}", join_with_and(named),
                      named.size() == 1 ? "is a cloud machine type" : "are cloud machine types", cores);
 }

@@ -140,7 +140,8 @@ TEST(TrainingInput, UnknownKeysListTheValidOnes) {
                     "trainingInput.scheduling.maxRunTime: unknown key; valid keys: maxRunningTime, maxWaitTime");
   EXPECT_THROW_WITH(parse("workerCount: 4\n"), InputError,
                     "trainingInput.workerCount: an AI Platform field treeline does not support");
-  EXPECT_THROW_WITH(parse("trainingInput: {}\nlabels: {a: b}\n"), InputError, "t.yaml: labels: unknown key beside trainingInput");
+  EXPECT_THROW_WITH(parse("trainingInput: {}\nlabels: {a: b}\n"), InputError,
+                    "t.yaml: labels: unknown key beside trainingInput");
   EXPECT_THROW_WITH(parse("region: a\nregion: b\n"), InputError, "trainingInput.region: the key appears twice");
 }
 
@@ -157,9 +158,8 @@ TEST(TrainingInput, UnknownEnumValuesListTheValidOnes) {
                     "trainingInput.hyperparameters.params[0].type: expected one of DOUBLE, INTEGER, CATEGORICAL, "
                     "DISCRETE, found 'FLOAT'");
   EXPECT_THROW_WITH(
-      parse(with_param("      type: DOUBLE\n      minValue: 1\n      maxValue: 2\n      scaleType: LOG\n")),
-      InputError, "trainingInput.hyperparameters.params[0].scaleType: expected one of ", "UNIT_LOG_SCALE",
-      "found 'LOG'");
+      parse(with_param("      type: DOUBLE\n      minValue: 1\n      maxValue: 2\n      scaleType: LOG\n")), InputError,
+      "trainingInput.hyperparameters.params[0].scaleType: expected one of ", "UNIT_LOG_SCALE", "found 'LOG'");
 }
 
 TEST(TrainingInput, RangesAreChecked) {
@@ -167,7 +167,8 @@ TEST(TrainingInput, RangesAreChecked) {
                     "t.yaml: trainingInput.hyperparameters.params[0].minValue: 5 is greater than maxValue 3");
   EXPECT_THROW_WITH(
       parse(with_param("      type: DOUBLE\n      minValue: 0\n      maxValue: 3\n      scaleType: UNIT_LOG_SCALE\n")),
-      InputError, "trainingInput.hyperparameters.params[0].minValue: found 0; scaleType UNIT_LOG_SCALE needs minValue > 0");
+      InputError,
+      "trainingInput.hyperparameters.params[0].minValue: found 0; scaleType UNIT_LOG_SCALE needs minValue > 0");
   EXPECT_THROW_WITH(parse(with_param("      type: DISCRETE\n      discreteValues: [4, -1, 2]\n"
                                      "      scaleType: UNIT_REVERSE_LOG_SCALE\n")),
                     InputError, "trainingInput.hyperparameters.params[0].discreteValues: found -1",
@@ -176,8 +177,8 @@ TEST(TrainingInput, RangesAreChecked) {
                     "trainingInput.hyperparameters.params[0].minValue: expected an integer, found '1.5'");
   EXPECT_THROW_WITH(parse(with_param("      type: INTEGER\n      minValue: 1\n      maxValue: abc\n")), InputError,
                     "trainingInput.hyperparameters.params[0].maxValue: expected an integer, found 'abc'");
-  EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  maxTrials: 2\n  maxParallelTrials: 4\n"),
-                    InputError, "trainingInput.hyperparameters.maxParallelTrials: 4 is greater than maxTrials 2");
+  EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  maxTrials: 2\n  maxParallelTrials: 4\n"), InputError,
+                    "trainingInput.hyperparameters.maxParallelTrials: 4 is greater than maxTrials 2");
   EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  maxParallelTrials: 3\n"), InputError,
                     "maxParallelTrials: 3 is greater than maxTrials 1 (the default)");
   EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  maxTrials: 0\n"), InputError,
@@ -192,8 +193,8 @@ TEST(TrainingInput, ValueListsAreChecked) {
   EXPECT_THROW_WITH(parse(with_param("      type: CATEGORICAL\n      categoricalValues: []\n")), InputError,
                     "trainingInput.hyperparameters.params[0].categoricalValues: expected a non-empty list of "
                     "strings, found an empty list");
-  EXPECT_THROW_WITH(parse(with_param("      type: CATEGORICAL\n      categoricalValues: [a, b, a]\n")),
-                    InputError, "trainingInput.hyperparameters.params[0].categoricalValues[2]: 'a' appears twice");
+  EXPECT_THROW_WITH(parse(with_param("      type: CATEGORICAL\n      categoricalValues: [a, b, a]\n")), InputError,
+                    "trainingInput.hyperparameters.params[0].categoricalValues[2]: 'a' appears twice");
   EXPECT_THROW_WITH(parse(with_param("      type: DISCRETE\n      discreteValues: []\n")), InputError,
                     "params[0].discreteValues: expected a non-empty list of numbers, found an empty list");
   EXPECT_THROW_WITH(parse(with_param("      type: DISCRETE\n      discreteValues: [1, x]\n")), InputError,
@@ -206,8 +207,9 @@ TEST(TrainingInput, ValueListsAreChecked) {
   EXPECT_THROW_WITH(
       parse(with_param("      type: DOUBLE\n      minValue: 0\n      maxValue: 1\n      discreteValues: [1]\n")),
       InputError, "params[0].discreteValues: not used by a DOUBLE parameter");
-  EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  params: []\n"), InputError,
-                    "trainingInput.hyperparameters.params: expected a non-empty list of parameters, found an empty list");
+  EXPECT_THROW_WITH(
+      parse("hyperparameters:\n  goal: MAXIMIZE\n  params: []\n"), InputError,
+      "trainingInput.hyperparameters.params: expected a non-empty list of parameters, found an empty list");
 }
 
 TEST(TrainingInput, ParameterNamesAreUniqueAndPlain) {
@@ -242,7 +244,8 @@ TEST(TrainingInput, MissingRequiredFieldsAreNamed) {
 }
 
 TEST(TrainingInput, WrongTypesNameTheExpectedType) {
-  EXPECT_THROW_WITH(parse("args: --x=1\n"), InputError, "trainingInput.args: expected a list of strings, found '--x=1'");
+  EXPECT_THROW_WITH(parse("args: --x=1\n"), InputError,
+                    "trainingInput.args: expected a list of strings, found '--x=1'");
   EXPECT_THROW_WITH(parse("args: [a, [b]]\n"), InputError, "trainingInput.args[1]: expected a string, found a list");
   EXPECT_THROW_WITH(parse("region: [a]\n"), InputError, "trainingInput.region: expected a string, found a list");
   EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  maxTrials: abc\n"), InputError,
@@ -271,9 +274,10 @@ TEST(TrainingInput, DurationsAreSeconds) {
   EXPECT_EQ(parse("treeline: {trialTimeout: 600}\n").trial_timeout, std::chrono::seconds(600));
   EXPECT_FALSE(parse("region: x\n").trial_timeout.has_value());
   for (const std::string bad : {"10m", "-5s", "0s", "s", "abc", "1.5"})
-    EXPECT_THROW_WITH(parse("scheduling: {maxRunningTime: \"" + bad + "\"}\n"), InputError,
-                      std::string("trainingInput.scheduling.maxRunningTime: expected a positive duration such as \"7200s\""),
-                      "found '" + bad + "'");
+    EXPECT_THROW_WITH(
+        parse("scheduling: {maxRunningTime: \"" + bad + "\"}\n"), InputError,
+        std::string("trainingInput.scheduling.maxRunningTime: expected a positive duration such as \"7200s\""),
+        "found '" + bad + "'");
 }
 
 TEST(TrainingInput, CloudOnlyFieldsAreExplainedInNotes) {
@@ -345,7 +349,8 @@ TEST(TrainingInput, AsGivenKeepsTextAndTypes) {
   EXPECT_EQ(j["scheduling"]["maxRunningTime"], 7200);
   EXPECT_EQ(j["treeline"]["seed"], 7);
   EXPECT_EQ(j["hyperparameters"]["enableTrialEarlyStopping"], true);
-  EXPECT_EQ(j["hyperparameters"]["params"][0]["categoricalValues"], nlohmann::json::array({"1e3", "0.10", "yes", "true"}));
+  EXPECT_EQ(j["hyperparameters"]["params"][0]["categoricalValues"],
+            nlohmann::json::array({"1e3", "0.10", "yes", "true"}));
   EXPECT_DOUBLE_EQ(j["hyperparameters"]["params"][1]["minValue"].get<double>(), 0.001);
 
   const TrainingInput restored = training_input_from_json(j);
