@@ -73,11 +73,17 @@ def main():
     print("machine: %d cores, %s" % (os.cpu_count(), open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": ")))
     with tempfile.TemporaryDirectory() as tmp:
         n_t, wall_t = treeline_run(os.path.abspath(a.treeline), a.trials, a.parallel, tmp)
-        n_o, wall_o = optuna_run(a.trials, a.parallel, tmp)
-    rate_t, rate_o = n_t / wall_t, n_o / wall_o
+        # Optuna is timed with n_jobs 2 (its threads) and 1 (often faster); the better one counts.
+        optuna = {}
+        for jobs in sorted({1, a.parallel}):
+            os.makedirs(os.path.join(tmp, "o%d" % jobs))
+            optuna[jobs] = optuna_run(a.trials, jobs, os.path.join(tmp, "o%d" % jobs))
+    rate_t = n_t / wall_t
     print("%-34s %8s %9s %10s" % ("", "trials", "wall_s", "trials/s"))
     print("%-34s %8d %9.2f %10.1f" % ("treeline (no-op trainer process)", n_t, wall_t, rate_t))
-    print("%-34s %8d %9.2f %10.1f" % ("optuna RandomSampler + SQLite", n_o, wall_o, rate_o))
+    for jobs, (n_o, wall_o) in optuna.items():
+        print("%-34s %8d %9.2f %10.1f" % ("optuna RandomSampler+SQLite n_jobs=%d" % jobs, n_o, wall_o, n_o / wall_o))
+    rate_o = max(n / w for n, w in optuna.values())
     ratio = rate_t / rate_o
     ok = ratio >= 5
     print("ratio treeline/optuna: %.1fx (target >= 5x): %s" % (ratio, "PASS" if ok else "FAIL"))

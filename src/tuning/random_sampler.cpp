@@ -7,7 +7,8 @@ namespace treeline::tuning {
 std::vector<Assignment> RandomSampler::suggest(const SuggestRequest& request) {
   const UnitCube cube(request.space);
   std::unordered_set<std::string> used;
-  for (const EncodedTrial& trial : encode_history(cube, request.history, request.goal)) used.insert(trial.key);
+  for (const EncodedTrial& trial : encode_history(cube, request.history, request.goal))
+    used.insert(trial.key);
 
   Random random(request.seed);
   std::vector<Assignment> suggestions;

@@ -38,7 +38,8 @@ std::vector<double> recency_weights(std::size_t count) {
   const std::size_t ramp = count - kFlat;
   const double start = 1.0 / static_cast<double>(count);
   for (std::size_t i = 0; i < ramp; ++i) {
-    weights[i] = ramp == 1 ? start : start + (1.0 - start) * static_cast<double>(i) / static_cast<double>(ramp - 1);
+    weights[i] =
+        ramp == 1 ? start : start + (1.0 - start) * static_cast<double>(i) / static_cast<double>(ramp - 1);
   }
   return weights;
 }
@@ -46,13 +47,15 @@ std::vector<double> recency_weights(std::size_t count) {
 // A mixture of Gaussians truncated to [0, 1]: one per observation and a broad prior.
 class NumericParzen {
  public:
-  NumericParzen(const std::vector<double>& observations, const std::vector<double>& weights, double prior_weight) {
+  NumericParzen(const std::vector<double>& observations, const std::vector<double>& weights,
+                double prior_weight) {
     const std::size_t n = observations.size();
     // Bandwidth: the larger gap to a neighbour (the cube's walls count as neighbours, except that
     // the outermost observations look inwards), clipped by Optuna's "magic clip".
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return observations[a] < observations[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return observations[a] < observations[b]; });
     std::vector<double> sorted(n + 2);
     sorted.front() = 0.0;
     sorted.back() = 1.0;
@@ -69,7 +72,8 @@ class NumericParzen {
     for (double& w : weights_) w /= total;
     for (std::size_t k = 0; k < means_.size(); ++k) {
       log_weight_over_mass_.push_back(
-          std::log(weights_[k]) - std::log(std::max(normal_interval(-means_[k] / sigmas_[k], (1 - means_[k]) / sigmas_[k]), kTiny)));
+          std::log(weights_[k]) -
+          std::log(std::max(normal_interval(-means_[k] / sigmas_[k], (1 - means_[k]) / sigmas_[k]), kTiny)));
     }
   }
 
@@ -145,7 +149,9 @@ class CategoricalParzen {
     return c;
   }
 
-  double log_probability(std::size_t category) const { return std::log(std::max(probabilities_[category], kTiny)); }
+  double log_probability(std::size_t category) const {
+    return std::log(std::max(probabilities_[category], kTiny));
+  }
 
  private:
   std::vector<double> probabilities_;
@@ -157,7 +163,8 @@ std::pair<double, double> value_cell(const UnitCube& cube, std::size_t index, do
   const double value = from_unit(spec, unit);
   if (spec.type == ParameterType::kInteger) return {to_unit(spec, value - 0.5), to_unit(spec, value + 0.5)};
   const auto& values = spec.discrete_values;
-  const std::size_t i = static_cast<std::size_t>(std::lower_bound(values.begin(), values.end(), value) - values.begin());
+  const std::size_t i =
+      static_cast<std::size_t>(std::lower_bound(values.begin(), values.end(), value) - values.begin());
   const double here = to_unit(spec, values[i]);
   const double low = i == 0 ? 0.0 : 0.5 * (here + to_unit(spec, values[i - 1]));
   const double high = i + 1 == values.size() ? 1.0 : 0.5 * (here + to_unit(spec, values[i + 1]));
@@ -254,7 +261,8 @@ std::vector<Assignment> TpeSampler::suggest(const SuggestRequest& request) {
   // The best gamma(n) finished trials are "good"; the rest, the running ones and this call's
   // earlier picks are "bad". Both groups keep creation order for the recency weights.
   std::vector<std::size_t> by_loss = finished;
-  std::stable_sort(by_loss.begin(), by_loss.end(), [&](std::size_t a, std::size_t b) { return *trials[a].loss < *trials[b].loss; });
+  std::stable_sort(by_loss.begin(), by_loss.end(),
+                   [&](std::size_t a, std::size_t b) { return *trials[a].loss < *trials[b].loss; });
   const std::size_t good_count = std::min<std::size_t>(25, (finished.size() + 9) / 10);
   std::vector<bool> is_good(trials.size(), false);
   for (std::size_t i = 0; i < good_count; ++i) is_good[by_loss[i]] = true;

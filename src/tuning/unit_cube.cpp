@@ -12,10 +12,14 @@ namespace {
 
 const char* type_name(ParameterType type) {
   switch (type) {
-    case ParameterType::kDouble: return "DOUBLE";
-    case ParameterType::kInteger: return "INTEGER";
-    case ParameterType::kCategorical: return "CATEGORICAL";
-    case ParameterType::kDiscrete: return "DISCRETE";
+    case ParameterType::kDouble:
+      return "DOUBLE";
+    case ParameterType::kInteger:
+      return "INTEGER";
+    case ParameterType::kCategorical:
+      return "CATEGORICAL";
+    case ParameterType::kDiscrete:
+      return "DISCRETE";
   }
   return "?";
 }
@@ -30,9 +34,12 @@ struct NumericRange {
 
 NumericRange numeric_range(const ParameterSpec& spec) {
   switch (spec.type) {
-    case ParameterType::kInteger: return {spec.min_value - 0.5, spec.max_value + 0.5};
-    case ParameterType::kDiscrete: return {spec.discrete_values.front(), spec.discrete_values.back()};
-    default: return {spec.min_value, spec.max_value};
+    case ParameterType::kInteger:
+      return {spec.min_value - 0.5, spec.max_value + 0.5};
+    case ParameterType::kDiscrete:
+      return {spec.discrete_values.front(), spec.discrete_values.back()};
+    default:
+      return {spec.min_value, spec.max_value};
   }
 }
 
@@ -49,8 +56,7 @@ double scaled_position(NumericRange range, ScaleType scale, double value) {
   if (scale == ScaleType::kLog) {
     unit = std::log(value / range.low) / std::log(range.high / range.low);
   } else if (scale == ScaleType::kReverseLog) {
-    unit = 1.0 - std::log((range.high + range.low - value) / range.low) /
-                     std::log(range.high / range.low);
+    unit = 1.0 - std::log((range.high + range.low - value) / range.low) / std::log(range.high / range.low);
   } else {
     unit = (value - range.low) / (range.high - range.low);
   }
@@ -74,8 +80,8 @@ double scaled_value(NumericRange range, ScaleType scale, double unit) {
 double numeric_value(const ParameterSpec& spec, const ParameterValue& value) {
   if (const auto* d = std::get_if<double>(&value)) return *d;
   if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
-  throw InputError("parameter '" + spec.name + "' (" + type_name(spec.type) +
-                   ") needs a number, got '" + std::get<std::string>(value) + "'");
+  throw InputError("parameter '" + spec.name + "' (" + type_name(spec.type) + ") needs a number, got '" +
+                   std::get<std::string>(value) + "'");
 }
 
 }  // namespace
@@ -150,9 +156,11 @@ double from_unit(const ParameterSpec& spec, double unit) {
       const double above = *upper;
       const double below = *(upper - 1);
       const double target = std::clamp(unit, 0.0, 1.0);
-      return std::abs(to_unit(spec, above) - target) < std::abs(to_unit(spec, below) - target) ? above : below;
+      return std::abs(to_unit(spec, above) - target) < std::abs(to_unit(spec, below) - target) ? above
+                                                                                               : below;
     }
-    default: return value;
+    default:
+      return value;
   }
 }
 
@@ -191,12 +199,15 @@ Assignment UnitCube::decode(std::span<const double> point) const {
     const ParameterSpec& spec = space_.params[i];
     switch (spec.type) {
       case ParameterType::kCategorical:
-        assignment[spec.name] = spec.categorical_values[category_index(spec.categorical_values.size(), point[i])];
+        assignment[spec.name] =
+            spec.categorical_values[category_index(spec.categorical_values.size(), point[i])];
         break;
       case ParameterType::kInteger:
         assignment[spec.name] = static_cast<std::int64_t>(from_unit(spec, point[i]));
         break;
-      default: assignment[spec.name] = from_unit(spec, point[i]); break;
+      default:
+        assignment[spec.name] = from_unit(spec, point[i]);
+        break;
     }
   }
   return assignment;
@@ -248,14 +259,17 @@ void UnitCube::features(std::span<const double> point, std::span<double> out) co
 std::optional<std::uint64_t> UnitCube::value_count(std::size_t index) const {
   const ParameterSpec& spec = space_.params[index];
   switch (spec.type) {
-    case ParameterType::kDouble: return std::nullopt;
+    case ParameterType::kDouble:
+      return std::nullopt;
     case ParameterType::kInteger: {
       const double span = spec.max_value - spec.min_value + 1;
       if (span >= 9.2e18) return std::nullopt;
       return static_cast<std::uint64_t>(span);
     }
-    case ParameterType::kDiscrete: return spec.discrete_values.size();
-    case ParameterType::kCategorical: return spec.categorical_values.size();
+    case ParameterType::kDiscrete:
+      return spec.discrete_values.size();
+    case ParameterType::kCategorical:
+      return spec.categorical_values.size();
   }
   return std::nullopt;
 }
@@ -274,11 +288,14 @@ std::optional<std::uint64_t> UnitCube::cardinality() const {
 double UnitCube::value_coordinate(std::size_t index, std::uint64_t value_index) const {
   const ParameterSpec& spec = space_.params[index];
   switch (spec.type) {
-    case ParameterType::kInteger: return to_unit(spec, spec.min_value + static_cast<double>(value_index));
-    case ParameterType::kDiscrete: return to_unit(spec, spec.discrete_values.at(value_index));
+    case ParameterType::kInteger:
+      return to_unit(spec, spec.min_value + static_cast<double>(value_index));
+    case ParameterType::kDiscrete:
+      return to_unit(spec, spec.discrete_values.at(value_index));
     case ParameterType::kCategorical:
       return (static_cast<double>(value_index) + 0.5) / static_cast<double>(spec.categorical_values.size());
-    case ParameterType::kDouble: break;
+    case ParameterType::kDouble:
+      break;
   }
   throw InputError("parameter '" + spec.name + "' is DOUBLE and has no finite list of values");
 }

