@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <cmath>
 
 #include "treeline/common/error.h"
@@ -27,36 +32,62 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
   store::DirectoryStore store(request.store_root);
   const PreparedData prepared = prepare_datasets(*source, store, prefix);
 
-  stage(fmt::format("splitting and preprocessing {} rows", prepared.table.rows()));
-  CoverTypeTrainer trainer(prepared.table, request.split, request.encoding, request.training.nthread);
+  stage(fmt::format("splitting, preprocessing and training on {} rows", prepared.table.rows()));
+  // XGBoost parallelises one small fit poorly, so with N threads, N fits run side by side on one
+  // thread each. Each worker has its own quantised matrix: the labels live in it.
+  const int nthread = request.training.nthread > 0 ? request.training.nthread
+                                                   : static_cast<int>(std::thread::hardware_concurrency());
+  const int workers = std::max(1, std::min<int>(nthread, static_cast<int>(request.cover_types.size())));
+  model::TrainingOptions per_fit = request.training;
+  per_fit.nthread = std::max(1, nthread / workers);
 
-  std::vector<CoverTypeResult> results;
-  for (int k : request.cover_types) {
-    const auto start = std::chrono::steady_clock::now();
-    CoverTypeResult result;
-    result.cover_type = k;
-    if (prepared.positives[k - 1] == 0) {
-      result.skipped_reason = fmt::format("no rows of cover type {} in {}", k, prepared.source);
-    } else {
-      try {
-        TrainedModel trained = trainer.train(k, request.training);
-        nlohmann::json details = {
-            {"hyperparameters", request.training.hyperparameters.values()},
-            {"encoding", features::to_string(request.encoding)},
-            {"rows", {{"train", trainer.train_rows()}, {trainer.evaluated_on(), trainer.evaluation_rows()}}},
-            {"dataset", store.uri(dataset_prefix(prefix))},
-        };
-        store_model(store, model_prefix(prefix, k), trainer.preprocessor(), trained, details);
-        result.metrics = trained.metrics;
-        result.model_uri = store.uri(model_prefix(prefix, k) + "/model.json");
-      } catch (const InputError& e) {
-        result.skipped_reason = e.what();  // e.g. positives only in the test split
+  std::vector<CoverTypeResult> results(request.cover_types.size());
+  std::atomic<std::size_t> next{0};
+  std::size_t done = 0;
+  std::mutex progress_mutex;
+  std::exception_ptr failure;
+  auto work = [&] {
+    try {
+      std::optional<CoverTypeTrainer> trainer;
+      for (std::size_t i = next++; i < request.cover_types.size(); i = next++) {
+        const int k = request.cover_types[i];
+        const auto start = std::chrono::steady_clock::now();
+        CoverTypeResult& result = results[i];
+        result.cover_type = k;
+        if (prepared.positives[k - 1] == 0) {
+          result.skipped_reason = fmt::format("no rows of cover type {} in {}", k, prepared.source);
+        } else {
+          if (!trainer) trainer.emplace(prepared.table, request.split, request.encoding, per_fit.nthread);
+          try {
+            TrainedModel trained = trainer->train(k, per_fit);
+            nlohmann::json details = {
+                {"hyperparameters", request.training.hyperparameters.values()},
+                {"encoding", features::to_string(request.encoding)},
+                {"rows", {{"train", trainer->train_rows()}, {trainer->evaluated_on(), trainer->evaluation_rows()}}},
+                {"dataset", store.uri(dataset_prefix(prefix))},
+            };
+            store_model(store, model_prefix(prefix, k), trainer->preprocessor(), trained, details);
+            result.metrics = trained.metrics;
+            result.model_uri = store.uri(model_prefix(prefix, k) + "/model.json");
+          } catch (const InputError& e) {
+            result.skipped_reason = e.what();  // e.g. positives only in the test split
+          }
+        }
+        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::lock_guard lock(progress_mutex);
+        if (progress.on_result) progress.on_result(result, ++done, request.cover_types.size());
       }
+    } catch (...) {
+      std::lock_guard lock(progress_mutex);
+      if (!failure) failure = std::current_exception();
+      next = request.cover_types.size();  // the others stop after their current fit
     }
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    results.push_back(result);
-    if (progress.on_result) progress.on_result(result, results.size(), request.cover_types.size());
-  }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
   return results;
 }
 
