@@ -172,6 +172,9 @@ void add_predict(CLI::App& app) {
   struct Flags {
     std::string models, data, query, out;
     int nthread = 0;
+    bool test_split = false;
+    double test_fraction = 0.2;
+    std::uint64_t seed = 42;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("predict", "score data with the seven stored models; argmax gives the cover type");
@@ -180,9 +183,14 @@ void add_predict(CLI::App& app) {
   cmd->add_option("--query", flags->query, "SELECT to run when --data is sqlite:PATH");
   cmd->add_option("--out", flags->out, "CSV of per-class probabilities and the predicted cover type");
   cmd->add_option("--nthread", flags->nthread, "threads for XGBoost (0: all cores)");
+  cmd->add_flag("--test-split", flags->test_split,
+                "score only the test split of the data (the split run-local and submit hold out)");
+  cmd->add_option("--test-fraction", flags->test_fraction, "with --test-split: as given to training")->capture_default_str();
+  cmd->add_option("--seed", flags->seed, "with --test-split: as given to training")->capture_default_str();
   cmd->callback([flags] {
     auto source = data::open_data_source(flags->data, flags->query);
-    const auto p = pipeline::predict(flags->models, *source, flags->nthread);
+    const auto p = pipeline::predict(flags->models, *source, flags->nthread,
+                                     {flags->test_split, flags->test_fraction, flags->seed});
     if (!flags->out.empty()) write_file_atomically(flags->out, pipeline::predictions_to_csv(p));
     fmt::print("scored {} rows with the models of cover types {}\n", p.predicted.size(), fmt::join(p.cover_types, ","));
     if (p.accuracy) fmt::print("7-class accuracy: {:.4f}\n", *p.accuracy);

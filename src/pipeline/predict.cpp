@@ -12,16 +12,22 @@
 
 namespace treeline::pipeline {
 
-Predictions predict(const std::filesystem::path& models_dir, data::DataSource& source, int nthread) {
+Predictions predict(const std::filesystem::path& models_dir, data::DataSource& source, int nthread,
+                    const RowSelection& selection) {
   if (!std::filesystem::is_directory(models_dir / "models"))
     throw InputError(fmt::format("--models {}: no models/ folder; expected STORE/PROJECT/NAME as written by run-local",
                                  models_dir.string()));
   store::DirectoryStore store(models_dir);
   const data::Table table = source.read(data::ReadOptions{.require_label = false});
-  const auto rows = data::all_rows(table.rows());
+  std::vector<std::size_t> rows = data::all_rows(table.rows());
+  if (selection.test_split_only) {
+    if (!table.labelled) throw InputError("--test-split needs labelled data: the split is stratified by Cover_Type");
+    rows = data::stratified_split(table.labels, rows, selection.test_fraction, selection.seed).test;
+  }
 
   Predictions out;
-  out.labels = table.labelled ? table.labels : std::vector<std::int32_t>{};
+  if (table.labelled)
+    for (std::size_t r : rows) out.labels.push_back(table.labels[r]);
   for (int k = 1; k <= kCoverTypes; ++k) {
     const std::string prefix = fmt::format("models/cover_type_{}", k);
     if (!store.exists(prefix + "/manifest.json")) continue;
@@ -29,7 +35,8 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
     const std::string where = store.uri(prefix + "/preprocessor.json");
     const auto preprocessor = features::Preprocessor::from_json(
         nlohmann::json::parse(store::read_verified(store, prefix, manifest, "preprocessor.json")), where);
-    const model::Booster booster = model::Booster::load(store::read_verified(store, prefix, manifest, "model.json"));
+    model::Booster booster = model::Booster::load(store::read_verified(store, prefix, manifest, "model.json"));
+    if (nthread > 0) booster.set_param("nthread", std::to_string(nthread));
     const model::DMatrix matrix(preprocessor.transform(table, rows), nthread);
     out.cover_types.push_back(k);
     out.probabilities.push_back(booster.predict(matrix));
@@ -37,16 +44,16 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
   if (out.cover_types.empty())
     throw InputError(fmt::format("--models {}: no stored models under models/cover_type_K/", models_dir.string()));
 
-  out.predicted.resize(table.rows());
+  out.predicted.resize(rows.size());
   std::size_t correct = 0;
-  for (std::size_t r = 0; r < table.rows(); ++r) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
     std::size_t best = 0;
     for (std::size_t m = 1; m < out.cover_types.size(); ++m)
-      if (out.probabilities[m][r] > out.probabilities[best][r]) best = m;
-    out.predicted[r] = out.cover_types[best];
-    if (table.labelled && out.predicted[r] == table.labels[r]) ++correct;
+      if (out.probabilities[m][i] > out.probabilities[best][i]) best = m;
+    out.predicted[i] = out.cover_types[best];
+    if (table.labelled && out.predicted[i] == out.labels[i]) ++correct;
   }
-  if (table.labelled) out.accuracy = static_cast<double>(correct) / static_cast<double>(table.rows());
+  if (table.labelled && !rows.empty()) out.accuracy = static_cast<double>(correct) / static_cast<double>(rows.size());
   return out;
 }
 

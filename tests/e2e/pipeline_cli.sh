@@ -31,6 +31,11 @@ out=$("$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --out "$W
 if grep -q "7-class accuracy: 0\.[6-9]" <<<"$out" && [ "$(wc -l <"$WORK/pred.csv")" -eq 20001 ]; then
   ok "predict"; else fail "predict: $out"; fi
 
+# Only the held-out test split: about 4,000 of the sample's 20,000 rows.
+"$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --test-split --out "$WORK/test.csv" --nthread 1 >/dev/null
+lines=$(wc -l <"$WORK/test.csv")
+if [ "$lines" -ge 3990 ] && [ "$lines" -le 4010 ]; then ok "predict --test-split"; else fail "predict --test-split"; fi
+
 # A SQLite warehouse in place of BigQuery.
 if "$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/w.db" --table covertype >/dev/null &&
    "$TREELINE" run-local proj sql --store "$STORE" --data "sqlite:$WORK/w.db" \

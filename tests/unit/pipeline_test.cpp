@@ -4,6 +4,7 @@
 #include "treeline/common/error.h"
 #include "treeline/data/covertype_schema.h"
 #include "treeline/data/csv_source.h"
+#include "treeline/data/split.h"
 #include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/pipeline/predict.h"
 #include "treeline/pipeline/prepare.h"
@@ -50,6 +51,14 @@ TEST(RunLocal, TrainsStoresAndPredictsAllSevenCoverTypes) {
   ASSERT_TRUE(predictions.accuracy.has_value());
   EXPECT_GT(*predictions.accuracy, 0.75);
   EXPECT_EQ(predictions.cover_types.size(), 7u);
+
+  // Only the held-out test split: about 20% of the rows, exactly the split training used.
+  const auto on_test = predict(dir / "p/n", source, 1, RowSelection{.test_split_only = true});
+  const data::Table sample = source.read({});
+  const auto split = data::stratified_split(sample.labels, data::all_rows(sample.rows()), 0.2, 42);
+  EXPECT_EQ(on_test.predicted.size(), split.test.size());
+  for (std::size_t i = 0; i < split.test.size(); ++i) ASSERT_EQ(on_test.labels[i], sample.labels[split.test[i]]);
+  EXPECT_LT(*on_test.accuracy, *predictions.accuracy);  // the training rows are easier
 
   // Same seed, same data: same metrics.
   const auto again = run_local(small_request(dir));

@@ -1,0 +1,114 @@
+"""Covertype tuning: `treeline submit` for all 7 cover types (config/aip_config.yaml: 20 trials
+each, maxParallelTrials 2) on ../shared/data/covertype-100k.csv.gz, beside a Python script doing
+the same study with Optuna's TPE over the reference pipeline (pandas, scikit-learn, xgboost), run
+in the same invocation. Prints per cover type the test F1 after tuning against run-local's with
+default hyperparameters, the 7-class accuracy of the seven final models (argmax via predict) on
+the held-out test split, and the wall-time ratio.
+
+Targets: every tuned test F1 >= run-local's; 7-class accuracy >= 0.937; wall <= 0.5 of Optuna's.
+
+Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeline] [--skip-reference]"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+REFERENCE = r'''
+import sys, time, json, numpy as np, pandas as pd, optuna, xgboost as xgb
+from sklearn.compose import ColumnTransformer
+from sklearn.metrics import f1_score, accuracy_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+data, trials = sys.argv[1], int(sys.argv[2])
+df = pd.read_csv(data)
+num = list(df.columns[:10]); cat = ["Wilderness_Area", "Soil_Type"]
+train, test = train_test_split(df, test_size=0.2, stratify=df["Cover_Type"], random_state=42)
+fit, val = train_test_split(train, test_size=0.2, stratify=train["Cover_Type"], random_state=42)
+def prep(frame):
+    ct = ColumnTransformer([("num", StandardScaler(), num), ("cat", OneHotEncoder(handle_unknown="ignore"), cat)])
+    return ct.fit(frame)
+p_fit, p_train = prep(fit), prep(train)
+X_fit, X_val = p_fit.transform(fit), p_fit.transform(val)
+X_train, X_test = p_train.transform(train), p_train.transform(test)
+def model(params, nthread):
+    return xgb.XGBClassifier(tree_method="hist", n_jobs=nthread, random_state=42, **params)
+def space(t):
+    return dict(n_estimators=t.suggest_int("n_estimators", 100, 800, log=True),
+                max_depth=t.suggest_int("max_depth", 6, 20),
+                learning_rate=t.suggest_float("learning_rate", 0.03, 0.5, log=True),
+                min_child_weight=t.suggest_float("min_child_weight", 0.5, 10, log=True),
+                subsample=t.suggest_float("subsample", 0.6, 1.0),
+                colsample_bytree=t.suggest_float("colsample_bytree", 0.5, 1.0),
+                reg_lambda=t.suggest_float("reg_lambda", 0.1, 10, log=True))
+start = time.perf_counter()
+probs, results = [], []
+for k in range(1, 8):
+    y_fit, y_val = (fit["Cover_Type"] == k).values, (val["Cover_Type"] == k).values
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=k))
+    study.optimize(lambda t: f1_score(y_val, model(space(t), 1).fit(X_fit, y_fit).predict(X_val)), n_trials=trials, n_jobs=2)
+    final = model(study.best_params, 2).fit(X_train, (train["Cover_Type"] == k).values)
+    p = final.predict_proba(X_test)[:, 1]
+    probs.append(p)
+    results.append({"cover_type": k, "f1": f1_score((test["Cover_Type"] == k).values, p >= 0.5)})
+acc = accuracy_score(test["Cover_Type"].values, np.argmax(np.vstack(probs), axis=0) + 1)
+print(json.dumps({"wall": time.perf_counter() - start, "accuracy7": acc, "results": results}))
+'''
+
+
+def run(cmd, **kw):
+    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if p.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
+    return p.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--treeline", default=os.path.join(ROOT, "build", "treeline"))
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "covertype-100k.csv.gz"))
+    ap.add_argument("--config", default=os.path.join(ROOT, "config", "aip_config.yaml"))
+    ap.add_argument("--trials", type=int, default=20, help="for the Optuna reference; treeline's come from --config")
+    ap.add_argument("--skip-reference", action="store_true")
+    a = ap.parse_args()
+    binary = os.path.abspath(a.treeline)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = os.path.join(tmp, "store")
+        base = json.loads(run([binary, "run-local", "bench", "defaults", "--data", a.data, "--store", store,
+                               "--nthread", "2", "--json"]))["results"]
+        start = time.perf_counter()
+        tuned = json.loads(run([binary, "submit", "bench", "tuned", "--config", a.config, "--data", a.data,
+                                "--store", store, "--json"]))["results"]
+        wall = time.perf_counter() - start
+        out = run([binary, "predict", "--models", os.path.join(store, "bench", "tuned"), "--data", a.data,
+                   "--test-split", "--nthread", "2"])
+        accuracy7 = float(re.search(r"7-class accuracy: ([0-9.]+)", out).group(1))
+        reference = None
+        if not a.skip_reference:
+            reference = json.loads(run(["/usr/bin/python3", "-c", REFERENCE, a.data, str(a.trials)]))
+    print("%-10s %12s %12s %10s  %s" % ("cover_type", "f1 defaults", "f1 tuned", "reference", "best hyperparameters"))
+    all_better = True
+    for b, t in zip(base, tuned):
+        ref = reference["results"][t["cover_type"] - 1]["f1"] if reference else float("nan")
+        all_better &= t.get("f1", 0) >= b["f1"]
+        print("%-10d %12.4f %12.4f %10.4f  %s" % (t["cover_type"], b["f1"], t.get("f1", float("nan")), ref,
+                                                 json.dumps(t.get("best_hyperparameters"))))
+    print("7-class accuracy on the test split: treeline %.4f%s (target >= 0.937)"
+          % (accuracy7, "" if not reference else ", Optuna reference %.4f" % reference["accuracy7"]))
+    print("wall: treeline submit %.1f s%s" % (wall, "" if not reference else ", Optuna reference %.1f s, ratio %.2f (target <= 0.5)"
+                                              % (reference["wall"], wall / reference["wall"])))
+    ok = all_better and accuracy7 >= 0.937 and (not reference or wall / reference["wall"] <= 0.5)
+    print("tuned F1 >= defaults for every cover type: %s" % ("PASS" if all_better else "FAIL"))
+    print("RESULT: %s" % ("PASS" if ok else "FAIL"))
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
