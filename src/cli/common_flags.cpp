@@ -7,6 +7,7 @@
 
 #include "treeline/common/error.h"
 #include "treeline/model/hyperparameters.h"
+#include "treeline/pipeline/prepare.h"
 
 namespace treeline::cli {
 
@@ -21,6 +22,26 @@ std::string default_sample_data() {
 }
 
 std::string default_store() { return "treeline-store"; }
+
+std::vector<int> parse_cover_types(const std::string& text) {
+  std::vector<int> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = text.find(',', start);
+    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    try {
+      std::size_t used = 0;
+      const int k = std::stoi(part, &used);
+      if (used != part.size() || k < 1 || k > pipeline::kCoverTypes) throw std::invalid_argument(part);
+      out.push_back(k);
+    } catch (const std::exception&) {
+      throw InputError(fmt::format("--cover-types '{}': expected a comma-separated list of cover types 1..7", text));
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 

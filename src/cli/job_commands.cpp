@@ -35,24 +35,6 @@ struct PlatformFlags {
   jobs::PlatformPaths paths() const { return jobs::platform_paths(store, jobs); }
 };
 
-std::vector<int> parse_list(const std::string& text) {
-  std::vector<int> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = text.find(',', start);
-    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    try {
-      std::size_t used = 0;
-      out.push_back(std::stoi(part, &used));
-      if (used != part.size()) throw std::invalid_argument(part);
-    } catch (const std::exception&) {
-      throw InputError(fmt::format("--cover-types '{}': expected a comma-separated list such as 1,3,5", text));
-    }
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
-
 YAML::Node to_yaml(const nlohmann::json& j) {
   YAML::Node n;
   if (j.is_object()) {
@@ -108,7 +90,7 @@ void add_submit(CLI::App& app) {
     request.data = f->data;
     request.query = f->query;
     request.config_path = f->config;
-    if (!f->cover_types.empty()) request.cover_types = parse_list(f->cover_types);
+    if (!f->cover_types.empty()) request.cover_types = parse_cover_types(f->cover_types);
     request.split.seed = f->seed;
     request.split.test_fraction = f->test_fraction;
     request.validation_fraction = f->validation_fraction;

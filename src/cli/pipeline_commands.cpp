@@ -21,26 +21,6 @@
 namespace treeline::cli {
 namespace {
 
-std::vector<int> parse_cover_types(const std::string& text) {
-  std::vector<int> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = text.find(',', start);
-    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    try {
-      std::size_t used = 0;
-      const int k = std::stoi(part, &used);
-      if (used != part.size() || k < 1 || k > pipeline::kCoverTypes) throw std::invalid_argument(part);
-      out.push_back(k);
-    } catch (const std::exception&) {
-      throw InputError(fmt::format("--cover-types '{}': expected a comma-separated list of cover types 1..7", text));
-    }
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 void add_run_local(CLI::App& app) {
   struct Flags {
     std::string project, name, data = default_sample_data(), query, store = default_store(), cover_types;

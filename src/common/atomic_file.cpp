@@ -8,35 +8,18 @@
 #include <sstream>
 
 #include "treeline/common/error.h"
+#include "treeline/common/unique_fd.h"
 
 namespace treeline {
 namespace {
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
+}  // namespace
 
 void fsync_directory(const std::filesystem::path& dir) {
-  FileDescriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
-  if (fd.get() >= 0) ::fsync(fd.get());
+  // Best effort: some file systems refuse fsync on directories.
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd) ::fsync(fd.get());
 }
-
-}  // namespace
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
   namespace fs = std::filesystem;
@@ -48,7 +31,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
   // A unique name per writer, so two processes writing the same artifact do not collide.
   const fs::path tmp = dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()) +
                               "." + std::to_string(std::random_device{}()));
-  FileDescriptor fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (fd.get() < 0) throw_errno("cannot create " + tmp.string());
   const char* p = bytes.data();
   std::size_t left = bytes.size();
@@ -64,7 +47,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) {
+  if (::fsync(fd.get()) != 0 || fd.close() != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
     errno = err;

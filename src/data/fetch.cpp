@@ -16,7 +16,9 @@
 #include <string>
 #include <system_error>
 
+#include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
+#include "treeline/common/unique_fd.h"
 #include "treeline/common/sha256.h"
 
 namespace treeline::data {
@@ -72,32 +74,6 @@ void validate_out(const fs::path& out) {
 
 // ---- files --------------------------------------------------------------------------------
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  // Closes now so that the error of close(), which may report a failed write, is seen.
-  int close() {
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
-
-// Best effort: some file systems refuse fsync on directories, and by now the rename is done.
-void fsync_directory(const fs::path& dir) {
-  FileDescriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() >= 0) ::fsync(fd.get());
-}
-
 // A hidden temporary file beside the target. It is removed on destruction unless it has been
 // committed, i.e. flushed and renamed onto the target.
 class PartialFile {
@@ -147,7 +123,7 @@ class PartialFile {
   fs::path target_;
   fs::path dir_;
   fs::path path_;
-  FileDescriptor fd_;
+  UniqueFd fd_;
   bool committed_ = false;
 };
 

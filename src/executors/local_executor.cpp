@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "treeline/common/error.h"
+#include "treeline/common/unique_fd.h"
 
 extern char** environ;
 
@@ -30,28 +31,6 @@ constexpr int kReadsPerPoll = 16;
 // Reads after the process has ended: what it wrote is already in the pipe.
 constexpr int kFinalReads = 64;
 constexpr std::size_t kReadChunk = 64 * 1024;
-
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd() { reset(); }
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) reset(other.release());
-    return *this;
-  }
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-  int release() { return std::exchange(fd_, -1); }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 // The child dup2s onto 0..2, so the descriptors it still needs must live above them (they can
 // land there when the agent runs with a closed stdin/stdout).

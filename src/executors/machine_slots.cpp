@@ -12,25 +12,10 @@
 #include <utility>
 
 #include "treeline/common/error.h"
+#include "treeline/common/unique_fd.h"
 
 namespace treeline::executors {
 namespace {
-
-// Closes the descriptor unless it was handed on.
-class FdGuard {
- public:
-  explicit FdGuard(int fd) : fd_(fd) {}
-  ~FdGuard() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 std::filesystem::path slot_path(const std::filesystem::path& directory, int index) {
   return directory / ("slot-" + std::to_string(index));
@@ -64,7 +49,7 @@ std::unique_ptr<MachineSlot> MachineSlots::try_acquire() {
   for (int index = 0; index < capacity_; ++index) {
     const std::filesystem::path path = slot_path(directory_, index);
     // 0666 (less the umask) so agents of other users can share a directory made for them.
-    FdGuard fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0666));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0666));
     if (fd.get() < 0) throw_errno("cannot open slot file " + path.string());
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return std::make_unique<MachineSlot>(fd.release(), index);
     if (!is_contended(errno)) throw_errno("cannot lock slot file " + path.string());
@@ -76,7 +61,7 @@ int MachineSlots::held() const {
   int count = 0;
   for (int index = 0; index < capacity_; ++index) {
     const std::filesystem::path path = slot_path(directory_, index);
-    FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
       if (errno == ENOENT) continue;  // never created, so never held
       throw_errno("cannot open slot file " + path.string());

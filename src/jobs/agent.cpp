@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "treeline/common/error.h"
+#include "treeline/common/host.h"
 #include "treeline/jobs/metric_file.h"
 #include "treeline/jobs/sqlite_job_store.h"
 #include "treeline/jobs/training_input.h"
@@ -50,12 +51,6 @@ struct Agent::ActiveJob {
 };
 
 namespace {
-
-std::string host_name() {
-  std::array<char, 256> buf{};
-  ::gethostname(buf.data(), buf.size() - 1);
-  return buf.data();
-}
 
 std::uint64_t seed_from(const std::string& text) {
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across runs and machines
@@ -193,6 +188,7 @@ void Agent::activate(const std::string& job_id) {
     store_.set_job_state(job_id, info_.agent_id, JobState::kRunning);
     job->job.state = JobState::kRunning;
   }
+  if (!job->job.start_time) job->job.start_time = now_seconds();
   active_.emplace(job_id, std::move(job));
 }
 
@@ -391,10 +387,13 @@ void Agent::maybe_complete(ActiveJob& job) {
   }
   const int max_failed = job.tuning ? job.input.hyperparameters->max_failed_trials : 0;
   const int max_trials = job.tuning ? job.input.hyperparameters->max_trials : 1;
-  if (job.failing.empty() && max_failed > 0 && failed >= max_failed) {
+  if (job.failing.empty() && max_failed > 0 && failed >= max_failed)
     job.failing = fmt::format("{} trials failed (maxFailedTrials {}); first: {}", failed, max_failed, first_error);
+  const auto limit = job.input.max_running_time;
+  if (job.failing.empty() && limit && now_seconds() - *job.job.start_time > static_cast<double>(limit->count()))
+    job.failing = fmt::format("the job ran longer than scheduling.maxRunningTime ({} s)", limit->count());
+  if (!job.failing.empty())
     for (auto& [_, running] : job.running) running.process->terminate();
-  }
   if (!job.running.empty()) return;
   if (job.cancelling) {
     store_.set_job_state(id, info_.agent_id, JobState::kCancelled, "cancelled by the user");

@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "treeline/common/error.h"
+#include "treeline/common/host.h"
 
 namespace treeline::jobs {
 namespace {
@@ -49,12 +50,6 @@ CREATE TABLE IF NOT EXISTS agents (
   heartbeat REAL NOT NULL
 );
 )";
-
-std::string host_name() {
-  std::array<char, 256> buf{};
-  ::gethostname(buf.data(), buf.size() - 1);
-  return buf.data();
-}
 
 std::optional<double> optional_real(const SqliteStatement& s, int i) {
   if (s.is_null(i)) return std::nullopt;

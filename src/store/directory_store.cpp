@@ -37,18 +37,6 @@ fs::path DirectoryStore::resolve(const std::string& key) const {
   return root_ / relative;
 }
 
-namespace {
-
-void fsync_path(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
-
-}  // namespace
-
 void DirectoryStore::write_set(const std::string& prefix, const std::vector<StoredFile>& files) {
   const fs::path target = resolve(prefix);
   const fs::path parent = target.parent_path();
@@ -61,16 +49,16 @@ void DirectoryStore::write_set(const std::string& prefix, const std::vector<Stor
       parent / fmt::format(".{}.staging-{}-{}", target.filename().string(), ::getpid(), std::random_device{}());
   try {
     for (const auto& f : files) write_file_atomically(staging / f.name, f.bytes);
-    fsync_path(staging);
+    fsync_directory(staging);
     if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) {
-      fsync_path(parent);
+      fsync_directory(parent);
       return;
     }
     if (errno != EEXIST) throw_errno(fmt::format("cannot move {} into place", target.string()));
     // The target exists: exchange old and new atomically, then delete the old one.
     if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
       throw_errno(fmt::format("cannot replace {}", target.string()));
-    fsync_path(parent);
+    fsync_directory(parent);
   } catch (...) {
     fs::remove_all(staging, ec);
     throw;

@@ -84,6 +84,15 @@ def test_max_failed_trials():
     assert len(doc["trainingOutput"]["trials"]) < 8
 
 
+def test_max_running_time():
+    trainer = python_trainer(P, "long.py", "time.sleep(30)\n")
+    config = tuning_config(P, "long.yaml", trainer, max_trials=2, parallel=2,
+                           extra="  scheduling:\n    maxRunningTime: 2s\n")
+    submit("t_long", config)
+    doc = P.wait("t_long", timeout=30)
+    assert doc["state"] == "FAILED" and "maxRunningTime" in doc["errorMessage"], doc
+
+
 def test_cancel():
     trainer = python_trainer(P, "slow.py", "time.sleep(60)\n")
     submit("t_cancel", tuning_config(P, "slow.yaml", trainer, max_trials=4, parallel=2))
@@ -217,6 +226,7 @@ def test_logs():
 P.check("tuning with a Python trainer", test_python_trainer_tuning)
 P.check("bad trainers fail with reasons", test_bad_trainers_fail_with_reasons)
 P.check("maxFailedTrials", test_max_failed_trials)
+P.check("scheduling.maxRunningTime", test_max_running_time)
 P.check("cancel", test_cancel)
 P.check("early stopping", test_early_stopping)
 P.check("machine-wide cap", test_machine_wide_cap)

@@ -32,4 +32,7 @@ struct TrainingFlags {
 
 bool stderr_is_terminal();
 
+// "1,3,5" -> {1, 3, 5}; InputError naming --cover-types otherwise.
+std::vector<int> parse_cover_types(const std::string& text);
+
 }  // namespace treeline::cli

@@ -8,6 +8,9 @@ namespace treeline {
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
+// Makes a rename or creation in `dir` durable (best effort).
+void fsync_directory(const std::filesystem::path& dir);
+
 // Reads a whole file; throws InputError naming the path when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
 
