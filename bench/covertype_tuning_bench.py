@@ -81,12 +81,14 @@ def main():
     binary = os.path.abspath(a.treeline)
     with tempfile.TemporaryDirectory() as tmp:
         store = os.path.join(tmp, "store")
+        print("store: %s (follow with: treeline jobs list --store %s)" % (store, store), file=sys.stderr, flush=True)
         base = json.loads(run([binary, "run-local", "bench", "defaults", "--data", a.data, "--store", store,
                                "--nthread", "2", "--json"]))["results"]
         start = time.perf_counter()
         tuned = json.loads(run([binary, "submit", "bench", "tuned", "--config", a.config, "--data", a.data,
                                 "--store", store, "--json"]))["results"]
         wall = time.perf_counter() - start
+        print("treeline submit: %.1f s" % wall, file=sys.stderr, flush=True)
         out = run([binary, "predict", "--models", os.path.join(store, "bench", "tuned"), "--data", a.data,
                    "--test-split", "--nthread", "2"])
         accuracy7 = float(re.search(r"7-class accuracy: ([0-9.]+)", out).group(1))

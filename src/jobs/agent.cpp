@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -109,22 +110,21 @@ void Agent::run(const std::atomic<bool>& stop) {
     const bool refresh = now - last_refresh_ >= 0.2;
     if (refresh) last_refresh_ = now;
 
-    std::vector<std::string> ids;
-    for (const auto& [id, _] : active_) ids.push_back(id);
-    for (const auto& id : ids) {
-      auto it = active_.find(id);
-      if (it == active_.end()) continue;
-      ActiveJob& job = *it->second;
-      try {
-        poll_trials(job);
-        if (refresh) refresh_state(job);
-        check_early_stopping(job);
-        launch_trials(job);
-        maybe_complete(job);
-      } catch (const LeaseLost&) {
-        drop(id);  // another agent owns it now: stop touching it
-      }
-    }
+    // Reap and observe every job first, so the slots that freed up are shared out fairly:
+    // the jobs with the fewest running trials launch first, ties taken in turn.
+    for_each_job([&](ActiveJob& job) {
+      poll_trials(job);
+      if (refresh) refresh_state(job);
+      check_early_stopping(job);
+    });
+    std::vector<std::string> order;
+    for (const auto& [id, _] : active_) order.push_back(id);
+    if (!order.empty()) std::rotate(order.begin(), order.begin() + static_cast<long>(turn_++ % order.size()), order.end());
+    std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+      return active_.at(a)->running.size() < active_.at(b)->running.size();
+    });
+    for_each_job([&](ActiveJob& job) { launch_trials(job); }, order);
+    for_each_job([&](ActiveJob& job) { maybe_complete(job); });
     if (active_.empty()) {
       if (options_.exit_when_idle && now - idle_since_ >= options_.idle_grace_seconds) break;
     } else {
@@ -139,6 +139,20 @@ void Agent::run(const std::atomic<bool>& stop) {
     drop(id);
   }
   store_.remove_agent(info_.agent_id);
+}
+
+void Agent::for_each_job(const std::function<void(ActiveJob&)>& step, std::vector<std::string> ids) {
+  if (ids.empty())
+    for (const auto& [id, _] : active_) ids.push_back(id);
+  for (const auto& id : ids) {
+    auto it = active_.find(id);
+    if (it == active_.end()) continue;
+    try {
+      step(*it->second);
+    } catch (const LeaseLost&) {
+      drop(id);  // another agent owns it now: stop touching it
+    }
+  }
 }
 
 void Agent::claim() {

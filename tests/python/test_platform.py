@@ -135,15 +135,18 @@ def test_machine_wide_cap():
     trainer = python_trainer(P, "span.py", """\
         start = time.time(); time.sleep(0.6)
         with open(os.path.join(os.path.dirname(os.environ["CLOUD_ML_HP_METRIC_FILE"]), "..", "..", "..", "..", "spans"), "a") as f:
-            f.write("%f %f\\n" % (start, time.time()))
+            f.write("%f %f %s\\n" % (start, time.time(), os.environ["CLOUD_ML_JOB_ID"]))
         report(1.0, 1)
         """)
     for i in range(3):
         submit("t_cap%d" % i, tuning_config(P, "cap%d.yaml" % i, trainer, max_trials=3, parallel=3))
     for i in range(3):
         assert P.wait("t_cap%d" % i)["state"] == "SUCCEEDED"
-    spans = [tuple(map(float, l.split())) for l in open(os.path.join(P.store, "spans"))]
+    lines = [l.split() for l in open(os.path.join(P.store, "spans"))]
+    spans = [(float(a), float(b)) for a, b, _ in lines]
     assert len(spans) == 9
+    first_three = {job for _, _, job in sorted(lines)[:3]}
+    assert len(first_three) >= 2, "free slots are shared among the jobs, not taken by the first one"
     events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
     running = peak = 0
     for _, d in events:

@@ -4,6 +4,7 @@
 // the job's maxParallelTrials and the machine-wide cap, reads their metric files, stops
 // unpromising trials early, records every finished trial durably, and ends each job.
 #include <atomic>
+#include <functional>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -42,6 +43,8 @@ class Agent {
   struct ActiveJob;
   struct RunningTrial;
 
+  // Runs `step` on each active job (in `order` when given), dropping jobs whose lease was lost.
+  void for_each_job(const std::function<void(ActiveJob&)>& step, std::vector<std::string> order = {});
   void claim();
   void activate(const std::string& job_id);
   void poll_trials(ActiveJob& job);
@@ -66,6 +69,7 @@ class Agent {
   double last_claim_ = 0;
   double last_refresh_ = 0;
   double idle_since_ = 0;
+  std::size_t turn_ = 0;  // rotates which job launches first
 };
 
 }  // namespace treeline::jobs
