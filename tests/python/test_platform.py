@@ -183,6 +183,28 @@ def test_agent_killed_mid_trial():
         assert match["finalMetric"]["objectiveValue"] == value, "a finished trial is never run again"
 
 
+def test_two_agents_never_run_the_same_trial():
+    store = P.path("store-two-agents")
+    ran = P.path("two-agents-ran")
+    trainer = python_trainer(P, "once.py", """\
+        with open(%r, "a") as f:
+            f.write("%%s %%s\\n" %% (os.environ["CLOUD_ML_JOB_ID"], os.environ["CLOUD_ML_TRIAL_ID"]))
+        time.sleep(0.2); report(float(args["x"]), 1)
+        """ % ran)
+    agents = [P.start_agent(store), P.start_agent(store)]
+    time.sleep(0.5)
+    for i in range(3):
+        config = tuning_config(P, "two%d.yaml" % i, trainer, max_trials=5, parallel=2)
+        P.run("jobs", "submit-tuning", "t_two%d" % i, "--config", config, "--store", store)
+    for i in range(3):
+        assert P.wait("t_two%d" % i, store=store)["state"] == "SUCCEEDED"
+    runs = open(ran).read().split("\n")[:-1]
+    assert len(runs) == 15 and len(set(runs)) == 15, "each trial ran exactly once: %s" % runs
+    for a in agents:
+        a.terminate()
+        a.wait(10)
+
+
 def test_resume_previous_job():
     config = tuning_config(P, "resume.yaml", GOOD, max_trials=3, parallel=1,
                            extra_hp="    resumePreviousJobId: t_random\n")
@@ -234,6 +256,7 @@ P.check("cancel", test_cancel)
 P.check("early stopping", test_early_stopping)
 P.check("machine-wide cap", test_machine_wide_cap)
 P.check("agent killed mid-trial", test_agent_killed_mid_trial)
+P.check("two agents never run the same trial", test_two_agents_never_run_the_same_trial)
 P.check("resumePreviousJobId", test_resume_previous_job)
 P.check("config errors name the field", test_config_errors_name_the_field)
 P.check("logs", test_logs)
