@@ -353,7 +353,8 @@ void Agent::launch_trials(ActiveJob& job) {
 void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
                    std::unique_ptr<executors::MachineSlot> slot) {
   const fs::path dir = options_.jobs_root / job.job.job_id / (job.tuning ? fmt::format("trials/{}", trial_id) : "");
-  fs::create_directories(dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);  // the executor reports a directory it cannot use
   executors::Launch launch;
   const bool default_trainer = job.input.container_command.empty();
   if (default_trainer) {
@@ -374,7 +375,7 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   running.params = params;
   running.metric_file = dir / "metrics.jsonl";
   running.log_file = dir / "trainer.log";
-  fs::remove(running.metric_file);  // a trial that runs again starts afresh
+  fs::remove(running.metric_file, ec);  // a trial that runs again starts afresh
   launch.env = {{"CLOUD_ML_JOB_ID", job.job.job_id},
                 {"CLOUD_ML_TRIAL_ID", std::to_string(trial_id)},
                 {"CLOUD_ML_HP_METRIC_TAG", job.metric_tag},
@@ -384,7 +385,14 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   launch.log_file = running.log_file;
   if (job.input.trial_timeout) launch.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*job.input.trial_timeout);
   running.slot = std::move(slot);
-  running.process = executor_.start(launch);
+  try {
+    running.process = executor_.start(launch);
+  } catch (const std::exception& e) {
+    // The trial could not start (fork failed, disk full, ...): it fails, the agent goes on.
+    executors::Outcome outcome{executors::Outcome::Kind::kFailedToStart, 0, std::string("cannot start: ") + e.what()};
+    finish(job, running, outcome);
+    return;
+  }
   job.running.emplace(trial_id, std::move(running));
 }
 

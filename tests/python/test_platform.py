@@ -75,6 +75,18 @@ def test_bad_trainers_fail_with_reasons():
             assert want in doc["errorMessage"], (name, doc["errorMessage"])
 
 
+def test_trainer_that_cannot_start():
+    config = tuning_config(P, "missing.yaml", "x.py")
+    with open(config) as f:
+        text = f.read().replace('["/usr/bin/python3", "x.py"]', '["/nonexistent/trainer"]')
+    with open(config, "w") as f:
+        f.write(text)
+    submit("t_missing", config)
+    doc = P.wait("t_missing")
+    assert doc["state"] == "FAILED", doc
+    assert "/nonexistent/trainer" in doc["trainingOutput"]["trials"][0]["errorMessage"], doc
+
+
 def test_max_failed_trials():
     trainer = python_trainer(P, "flaky.py", "sys.exit(1 if int(os.environ['CLOUD_ML_TRIAL_ID']) % 2 else 0)\n")
     config = tuning_config(P, "flaky.yaml", trainer, max_trials=8, parallel=1, extra_hp="    maxFailedTrials: 2\n")
@@ -250,6 +262,7 @@ def test_logs():
 
 P.check("tuning with a Python trainer", test_python_trainer_tuning)
 P.check("bad trainers fail with reasons", test_bad_trainers_fail_with_reasons)
+P.check("a trainer that cannot start", test_trainer_that_cannot_start)
 P.check("maxFailedTrials", test_max_failed_trials)
 P.check("scheduling.maxRunningTime", test_max_running_time)
 P.check("cancel", test_cancel)
