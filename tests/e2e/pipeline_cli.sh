@@ -49,6 +49,30 @@ if "$TREELINE" prepare proj prep --store "$STORE" --data "$SAMPLE" >/dev/null &&
    [ -f "$WORK/job/model/model.json" ] && tail -1 "$WORK/hp.jsonl" | grep -q '"trial":"4"'; then
   ok "prepare + train-evaluate"; else fail "prepare + train-evaluate"; fi
 
+# The shared 100,000-row extract, and the same rows in UCI's 55-column covtype.data schema: both
+# schemas give the same models.
+if [ -f "$SHARED" ]; then
+  /usr/bin/python3 - "$SHARED" "$WORK/covtype.data" <<'PY'
+import csv, gzip, sys
+soils = [2702, 2703, 2704, 2705, 2706, 2717, 3501, 3502, 4201, 4703, 4704, 4744, 4758, 5101, 5151, 6101, 6102,
+         6731, 7101, 7102, 7103, 7201, 7202, 7700, 7701, 7702, 7709, 7710, 7745, 7746, 7755, 7756, 7757, 7790,
+         8703, 8707, 8708, 8771, 8772, 8776]
+areas = ["Rawah", "Neota", "Commanche", "Cache"]
+with gzip.open(sys.argv[1], "rt") as f, open(sys.argv[2], "w") as out:
+    for row in csv.DictReader(f):
+        values = list(row.values())
+        area = [a for a in areas if row["Wilderness_Area"].startswith(a)][0]
+        onehot = [int(a == area) for a in areas] + [int(s == int(row["Soil_Type"])) for s in soils]
+        out.write(",".join(values[:10] + [str(v) for v in onehot] + [row["Cover_Type"]]) + "\n")
+PY
+  a=$("$TREELINE" run-local proj shared --store "$STORE" --data "$SHARED" "${FAST[@]}" --cover-types 3,4 --json)
+  b=$("$TREELINE" run-local proj uci --store "$STORE" --data "$WORK/covtype.data" "${FAST[@]}" --cover-types 3,4 --json)
+  if [ "$(sed 's/"model_uri":"[^"]*"//g' <<<"$a")" = "$(sed 's/"model_uri":"[^"]*"//g' <<<"$b")" ] && grep -q '"f1"' <<<"$a"; then
+    ok "shared data in both schemas"; else fail "shared data in both schemas: $a / $b"; fi
+else
+  echo "skip: $SHARED not found"
+fi
+
 # Bad input: clear errors naming the place, nothing stored.
 printf '%s\n' "Elevation,Aspect" "1,2" >"$WORK/bad.csv"
 expect_error "unknown schema" "bad.csv" "unknown schema" -- "$TREELINE" run-local proj bad --store "$STORE" --data "$WORK/bad.csv"
