@@ -11,14 +11,7 @@ std::vector<Assignment> RandomSampler::suggest(const SuggestRequest& request) {
     used.insert(trial.key);
 
   Random random(request.seed);
-  std::vector<Assignment> suggestions;
-  while (suggestions.size() < request.count) {
-    const auto point = sample_unused(cube, used, random);
-    if (!point) break;
-    used.insert(cube.key(*point));
-    suggestions.push_back(cube.decode(*point));
-  }
-  return suggestions;
+  return sample_unused_assignments(cube, used, random, request.count);
 }
 
 }  // namespace treeline::tuning

@@ -246,17 +246,9 @@ std::vector<Assignment> TpeSampler::suggest(const SuggestRequest& request) {
     if (trials[i].loss) finished.push_back(i);
   }
 
+  if (finished.size() < options_.startup_trials) return sample_unused_assignments(cube, used, random, request.count);
   std::vector<Assignment> suggestions;
   std::deque<std::vector<double>> picked;  // a deque: `bad` points into it while it grows
-  if (finished.size() < options_.startup_trials) {
-    while (suggestions.size() < request.count) {
-      const auto point = sample_unused(cube, used, random);
-      if (!point) break;
-      used.insert(cube.key(*point));
-      suggestions.push_back(cube.decode(*point));
-    }
-    return suggestions;
-  }
 
   // The best gamma(n) finished trials are "good"; the rest, the running ones and this call's
   // earlier picks are "bad". Both groups keep creation order for the recency weights.

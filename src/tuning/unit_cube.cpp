@@ -359,4 +359,16 @@ std::optional<std::vector<double>> sample_unused(const UnitCube& cube,
   return std::nullopt;
 }
 
+std::vector<Assignment> sample_unused_assignments(const UnitCube& cube, std::unordered_set<std::string>& used,
+                                                  Random& random, std::size_t count) {
+  std::vector<Assignment> out;
+  while (out.size() < count) {
+    const auto point = sample_unused(cube, used, random);
+    if (!point) break;
+    used.insert(cube.key(*point));
+    out.push_back(cube.decode(*point));
+  }
+  return out;
+}
+
 }  // namespace treeline::tuning

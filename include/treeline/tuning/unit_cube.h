@@ -93,4 +93,8 @@ std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector
 std::optional<std::vector<double>> sample_unused(const UnitCube& cube,
                                                  const std::unordered_set<std::string>& used, Random& random);
 
+// Up to `count` such points, decoded; each is added to `used` so none repeats.
+std::vector<Assignment> sample_unused_assignments(const UnitCube& cube, std::unordered_set<std::string>& used,
+                                                  Random& random, std::size_t count);
+
 }  // namespace treeline::tuning
