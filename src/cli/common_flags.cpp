@@ -45,6 +45,17 @@ std::vector<int> parse_cover_types(const std::string& text) {
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
+void DataFlags::add_to(CLI::App& app, bool required) {
+  auto* option = app.add_option("--data", data, "CSV file (plain or .gz) or sqlite:PATH");
+  if (required) {
+    data.clear();
+    option->required();
+  } else {
+    option->capture_default_str();
+  }
+  app.add_option("--query", query, "SELECT to run when --data is sqlite:PATH");
+}
+
 void TrainingFlags::add_to(CLI::App& app) {
   app.add_option("--nthread", nthread, "threads for XGBoost (0: all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--seed", seed, "seed of the split and of XGBoost's sampling");

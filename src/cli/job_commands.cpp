@@ -62,7 +62,8 @@ jobs::Job require_job(jobs::JobStore& store, const std::string& id) {
 
 void add_submit(CLI::App& app) {
   struct Flags {
-    std::string project, name, data = default_sample_data(), query, config = "config/aip_config.yaml", cover_types;
+    std::string project, name, config = "config/aip_config.yaml", cover_types;
+    DataFlags source;
     std::uint64_t seed = 42;
     double test_fraction = 0.2, validation_fraction = 0.2;
     bool detach = false, json = false;
@@ -74,8 +75,7 @@ void add_submit(CLI::App& app) {
   cmd->add_option("PROJECT", f->project)->required();
   cmd->add_option("NAME", f->name)->required();
   cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->capture_default_str();
-  cmd->add_option("--data", f->data, "CSV file (plain or .gz) or sqlite:PATH")->capture_default_str();
-  cmd->add_option("--query", f->query, "SELECT to run when --data is sqlite:PATH");
+  f->source.add_to(*cmd);
   cmd->add_option("--cover-types", f->cover_types, "comma-separated subset, e.g. 1,3,5 (default: all seven)");
   cmd->add_option("--seed", f->seed, "seed of the split");
   cmd->add_option("--test-fraction", f->test_fraction, "share of rows in the test split");
@@ -87,8 +87,8 @@ void add_submit(CLI::App& app) {
     pipeline::SubmitRequest request;
     request.project = f->project;
     request.name = f->name;
-    request.data = f->data;
-    request.query = f->query;
+    request.data = f->source.data;
+    request.query = f->source.query;
     request.config_path = f->config;
     if (!f->cover_types.empty()) request.cover_types = parse_cover_types(f->cover_types);
     request.split.seed = f->seed;

@@ -23,16 +23,16 @@ namespace {
 
 void add_run_local(CLI::App& app) {
   struct Flags {
-    std::string project, name, data = default_sample_data(), query, store = default_store(), cover_types;
+    std::string project, name, store = default_store(), cover_types;
     bool json = false;
+    DataFlags source;
     TrainingFlags training;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("run-local", "prepare the data, then train and evaluate every cover type (run_local.py)");
   cmd->add_option("PROJECT", flags->project, "project folder in the store")->required();
   cmd->add_option("NAME", flags->name, "run name (folder under PROJECT)")->required();
-  cmd->add_option("--data", flags->data, "CSV file (plain or .gz) or sqlite:PATH")->capture_default_str();
-  cmd->add_option("--query", flags->query, "SELECT to run when --data is sqlite:PATH");
+  flags->source.add_to(*cmd);
   cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str();
   cmd->add_option("--cover-types", flags->cover_types, "comma-separated subset, e.g. 1,3,5 (default: all seven)");
   cmd->add_flag("--json", flags->json, "print one JSON document on stdout");
@@ -41,8 +41,8 @@ void add_run_local(CLI::App& app) {
     pipeline::RunLocalRequest request;
     request.project = flags->project;
     request.name = flags->name;
-    request.data = flags->data;
-    request.query = flags->query;
+    request.data = flags->source.data;
+    request.query = flags->source.query;
     request.store_root = flags->store;
     request.split = flags->training.split_options();
     request.encoding = flags->training.parsed_encoding();
@@ -70,19 +70,19 @@ void add_run_local(CLI::App& app) {
 
 void add_prepare(CLI::App& app) {
   struct Flags {
-    std::string project, name, data = default_sample_data(), query, store = default_store();
+    std::string project, name, store = default_store();
+    DataFlags source;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("prepare", "store one binary one-vs-rest dataset per cover type");
   cmd->add_option("PROJECT", flags->project)->required();
   cmd->add_option("NAME", flags->name)->required();
-  cmd->add_option("--data", flags->data, "CSV file (plain or .gz) or sqlite:PATH")->capture_default_str();
-  cmd->add_option("--query", flags->query, "SELECT to run when --data is sqlite:PATH");
+  flags->source.add_to(*cmd);
   cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str();
   cmd->callback([flags] {
     store::validate_name(flags->project, "PROJECT");
     store::validate_name(flags->name, "NAME");
-    auto source = data::open_data_source(flags->data, flags->query);
+    auto source = data::open_data_source(flags->source.data, flags->source.query);
     store::DirectoryStore store(flags->store);
     const auto prepared = pipeline::prepare_datasets(*source, store, flags->project + "/" + flags->name);
     fmt::print("prepared {} rows from {} into {}\n", prepared.table.rows(), prepared.source,
@@ -150,7 +150,8 @@ void add_train_evaluate(CLI::App& app) {
 
 void add_predict(CLI::App& app) {
   struct Flags {
-    std::string models, data, query, out;
+    std::string models, out;
+    DataFlags source;
     int nthread = 0;
     bool test_split = false;
     double test_fraction = 0.2;
@@ -159,8 +160,7 @@ void add_predict(CLI::App& app) {
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("predict", "score data with the seven stored models; argmax gives the cover type");
   cmd->add_option("--models", flags->models, "STORE/PROJECT/NAME")->required();
-  cmd->add_option("--data", flags->data, "CSV file (plain or .gz) or sqlite:PATH")->required();
-  cmd->add_option("--query", flags->query, "SELECT to run when --data is sqlite:PATH");
+  flags->source.add_to(*cmd, /*required=*/true);
   cmd->add_option("--out", flags->out, "CSV of per-class probabilities and the predicted cover type");
   cmd->add_option("--nthread", flags->nthread, "threads for XGBoost (0: all cores)");
   cmd->add_flag("--test-split", flags->test_split,
@@ -168,7 +168,7 @@ void add_predict(CLI::App& app) {
   cmd->add_option("--test-fraction", flags->test_fraction, "with --test-split: as given to training")->capture_default_str();
   cmd->add_option("--seed", flags->seed, "with --test-split: as given to training")->capture_default_str();
   cmd->callback([flags] {
-    auto source = data::open_data_source(flags->data, flags->query);
+    auto source = data::open_data_source(flags->source.data, flags->source.query);
     const auto p = pipeline::predict(flags->models, *source, flags->nthread,
                                      {flags->test_split, flags->test_fraction, flags->seed});
     if (!flags->out.empty()) write_file_atomically(flags->out, pipeline::predictions_to_csv(p));

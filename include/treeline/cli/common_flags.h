@@ -15,6 +15,14 @@ namespace treeline::cli {
 std::string default_sample_data();
 std::string default_store();
 
+// Where the rows come from: --data (CSV or sqlite:PATH) and --query.
+struct DataFlags {
+  std::string data = default_sample_data();
+  std::string query;
+  // `required`: no default (predict scores data the user names).
+  void add_to(CLI::App& app, bool required = false);
+};
+
 struct TrainingFlags {
   int nthread = 0;
   std::uint64_t seed = 42;
