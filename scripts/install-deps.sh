@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libxgboost-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
-  libfmt-dev libspdlog-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
-  libfast-float-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libfmt-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
+  libfast-float-dev libeigen3-dev libgtest-dev
   python3 python3-xgboost python3-sklearn python3-pandas python3-optuna
 )
 
