@@ -99,7 +99,7 @@ void add_submit(CLI::App& app) {
     auto store = jobs::open_job_store(paths.jobs_spec);
     const auto input = jobs::load_training_input(f->config);
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
-    const auto submitted = pipeline::submit_tuning_jobs(request, *store, paths);
+    const auto submitted = pipeline::submit_tuning_jobs(request, input, *store, paths);
     jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
     if (f->detach) {
       for (const auto& s : submitted)

@@ -16,6 +16,7 @@
 #include "treeline/jobs/metric_file.h"
 #include "treeline/jobs/sqlite_job_store.h"
 #include "treeline/jobs/training_input.h"
+#include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/tuning/early_stopping.h"
 #include "treeline/tuning/sampler.h"
 
@@ -37,7 +38,7 @@ struct Agent::ActiveJob {
   Job job;
   TrainingInput input;
   bool tuning = false;
-  std::string metric_tag = "f1";
+  std::string metric_tag{metrics::kDefaultMetricTag};
   std::unique_ptr<tuning::Sampler> sampler;
   std::unique_ptr<tuning::EarlyStoppingRule> early_stopping;
   std::vector<Trial> trials;                     // this job's, as recorded

@@ -10,6 +10,7 @@
 
 #include "treeline/common/error.h"
 #include "treeline/jobs/training_input.h"
+#include "treeline/metrics/hypertune_reporter.h"
 
 namespace treeline::jobs {
 namespace {
@@ -104,7 +105,7 @@ nlohmann::json to_json(const Job& job, const std::vector<Trial>& trials) {
   if (tuning) {
     output["completedTrialCount"] = std::to_string(completed);
     const auto& hp = job.training_input["hyperparameters"];
-    output["hyperparameterMetricTag"] = hp.value("hyperparameterMetricTag", std::string("f1"));
+    output["hyperparameterMetricTag"] = hp.value("hyperparameterMetricTag", std::string(metrics::kDefaultMetricTag));
     // Best first, as AI Platform lists them; unfinished trials after, by id.
     std::vector<const Trial*> order;
     for (const auto& t : trials) order.push_back(&t);

@@ -17,7 +17,7 @@ HypertuneReporter HypertuneReporter::from_environment() {
   const char* trial = std::getenv("CLOUD_ML_TRIAL_ID");
   std::optional<std::filesystem::path> path;
   if (file != nullptr && *file != '\0') path = file;
-  return HypertuneReporter(path, tag != nullptr && *tag != '\0' ? tag : "f1", trial != nullptr ? trial : "");
+  return HypertuneReporter(path, tag != nullptr && *tag != '\0' ? std::string(tag) : std::string(kDefaultMetricTag), trial != nullptr ? trial : "");
 }
 
 HypertuneReporter::HypertuneReporter(std::optional<std::filesystem::path> file, std::string tag, std::string trial)

@@ -8,7 +8,9 @@
 #include <random>
 #include <thread>
 
+#include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
+#include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/data/data_source.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/pipeline/prepare.h"
@@ -34,11 +36,10 @@ std::string job_id_part(const std::string& s) {
 
 }  // namespace
 
-std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, jobs::JobStore& job_store,
-                                              const jobs::PlatformPaths& paths) {
+std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, const jobs::TrainingInput& input,
+                                              jobs::JobStore& job_store, const jobs::PlatformPaths& paths) {
   store::validate_name(request.project, "PROJECT");
   store::validate_name(request.name, "NAME");
-  const jobs::TrainingInput input = jobs::load_training_input(request.config_path);
   if (!input.hyperparameters)
     throw InputError(fmt::format("{}: trainingInput.hyperparameters is missing: submit runs one tuning job per cover "
                                  "type (use `treeline jobs submit-training` for a single training job)",
@@ -72,11 +73,11 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, jobs
     for (const auto& a : common_args) args.push_back(a);
     args.push_back(fmt::format("--cover-type={}", k));
 
+    const std::string model_dir = artifacts.uri(model_prefix(prefix, k));
     nlohmann::json final_input = input.as_given;
     final_input.erase("hyperparameters");
     final_input["args"] = args;
-    final_input["args"].push_back(
-        "--model-dir=" + artifacts.uri(model_prefix(prefix, k)));
+    final_input["args"].push_back("--model-dir=" + model_dir);
     nlohmann::json labels = {{"project", request.project}, {"name", request.name}, {"cover_type", k}};
 
     jobs::Job tuning;
@@ -89,6 +90,9 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, jobs
     tuning.labels["role"] = "tuning";
     nlohmann::json final_labels = labels;
     final_labels["role"] = "final_training";
+    final_labels["model_dir"] = model_dir;
+    final_labels["metric_tag"] =
+        input.hyperparameters->metric_tag.empty() ? std::string(metrics::kDefaultMetricTag) : input.hyperparameters->metric_tag;
     tuning.labels["final_training"] = {
         {"job_id", s.final_job_id}, {"training_input", final_input}, {"labels", final_labels}};
     job_store.create_job(tuning);
@@ -134,15 +138,11 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
         r.error = final_job->error_message;
         r.best_hyperparameters = final_job->labels.value("best_hyperparameters", nlohmann::json::object());
         r.validation_metric = final_job->labels.value("validation_metric", 0.0);
-        r.metric_tag = tuning->training_input["hyperparameters"].value("hyperparameterMetricTag", std::string("f1"));
-        for (const auto& a : final_job->training_input["args"]) {
-          const auto arg = a.get<std::string>();
-          if (arg.rfind("--model-dir=", 0) == 0) r.model_uri = arg.substr(12) + "/model.json";
-        }
-        if (final_job->state == jobs::JobState::kSucceeded && !r.model_uri.empty()) {
-          const std::filesystem::path metrics = std::filesystem::path(r.model_uri).parent_path() / "metrics.json";
-          r.test_metrics = nlohmann::json::parse(store::DirectoryStore(metrics.parent_path()).read("metrics.json"))["metrics"];
-        }
+        r.metric_tag = final_job->labels.at("metric_tag").get<std::string>();
+        const std::filesystem::path model_dir = final_job->labels.at("model_dir").get<std::string>();
+        r.model_uri = (model_dir / "model.json").string();
+        if (final_job->state == jobs::JobState::kSucceeded)
+          r.test_metrics = nlohmann::json::parse(read_file(model_dir / "metrics.json"))["metrics"];
       } else {
         continue;
       }

@@ -6,8 +6,12 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace treeline::metrics {
+
+// The metric a trainer reports when CLOUD_ML_HP_METRIC_TAG (hyperparameterMetricTag) is unset.
+inline constexpr std::string_view kDefaultMetricTag = "f1";
 
 class HypertuneReporter {
  public:

@@ -11,6 +11,7 @@
 
 #include "treeline/jobs/agent_launcher.h"
 #include "treeline/jobs/job_store.h"
+#include "treeline/jobs/training_input.h"
 #include "treeline/pipeline/cover_type_trainer.h"
 
 namespace treeline::pipeline {
@@ -20,7 +21,7 @@ struct SubmitRequest {
   std::string data, query;
   std::filesystem::path store_root;
   std::string jobs_spec;  // empty: STORE/jobs.sqlite
-  std::string config_path;
+  std::string config_path;  // for messages; the parsed form is passed to submit_tuning_jobs
   std::vector<int> cover_types = {1, 2, 3, 4, 5, 6, 7};
   SplitOptions split;                 // seed and test fraction, shared with run-local
   double validation_fraction = 0.2;   // carved from the training split for the trials
@@ -34,8 +35,8 @@ struct SubmittedJobs {
 
 // Prepares the datasets and queues the tuning jobs (their final training jobs follow
 // automatically). Does not start an agent.
-std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, jobs::JobStore& store,
-                                              const jobs::PlatformPaths& paths);
+std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, const jobs::TrainingInput& input,
+                                              jobs::JobStore& store, const jobs::PlatformPaths& paths);
 
 struct TunedResult {
   int cover_type = 0;
