@@ -29,8 +29,21 @@ CoverTypeTrainer::CoverTypeTrainer(const data::Table& table, const SplitOptions&
     throw InputError(fmt::format("the data has {} rows: too few to split into training and {} rows", table.rows(),
                                  evaluated_on_));
   preprocessor_ = features::Preprocessor::fit(table, fit_rows_, encoding);
-  train_matrix_ = std::make_unique<model::DMatrix>(preprocessor_.transform(table, fit_rows_), nthread);
-  eval_matrix_ = std::make_unique<model::DMatrix>(preprocessor_.transform(table, eval_rows_), nthread);
+  build_matrices(nthread);
+}
+
+CoverTypeTrainer::CoverTypeTrainer(const CoverTypeTrainer& other, int nthread)
+    : table_(other.table_),
+      fit_rows_(other.fit_rows_),
+      eval_rows_(other.eval_rows_),
+      evaluated_on_(other.evaluated_on_),
+      preprocessor_(other.preprocessor_) {
+  build_matrices(nthread);
+}
+
+void CoverTypeTrainer::build_matrices(int nthread) {
+  train_matrix_ = std::make_unique<model::DMatrix>(preprocessor_.transform(table_, fit_rows_), nthread);
+  eval_matrix_ = std::make_unique<model::DMatrix>(preprocessor_.transform(table_, eval_rows_), nthread);
 }
 
 std::vector<float> CoverTypeTrainer::labels_for(int cover_type, const std::vector<std::size_t>& rows) const {
@@ -67,14 +80,19 @@ TrainedModel CoverTypeTrainer::train(int cover_type, const model::TrainingOption
   return trained;
 }
 
-void store_model(store::ArtifactStore& store, const std::string& prefix, const features::Preprocessor& preprocessor,
-                 const TrainedModel& trained, const nlohmann::json& details) {
-  nlohmann::json metrics_json = details;
+void CoverTypeTrainer::store(store::ArtifactStore& store, const std::string& prefix, const TrainedModel& trained,
+                             const model::Hyperparameters& hyperparameters, const std::string& dataset_uri) const {
+  nlohmann::json metrics_json = {
+      {"hyperparameters", hyperparameters.values()},
+      {"encoding", features::to_string(preprocessor_.encoding())},
+      {"rows", {{"train", fit_rows_.size()}, {evaluated_on_, eval_rows_.size()}}},
+      {"dataset", dataset_uri},
+  };
   metrics_json["cover_type"] = trained.cover_type;
   metrics_json["evaluated_on"] = trained.evaluated_on;
   metrics_json["metrics"] = metrics::to_json(trained.metrics);
   std::vector<store::StoredFile> files = {
-      {"preprocessor.json", preprocessor.to_json().dump(2) + "\n"},
+      {"preprocessor.json", preprocessor_.to_json().dump(2) + "\n"},
       {"model.json", trained.booster.save_json()},
       {"metrics.json", metrics_json.dump(2) + "\n"},
   };

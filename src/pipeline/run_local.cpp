@@ -41,14 +41,18 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
   model::TrainingOptions per_fit = request.training;
   per_fit.nthread = std::max(1, nthread / workers);
 
+  // Split and preprocessor are fitted once; further workers get matrices of their own.
+  CoverTypeTrainer primary(prepared.table, request.split, request.encoding, per_fit.nthread);
+  const std::string dataset_uri = store.uri(dataset_prefix(prefix));
   std::vector<CoverTypeResult> results(request.cover_types.size());
   std::atomic<std::size_t> next{0};
   std::size_t done = 0;
   std::mutex progress_mutex;
   std::exception_ptr failure;
-  auto work = [&] {
+  auto work = [&](bool first_worker) {
     try {
-      std::optional<CoverTypeTrainer> trainer;
+      std::optional<CoverTypeTrainer> sibling;
+      CoverTypeTrainer* trainer = first_worker ? &primary : nullptr;
       for (std::size_t i = next++; i < request.cover_types.size(); i = next++) {
         const int k = request.cover_types[i];
         const auto start = std::chrono::steady_clock::now();
@@ -57,16 +61,10 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
         if (prepared.positives[k - 1] == 0) {
           result.skipped_reason = fmt::format("no rows of cover type {} in {}", k, prepared.source);
         } else {
-          if (!trainer) trainer.emplace(prepared.table, request.split, request.encoding, per_fit.nthread);
+          if (trainer == nullptr) trainer = &sibling.emplace(primary, per_fit.nthread);
           try {
             TrainedModel trained = trainer->train(k, per_fit);
-            nlohmann::json details = {
-                {"hyperparameters", request.training.hyperparameters.values()},
-                {"encoding", features::to_string(request.encoding)},
-                {"rows", {{"train", trainer->train_rows()}, {trainer->evaluated_on(), trainer->evaluation_rows()}}},
-                {"dataset", store.uri(dataset_prefix(prefix))},
-            };
-            store_model(store, model_prefix(prefix, k), trainer->preprocessor(), trained, details);
+            trainer->store(store, model_prefix(prefix, k), trained, request.training.hyperparameters, dataset_uri);
             result.metrics = trained.metrics;
             result.model_uri = store.uri(model_prefix(prefix, k) + "/model.json");
           } catch (const InputError& e) {
@@ -84,8 +82,8 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
     }
   };
   std::vector<std::thread> threads;
-  for (int w = 1; w < workers; ++w) threads.emplace_back(work);
-  work();
+  for (int w = 1; w < workers; ++w) threads.emplace_back(work, false);
+  work(true);
   for (auto& t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
   return results;

@@ -29,13 +29,7 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
   const bool own_dir = !request.model_dir.empty();
   store::DirectoryStore job_store(own_dir ? request.model_dir.parent_path() : request.job_dir);
   const std::string model_set = own_dir ? request.model_dir.filename().string() : "model";
-  nlohmann::json details = {
-      {"hyperparameters", request.training.hyperparameters.values()},
-      {"encoding", features::to_string(request.encoding)},
-      {"rows", {{"train", trainer.train_rows()}, {trainer.evaluated_on(), trainer.evaluation_rows()}}},
-      {"dataset", store.uri(dataset_prefix(prefix))},
-  };
-  store_model(job_store, model_set, trainer.preprocessor(), trained, details);
+  trainer.store(job_store, model_set, trained, request.training.hyperparameters, store.uri(dataset_prefix(prefix)));
   return {trained.metrics, trained.evaluated_on, job_store.uri(model_set + "/model.json")};
 }
 

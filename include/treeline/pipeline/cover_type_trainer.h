@@ -42,9 +42,17 @@ struct RoundReport {
 class CoverTypeTrainer {
  public:
   CoverTypeTrainer(const data::Table& table, const SplitOptions& split, features::Encoding encoding, int nthread);
+  // Another trainer on `other`'s split and fitted preprocessor, with XGBoost matrices of its own
+  // (they hold the labels), so two fits can run side by side without splitting or fitting twice.
+  CoverTypeTrainer(const CoverTypeTrainer& other, int nthread);
 
   // Throws InputError when cover type K has no positive rows in the training split.
   TrainedModel train(int cover_type, const model::TrainingOptions& options, const RoundReport& report = {});
+
+  // Stores `trained` with this trainer's preprocessor and its metrics (with the hyperparameters,
+  // split sizes and `dataset_uri`) atomically as one set at `prefix`.
+  void store(store::ArtifactStore& store, const std::string& prefix, const TrainedModel& trained,
+             const model::Hyperparameters& hyperparameters, const std::string& dataset_uri) const;
 
   const features::Preprocessor& preprocessor() const { return preprocessor_; }
   std::size_t train_rows() const { return fit_rows_.size(); }
@@ -53,6 +61,7 @@ class CoverTypeTrainer {
 
  private:
   std::vector<float> labels_for(int cover_type, const std::vector<std::size_t>& rows) const;
+  void build_matrices(int nthread);
 
   const data::Table& table_;
   std::vector<std::size_t> fit_rows_;
@@ -63,9 +72,5 @@ class CoverTypeTrainer {
   std::unique_ptr<model::DMatrix> eval_matrix_;
 };
 
-// The artifacts of one trained model (preprocessor, model, metrics) with their manifest, stored
-// atomically as a set at `prefix`.
-void store_model(store::ArtifactStore& store, const std::string& prefix, const features::Preprocessor& preprocessor,
-                 const TrainedModel& trained, const nlohmann::json& details);
 
 }  // namespace treeline::pipeline
