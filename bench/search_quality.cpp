@@ -172,11 +172,6 @@ std::unique_ptr<treeline::tuning::Sampler> make(const std::string& name) {
   std::exit(2);
 }
 
-// The seed of one suggestion, as a study would derive it from its seed and the trial number.
-std::uint64_t trial_seed(std::uint64_t run_seed, std::size_t trial) {
-  treeline::Random mix(run_seed * 0x9E3779B97F4A7C15ull + trial);
-  return mix.next();
-}
 
 double run(const TestFunction& function, treeline::tuning::Sampler& sampler, std::size_t parallelism,
            std::uint64_t seed, std::size_t trials) {
@@ -187,7 +182,7 @@ double run(const TestFunction& function, treeline::tuning::Sampler& sampler, std
     const std::size_t batch = std::min(parallelism, trials - batch_start);
     for (std::size_t k = 0; k < batch; ++k) {
       const treeline::tuning::SuggestRequest request{function.space, treeline::tuning::Goal::kMinimize,
-                                                     history, 1, trial_seed(seed, history.size())};
+                                                     history, 1, treeline::tuning::trial_seed(seed, history.size() + 1)};
       const std::vector<Assignment> suggestion = sampler.suggest(request);
       if (suggestion.empty()) return best;
       history.push_back({suggestion.front(), std::nullopt, true});

@@ -329,7 +329,7 @@ void Agent::launch_trials(ActiveJob& job) {
         history.push_back(std::move(o));
       }
       const tuning::SuggestRequest request{job.input.hyperparameters->space, job.input.hyperparameters->goal, history,
-                                           1, job.seed + 0x9E3779B97F4A7C15ull * (job.trials.size() + 1)};
+                                           1, tuning::trial_seed(job.seed, job.trials.size() + 1)};
       auto suggestions = job.sampler->suggest(request);
       if (suggestions.empty()) {
         job.exhausted = true;

@@ -1,4 +1,5 @@
 #include "treeline/jobs/training_input.h"
+#include "treeline/tuning/sampler.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -47,7 +48,6 @@ constexpr std::array kParameterKeys{"parameterName"sv, "type"sv, "minValue"sv, "
                                     "categoricalValues"sv, "discreteValues"sv, "scaleType"sv};
 
 constexpr std::array kScaleTiers{"BASIC"sv, "STANDARD_1"sv, "PREMIUM_1"sv, "BASIC_GPU"sv, "BASIC_TPU"sv, "CUSTOM"sv};
-constexpr std::array kAlgorithms{"ALGORITHM_UNSPECIFIED"sv, "GRID_SEARCH"sv, "RANDOM_SEARCH"sv, "TPE"sv};
 constexpr std::array kGoalNames{"MAXIMIZE"sv, "MINIMIZE"sv};
 constexpr std::array kGoals{Goal::kMaximize, Goal::kMinimize};
 constexpr std::array kTypeNames{"DOUBLE"sv, "INTEGER"sv, "CATEGORICAL"sv, "DISCRETE"sv};
@@ -388,7 +388,7 @@ HyperparameterSpec read_hyperparameters(const Field& field) {
   if (const auto stopping = field.find("enableTrialEarlyStopping"))
     spec.enable_trial_early_stopping = read_bool(*stopping);
   if (const auto algorithm = field.find("algorithm"))
-    spec.algorithm = kAlgorithms[read_one_of(*algorithm, kAlgorithms)];
+    spec.algorithm = std::string(tuning::kAlgorithmNames[read_one_of(*algorithm, tuning::kAlgorithmNames)]);
   if (const auto job = field.find("resumePreviousJobId")) spec.resume_previous_job_id = read_string(*job);
   if (const auto parallel = field.find("maxParallelTrials")) {
     spec.max_parallel_trials = read_int(*parallel, 1);

@@ -1,4 +1,8 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "treeline/common/error.h"
+#include "treeline/common/random.h"
 #include "treeline/tuning/gaussian_process_sampler.h"
 #include "treeline/tuning/grid_sampler.h"
 #include "treeline/tuning/random_sampler.h"
@@ -12,8 +16,12 @@ std::unique_ptr<Sampler> make_sampler(const std::string& algorithm) {
   if (algorithm == "GRID_SEARCH") return std::make_unique<GridSampler>();
   if (algorithm == "RANDOM_SEARCH") return std::make_unique<RandomSampler>();
   if (algorithm == "TPE") return std::make_unique<TpeSampler>();
-  throw InputError("unknown search algorithm '" + algorithm +
-                   "': expected one of ALGORITHM_UNSPECIFIED, GRID_SEARCH, RANDOM_SEARCH, TPE");
+  throw InputError(fmt::format("unknown search algorithm '{}': expected one of {}", algorithm,
+                               fmt::join(kAlgorithmNames, ", ")));
+}
+
+std::uint64_t trial_seed(std::uint64_t study_seed, std::uint64_t trial) {
+  return Random(study_seed + 0x9E3779B97F4A7C15ull * trial).next();
 }
 
 }  // namespace treeline::tuning

@@ -2,6 +2,7 @@
 // A search algorithm proposes hyperparameters from the history of a study. Samplers keep no
 // state between calls: everything they need is in the request, so a study resumed after a crash
 // (or by another agent) proposes exactly what an uninterrupted one would.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,6 +29,14 @@ class Sampler {
   virtual std::vector<Assignment> suggest(const SuggestRequest& request) = 0;
   virtual std::string name() const = 0;
 };
+
+// The seed of a study's trial number `trial`: a hash of both, so the random streams of
+// successive trials are unrelated (not one stream shifted by a draw).
+std::uint64_t trial_seed(std::uint64_t study_seed, std::uint64_t trial);
+
+// The names make_sampler accepts, in the order messages list them.
+inline constexpr std::array<std::string_view, 4> kAlgorithmNames = {"ALGORITHM_UNSPECIFIED", "GRID_SEARCH",
+                                                                    "RANDOM_SEARCH", "TPE"};
 
 // AI Platform's algorithm names: "ALGORITHM_UNSPECIFIED" (Bayesian optimisation with a Gaussian
 // process), "GRID_SEARCH", "RANDOM_SEARCH"; also "TPE". Throws InputError for other names.
