@@ -157,8 +157,7 @@ std::string signal_text(int signal_number) {
 class LocalProcess final : public RunningProcess {
  public:
   LocalProcess(const Launch& launch, UniqueFd log)
-      : command_(launch.argv.front()),
-        log_(std::move(log)),
+      : log_(std::move(log)),
         max_log_bytes_(launch.max_log_bytes),
         timeout_(launch.timeout),
         grace_period_(launch.grace_period) {}
@@ -323,7 +322,6 @@ class LocalProcess final : public RunningProcess {
     }
   }
 
-  std::string command_;
   pid_t pid_ = -1;
   bool reaped_ = false;
   UniqueFd output_;   // read end of the child's stdout+stderr, non-blocking

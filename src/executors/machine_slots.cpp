@@ -26,13 +26,6 @@ bool is_contended(int error) { return error == EWOULDBLOCK || error == EAGAIN; }
 
 }  // namespace
 
-MachineSlot::MachineSlot(int fd, int index) : fd_(fd), index_(index) {}
-
-MachineSlot::~MachineSlot() {
-  // The lock belongs to the open file description; closing our only descriptor releases it.
-  if (fd_ >= 0) ::close(fd_);
-}
-
 MachineSlots::MachineSlots(std::filesystem::path directory, int capacity)
     : directory_(std::move(directory)),
       capacity_(capacity > 0 ? capacity : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {
@@ -51,7 +44,7 @@ std::unique_ptr<MachineSlot> MachineSlots::try_acquire() {
     // 0666 (less the umask) so agents of other users can share a directory made for them.
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0666));
     if (fd.get() < 0) throw_errno("cannot open slot file " + path.string());
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return std::make_unique<MachineSlot>(fd.release(), index);
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return std::make_unique<MachineSlot>(std::move(fd), index);
     if (!is_contended(errno)) throw_errno("cannot lock slot file " + path.string());
   }
   return nullptr;

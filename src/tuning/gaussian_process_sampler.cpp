@@ -178,10 +178,9 @@ class NegativeLogPosterior {
   HyperPriors priors_;
 };
 
-// Limited-memory BFGS with a backtracking line search; returns the best point found and its
-// value in `best_value`.
+// Limited-memory BFGS with a backtracking line search; returns the best point found.
 template <typename Objective>
-VectorXd minimize_lbfgs(const Objective& objective, VectorXd x, int max_iterations, double& best_value) {
+VectorXd minimize_lbfgs(const Objective& objective, VectorXd x, int max_iterations) {
   constexpr std::size_t kMemory = 8;
   VectorXd gradient(x.size());
   double value = objective(x, gradient);
@@ -239,7 +238,6 @@ VectorXd minimize_lbfgs(const Objective& objective, VectorXd x, int max_iteratio
     gradient = next_gradient;
     if (improvement < 1e-5 * (1.0 + std::abs(value))) break;
   }
-  best_value = value;
   return x;
 }
 
@@ -254,8 +252,7 @@ KernelParameters fit_kernel(const UnitCube& cube, const MatrixXd& features, cons
   start[d] = priors.signal.mean;
   start[d + 1] = priors.noise.mean;
   constexpr int kMaxIterations = 60;
-  double value;
-  return objective.unpack(minimize_lbfgs(objective, start, kMaxIterations, value));
+  return objective.unpack(minimize_lbfgs(objective, start, kMaxIterations));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,7 +418,7 @@ class AcquisitionSearch {
     return scores;
   }
 
-  // Every scored point, best first.
+  // The random pool plus the accepted local refinements, scored, best first.
   std::vector<Candidate> search(const std::vector<std::vector<double>>& anchors,
                                 std::size_t random_candidates, Random& random) const {
     std::vector<std::vector<double>> pool;

@@ -6,18 +6,18 @@
 #include <memory>
 #include <optional>
 
+#include "treeline/common/unique_fd.h"
+
 namespace treeline::executors {
 
 class MachineSlot {
  public:
-  explicit MachineSlot(int fd, int index);
-  ~MachineSlot();
-  MachineSlot(const MachineSlot&) = delete;
-  MachineSlot& operator=(const MachineSlot&) = delete;
+  // The lock belongs to the open file description: closing `fd` (when the slot goes) frees it.
+  MachineSlot(UniqueFd fd, int index) : fd_(std::move(fd)), index_(index) {}
   int index() const { return index_; }
 
  private:
-  int fd_;
+  UniqueFd fd_;
   int index_;
 };
 
