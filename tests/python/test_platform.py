@@ -217,6 +217,32 @@ def test_two_agents_never_run_the_same_trial():
         a.wait(10)
 
 
+def test_cores_are_divided_among_trials():
+    # Reports the thread count it was given as its metric.
+    trainer = python_trainer(P, "threads.py", "report(float(os.environ['OMP_NUM_THREADS']), 1)\n")
+    submit("t_threads_shared", tuning_config(P, "threads2.yaml", trainer, max_trials=2, parallel=os.cpu_count()))
+    submit("t_threads_fixed", tuning_config(P, "threads3.yaml", trainer, max_trials=1, parallel=1,
+                                            extra="  treeline:\n    threadsPerTrial: 3\n"))
+    shared = P.wait("t_threads_shared")["trainingOutput"]["trials"]
+    assert all(t["finalMetric"]["objectiveValue"] == 1 for t in shared), shared  # cores / parallel trials
+    fixed = P.wait("t_threads_fixed")["trainingOutput"]["trials"]
+    assert fixed[0]["finalMetric"]["objectiveValue"] == 3, fixed
+
+
+def test_logs_follow_and_yaml():
+    trainer = python_trainer(P, "slowtalk.py", """\
+        for i in range(3):
+            print("line", i, flush=True); time.sleep(0.3)
+        report(1, 1)
+        """)
+    submit("t_follow", tuning_config(P, "follow.yaml", trainer, max_trials=1, parallel=1))
+    out = P.run("jobs", "logs", "t_follow", "--follow", timeout=60).stdout  # returns when the job ends
+    assert [l for l in out.splitlines() if "line" in l] == ["trial 1: line %d" % i for i in range(3)], out
+    import yaml
+    doc = yaml.safe_load(P.run("jobs", "describe", "t_follow").stdout)  # gcloud's default format
+    assert doc["jobId"] == "t_follow" and doc["state"] == "SUCCEEDED", doc
+
+
 def test_resume_previous_job():
     config = tuning_config(P, "resume.yaml", GOOD, max_trials=3, parallel=1,
                            extra_hp="    resumePreviousJobId: t_random\n")
@@ -270,6 +296,8 @@ P.check("early stopping", test_early_stopping)
 P.check("machine-wide cap", test_machine_wide_cap)
 P.check("agent killed mid-trial", test_agent_killed_mid_trial)
 P.check("two agents never run the same trial", test_two_agents_never_run_the_same_trial)
+P.check("cores divided among trials", test_cores_are_divided_among_trials)
+P.check("logs --follow and YAML describe", test_logs_follow_and_yaml)
 P.check("resumePreviousJobId", test_resume_previous_job)
 P.check("config errors name the field", test_config_errors_name_the_field)
 P.check("logs", test_logs)

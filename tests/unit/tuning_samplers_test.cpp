@@ -561,3 +561,13 @@ TEST(TuningTpeSampler, ConcentratesNearTheOptimum) {
 
 }  // namespace
 }  // namespace treeline::tuning
+
+TEST(TrialSeed, SuccessiveTrialsGetUnrelatedStreams) {
+  const std::uint64_t a = treeline::tuning::trial_seed(42, 1), b = treeline::tuning::trial_seed(42, 2);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a, treeline::tuning::trial_seed(42, 1));  // reproducible
+  // Not one stream shifted by a draw: trial 2's first number is not trial 1's second.
+  treeline::Random first(a), second(b);
+  first.next();
+  EXPECT_NE(first.next(), second.next());
+}
