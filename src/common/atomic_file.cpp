@@ -11,55 +11,55 @@
 #include "treeline/common/unique_fd.h"
 
 namespace treeline {
-namespace {
+namespace fs = std::filesystem;
 
-}  // namespace
-
-void fsync_directory(const std::filesystem::path& dir) {
+void fsync_directory(const fs::path& dir) {
   // Best effort: some file systems refuse fsync on directories.
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd) ::fsync(fd.get());
 }
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
-  namespace fs = std::filesystem;
+AtomicFileWriter::AtomicFileWriter(const fs::path& target)
+    : target_(target),
+      dir_(target.has_parent_path() ? target.parent_path() : fs::path(".")),
+      path_(dir_ / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
+                    std::to_string(std::random_device{}()))),
+      fd_(::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) {
+  if (!fd_) throw_errno("cannot create " + path_.string());
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (!committed_) ::unlink(path_.c_str());
+}
+
+void AtomicFileWriter::write(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd_.get(), bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("cannot write " + target_.string());
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void AtomicFileWriter::commit() {
+  if (::fsync(fd_.get()) != 0) throw_errno("cannot flush " + target_.string());
+  if (fd_.close() != 0) throw_errno("cannot close " + target_.string());
+  if (::rename(path_.c_str(), target_.c_str()) != 0)
+    throw_errno("cannot rename " + path_.string() + " to " + target_.string());
+  committed_ = true;
+  fsync_directory(dir_);
+}
+
+void write_file_atomically(const fs::path& path, std::string_view bytes) {
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw SystemError("cannot create directory " + dir.string() + ": " + ec.message());
-
-  // A unique name per writer, so two processes writing the same artifact do not collide.
-  const fs::path tmp = dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()) +
-                              "." + std::to_string(std::random_device{}()));
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (fd.get() < 0) throw_errno("cannot create " + tmp.string());
-  const char* p = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd.get(), p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::unlink(tmp.c_str());
-      errno = err;
-      throw_errno("cannot write " + path.string());
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0 || fd.close() != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    errno = err;
-    throw_errno("cannot flush " + path.string());
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    errno = err;
-    throw_errno("cannot rename " + tmp.string() + " to " + path.string());
-  }
-  fsync_directory(dir);
+  AtomicFileWriter file(path);
+  file.write(bytes);
+  file.commit();
 }
 
 std::string read_file(const std::filesystem::path& path) {

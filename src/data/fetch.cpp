@@ -12,7 +12,6 @@
 #include <exception>
 #include <iterator>
 #include <memory>
-#include <random>
 #include <string>
 #include <system_error>
 
@@ -72,61 +71,6 @@ void validate_out(const fs::path& out) {
     throw InputError("--out names a directory, not a file: " + out.string());
 }
 
-// ---- files --------------------------------------------------------------------------------
-
-// A hidden temporary file beside the target. It is removed on destruction unless it has been
-// committed, i.e. flushed and renamed onto the target.
-class PartialFile {
- public:
-  explicit PartialFile(const fs::path& target)
-      : target_(target),
-        dir_(target.has_parent_path() ? target.parent_path() : fs::path(".")),
-        path_(dir_ / unique_name(target)),
-        fd_(::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) {
-    if (fd_.get() < 0) throw_errno("cannot create " + path_.string());
-  }
-  ~PartialFile() {
-    if (!committed_) ::unlink(path_.c_str());
-  }
-  PartialFile(const PartialFile&) = delete;
-  PartialFile& operator=(const PartialFile&) = delete;
-
-  void write(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const ssize_t n = ::write(fd_.get(), bytes.data(), bytes.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw_errno("cannot write " + path_.string());
-      }
-      bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-  }
-
-  void commit() {
-    if (::fsync(fd_.get()) != 0) throw_errno("cannot flush " + path_.string());
-    if (fd_.close() != 0) throw_errno("cannot close " + path_.string());
-    if (::rename(path_.c_str(), target_.c_str()) != 0)
-      throw_errno("cannot rename " + path_.string() + " to " + target_.string());
-    committed_ = true;
-    fsync_directory(dir_);
-  }
-
- private:
-  // Unique per process and call, so concurrent fetches of the same target do not collide.
-  static std::string unique_name(const fs::path& target) {
-    std::string name = ".";
-    name += target.filename().string();
-    name += ".part." + std::to_string(::getpid()) + "." + std::to_string(std::random_device{}());
-    return name;
-  }
-
-  fs::path target_;
-  fs::path dir_;
-  fs::path path_;
-  UniqueFd fd_;
-  bool committed_ = false;
-};
-
 // ---- libcurl ------------------------------------------------------------------------------
 
 // curl_global_init must run once before any easy handle exists; a function-local static gives
@@ -183,7 +127,7 @@ class CurlEasy {
 // stores the first one here and aborts the transfer; fetch_to_file rethrows it.
 struct Transfer {
   CurlEasy* curl = nullptr;
-  PartialFile* file = nullptr;
+  AtomicFileWriter* file = nullptr;
   Sha256 hash;
   const FetchProgress* on_progress = nullptr;
   std::uint64_t received = 0;
@@ -261,7 +205,7 @@ FetchResult fetch_to_file(const FetchRequest& request) {
                         ec.message());
   }
 
-  PartialFile file(request.out);
+  AtomicFileWriter file(request.out);
   CurlEasy curl;
   Transfer transfer;
   transfer.curl = &curl;

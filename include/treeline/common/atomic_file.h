@@ -4,9 +4,32 @@
 #include <filesystem>
 #include <string_view>
 
+#include "treeline/common/unique_fd.h"
+
 namespace treeline {
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
+
+// The streaming form, for content that arrives in pieces (a download): a hidden temporary file
+// beside `target` (unique per writer, so concurrent writers do not collide), removed on
+// destruction unless commit() flushed and renamed it onto the target.
+class AtomicFileWriter {
+ public:
+  explicit AtomicFileWriter(const std::filesystem::path& target);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  void write(std::string_view bytes);
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path dir_;
+  std::filesystem::path path_;
+  UniqueFd fd_;
+  bool committed_ = false;
+};
 
 // Makes a rename or creation in `dir` durable (best effort).
 void fsync_directory(const std::filesystem::path& dir);
