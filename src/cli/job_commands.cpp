@@ -107,9 +107,9 @@ void add_submit(CLI::App& app) {
       return;
     }
     const bool tty = stderr_is_terminal();
-    const auto results = pipeline::wait_for_tuned_models(*store, submitted, [tty](const std::string& change) {
-      if (tty) fmt::print(stderr, "treeline: {}\n", change);
-    });
+    std::function<void(const std::string&)> progress;
+    if (tty) progress = [](const std::string& change) { fmt::print(stderr, "treeline: {}\n", change); };
+    const auto results = pipeline::wait_for_tuned_models(*store, submitted, progress);
     if (f->json)
       std::cout << pipeline::tuned_results_to_json(results).dump() << "\n";
     else

@@ -121,10 +121,9 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
       std::string status;
       if (final_job) {
         status = fmt::format("final training {}", jobs::to_string(final_job->state));
-      } else {
+      } else if (on_change) {  // counting trials is only for the progress lines
         std::size_t finished = 0;
-        const auto trials = store.trials(s.tuning_job_id);
-        for (const auto& t : trials) finished += jobs::is_terminal(t.state);
+        for (const auto& t : store.trials(s.tuning_job_id)) finished += jobs::is_terminal(t.state);
         status = fmt::format("tuning {} ({} trials finished)", jobs::to_string(tuning->state), finished);
       }
       if (status != last_seen[i] && on_change) on_change(fmt::format("cover type {}: {}", s.cover_type, status));
