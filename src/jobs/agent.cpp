@@ -79,6 +79,16 @@ std::string log_tail(const fs::path& log, std::size_t lines) {
   return out;
 }
 
+// What the sampler learns from a trial: its value once it succeeded, and what it cost when it
+// ran to its end (a trial stopped early says little about the price of its point).
+tuning::Observation observation_of(const Trial& t) {
+  tuning::Observation o{.params = t.hyperparameters, .running = t.state == JobState::kRunning};
+  if (t.state != JobState::kSucceeded || !t.final_metric) return o;
+  o.value = t.final_metric->objective_value;
+  if (!t.stopped_early && t.start_time && t.end_time) o.cost_seconds = *t.end_time - *t.start_time;
+  return o;
+}
+
 Trial* find_trial(std::vector<Trial>& trials, int id) {
   for (auto& t : trials)
     if (t.trial_id == id) return &t;
@@ -178,7 +188,7 @@ void Agent::activate(const std::string& job_id) {
     job->tuning = job->input.hyperparameters.has_value();
     if (job->tuning) {
       const auto& hp = *job->input.hyperparameters;
-      job->sampler = tuning::make_sampler(hp.algorithm);
+      job->sampler = tuning::make_sampler(hp.algorithm, {.cost_aware = job->input.cost_aware});
       if (!hp.metric_tag.empty()) job->metric_tag = hp.metric_tag;
       if (hp.enable_trial_early_stopping) job->early_stopping = std::make_unique<tuning::MedianStoppingRule>();
       if (!hp.resume_previous_job_id.empty()) {
@@ -186,8 +196,7 @@ void Agent::activate(const std::string& job_id) {
           throw InputError(fmt::format("trainingInput.hyperparameters.resumePreviousJobId: no job {}",
                                        hp.resume_previous_job_id));
         for (const auto& t : store_.trials(hp.resume_previous_job_id))
-          if (t.state == JobState::kSucceeded && t.final_metric)
-            job->prior.push_back({t.hyperparameters, t.final_metric->objective_value, false});
+          if (t.state == JobState::kSucceeded && t.final_metric) job->prior.push_back(observation_of(t));
       }
     }
   } catch (const Error& e) {
@@ -313,6 +322,7 @@ void Agent::launch_trials(ActiveJob& job) {
     if (!slot) return;
     store_.restart_trial(job.job.job_id, info_.agent_id, t.trial_id);
     t.state = JobState::kRunning;
+    t.start_time = now_seconds();  // as restart_trial records it: the run that counts is this one
     ++t.attempts;
     launch(job, t.trial_id, t.hyperparameters, std::move(slot));
   }
@@ -324,9 +334,7 @@ void Agent::launch_trials(ActiveJob& job) {
     if (job.tuning) {
       std::vector<tuning::Observation> history = job.prior;
       for (const auto& t : job.trials) {
-        tuning::Observation o{t.hyperparameters, std::nullopt, t.state == JobState::kRunning};
-        if (t.state == JobState::kSucceeded && t.final_metric) o.value = t.final_metric->objective_value;
-        history.push_back(std::move(o));
+        history.push_back(observation_of(t));
       }
       const tuning::SuggestRequest request{job.input.hyperparameters->space, job.input.hyperparameters->goal, history,
                                            1, tuning::trial_seed(job.seed, job.trials.size() + 1)};

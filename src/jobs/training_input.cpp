@@ -40,7 +40,7 @@ constexpr std::array kUnsupportedAipKeys{
 constexpr std::array kMasterConfigKeys{"imageUri"sv, "containerCommand"sv, "containerArgs"sv, "acceleratorConfig"sv};
 constexpr std::array kAcceleratorConfigKeys{"count"sv, "type"sv};
 constexpr std::array kSchedulingKeys{"maxRunningTime"sv, "maxWaitTime"sv};
-constexpr std::array kTreelineKeys{"trialTimeout"sv, "threadsPerTrial"sv, "seed"sv};
+constexpr std::array kTreelineKeys{"trialTimeout"sv, "threadsPerTrial"sv, "seed"sv, "costAware"sv};
 constexpr std::array kHyperparameterKeys{"goal"sv, "hyperparameterMetricTag"sv, "maxTrials"sv,
                                          "maxParallelTrials"sv, "maxFailedTrials"sv, "enableTrialEarlyStopping"sv,
                                          "algorithm"sv, "resumePreviousJobId"sv, "params"sv};
@@ -434,6 +434,12 @@ void read_treeline_settings(const Field& field, TrainingInput& input) {
     const auto value = parse_number<std::uint64_t>(scalar_text(*seed, what));
     if (!value) seed->expected(what);
     input.seed = *value;
+  }
+  if (const auto cost_aware = field.find("costAware")) {
+    input.cost_aware = read_bool(*cost_aware);
+    if (input.cost_aware && (!input.hyperparameters || input.hyperparameters->algorithm != "ALGORITHM_UNSPECIFIED"))
+      cost_aware->fail("only the default algorithm (ALGORITHM_UNSPECIFIED, Bayesian optimisation) weighs trials "
+                       "by their cost; remove costAware or the algorithm setting");
   }
 }
 

@@ -393,12 +393,46 @@ struct Candidate {
   std::vector<double> point;
 };
 
+// What a point is expected to cost: a GP on the standardised log seconds of the trials that ran
+// to their end. Acquisition divides EI by cost^exponent (Snoek et al., 2012: "EI per second"),
+// i.e. subtracts exponent * log cost from log EI.
+struct CostModel {
+  GaussianProcess model;
+  double log_cost_scale;  // the standard deviation the targets were divided by
+  double exponent;
+};
+
+std::optional<CostModel> fit_cost_model(const UnitCube& cube, const std::vector<const EncodedTrial*>& learnt,
+                                        const GaussianProcessOptions& options) {
+  std::vector<const EncodedTrial*> costed;
+  for (const EncodedTrial* t : learnt)
+    if (t->log_cost) costed.push_back(t);
+  if (options.cost_exponent <= 0 || costed.size() < options.min_costed_trials) return std::nullopt;
+  const auto n = static_cast<Eigen::Index>(costed.size());
+  VectorXd log_costs(n);
+  for (Eigen::Index i = 0; i < n; ++i) log_costs[i] = *costed[static_cast<std::size_t>(i)]->log_cost;
+  const double mean = log_costs.mean();
+  const double scale = std::sqrt((log_costs.array() - mean).square().sum() / static_cast<double>(n));
+  // Costs within a few per cent of each other are noise, not a price worth steering by.
+  if (scale < 0.05) return std::nullopt;
+  MatrixXd features(n, static_cast<Eigen::Index>(cube.feature_dimension()));
+  std::vector<double> row(cube.feature_dimension());
+  for (Eigen::Index i = 0; i < n; ++i) {
+    cube.features(costed[static_cast<std::size_t>(i)]->point, row);
+    features.row(i) = Eigen::Map<const Eigen::RowVectorXd>(row.data(), features.cols());
+  }
+  const VectorXd targets = (log_costs.array() - mean) / scale;
+  KernelParameters kernel = fit_kernel(cube, features, targets);
+  return CostModel{GaussianProcess(std::move(features), targets, std::move(kernel)), scale, options.cost_exponent};
+}
+
 class AcquisitionSearch {
  public:
-  AcquisitionSearch(const UnitCube& cube, const GaussianProcess& model, double best_target)
-      : cube_(cube), model_(model), best_target_(best_target) {}
+  AcquisitionSearch(const UnitCube& cube, const GaussianProcess& model, double best_target,
+                    const CostModel* cost = nullptr)
+      : cube_(cube), model_(model), best_target_(best_target), cost_(cost) {}
 
-  // log EI of each point (snapped points of the cube).
+  // log EI of each point (snapped points of the cube), less exponent * log of its expected cost.
   std::vector<double> score(const std::vector<std::vector<double>>& points) const {
     MatrixXd features(static_cast<Eigen::Index>(points.size()),
                       static_cast<Eigen::Index>(cube_.feature_dimension()));
@@ -414,6 +448,12 @@ class AcquisitionSearch {
     for (std::size_t i = 0; i < points.size(); ++i) {
       scores[i] = log_expected_improvement(best_target_, mean[static_cast<Eigen::Index>(i)],
                                            variance[static_cast<Eigen::Index>(i)]);
+    }
+    if (cost_ != nullptr) {
+      VectorXd cost_mean, cost_variance;
+      cost_->model.predict(features, cost_mean, cost_variance);
+      for (std::size_t i = 0; i < points.size(); ++i)
+        scores[i] -= cost_->exponent * cost_->log_cost_scale * cost_mean[static_cast<Eigen::Index>(i)];
     }
     return scores;
   }
@@ -514,6 +554,7 @@ class AcquisitionSearch {
   const UnitCube& cube_;
   const GaussianProcess& model_;
   double best_target_;
+  const CostModel* cost_;
 };
 
 // The farthest of many random unused points from every point so far (in feature space); the
@@ -653,8 +694,9 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
     anchors.push_back(learnt[static_cast<std::size_t>(order[i])]->point);
   }
 
+  const std::optional<CostModel> cost = fit_cost_model(cube, learnt, options_);
   while (suggestions.size() < request.count) {
-    const AcquisitionSearch search(cube, model, best_target);
+    const AcquisitionSearch search(cube, model, best_target, cost ? &*cost : nullptr);
     const std::vector<Candidate> candidates = search.search(anchors, options_.random_candidates, random);
     std::optional<std::vector<double>> chosen;
     for (const Candidate& candidate : candidates) {

@@ -11,8 +11,12 @@
 
 namespace treeline::tuning {
 
-std::unique_ptr<Sampler> make_sampler(const std::string& algorithm) {
-  if (algorithm == "ALGORITHM_UNSPECIFIED") return std::make_unique<GaussianProcessSampler>();
+std::unique_ptr<Sampler> make_sampler(const std::string& algorithm, const SamplerSettings& settings) {
+  if (algorithm == "ALGORITHM_UNSPECIFIED") {
+    GaussianProcessOptions options;
+    options.cost_exponent = settings.cost_aware ? 1.0 : 0.0;
+    return std::make_unique<GaussianProcessSampler>(options);
+  }
   if (algorithm == "GRID_SEARCH") return std::make_unique<GridSampler>();
   if (algorithm == "RANDOM_SEARCH") return std::make_unique<RandomSampler>();
   if (algorithm == "TPE") return std::make_unique<TpeSampler>();

@@ -327,6 +327,10 @@ std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector
     if (!observation.running && observation.value && std::isfinite(*observation.value)) {
       trial.loss = goal == Goal::kMinimize ? *observation.value : -*observation.value;
     }
+    if (trial.loss && observation.cost_seconds && *observation.cost_seconds > 0 &&
+        std::isfinite(*observation.cost_seconds)) {
+      trial.log_cost = std::log(*observation.cost_seconds);
+    }
     trials.push_back(std::move(trial));
   }
   return trials;

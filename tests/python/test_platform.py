@@ -143,6 +143,34 @@ def test_early_stopping():
     assert any(int(t["finalMetric"]["trainingStep"]) < 10 for t in stopped), stopped
 
 
+def test_cost_aware_search_prefers_cheap_trials():
+    # x only sets how long a trial takes, y its value: once the sampler knows what trials cost, it
+    # should look for the best y where trials are quick.
+    trainer = python_trainer(P, "priced.py", """\
+        x, y = float(args["x"]), float(args["y"])
+        time.sleep(0.02 + 0.6 * x)
+        report(-(y - 0.3) ** 2, 1)
+        """)
+    params = """\
+          - parameterName: x
+            type: DOUBLE
+            minValue: 0
+            maxValue: 1
+          - parameterName: y
+            type: DOUBLE
+            minValue: 0
+            maxValue: 1"""
+    config = tuning_config(P, "priced.yaml", trainer, max_trials=14, parallel=1, algorithm="ALGORITHM_UNSPECIFIED",
+                           extra="  treeline:\n    costAware: true\n    seed: 7\n", params=params)
+    submit("t_priced", config)
+    doc = P.wait("t_priced")
+    trials = sorted(doc["trainingOutput"]["trials"], key=lambda t: int(t["trialId"]))
+    assert doc["state"] == "SUCCEEDED" and len(trials) == 14, doc
+    later = [float(t["hyperparameters"]["x"]) for t in trials[3:]]  # after the space-filling start
+    assert sum(later) / len(later) < 0.3, later
+    assert max(t["finalMetric"]["objectiveValue"] for t in trials) > -0.01, trials
+
+
 def test_machine_wide_cap():
     trainer = python_trainer(P, "span.py", """\
         start = time.time(); time.sleep(0.6)
@@ -293,6 +321,7 @@ P.check("maxFailedTrials", test_max_failed_trials)
 P.check("scheduling.maxRunningTime", test_max_running_time)
 P.check("cancel", test_cancel)
 P.check("early stopping", test_early_stopping)
+P.check("cost-aware search prefers cheap trials", test_cost_aware_search_prefers_cheap_trials)
 P.check("machine-wide cap", test_machine_wide_cap)
 P.check("agent killed mid-trial", test_agent_killed_mid_trial)
 P.check("two agents never run the same trial", test_two_agents_never_run_the_same_trial)

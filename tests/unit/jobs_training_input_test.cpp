@@ -135,7 +135,7 @@ TEST(TrainingInput, UnknownKeysListTheValidOnes) {
   EXPECT_THROW_WITH(parse("masterConfig: {imageUri: x, command: [y]}\n"), InputError,
                     "trainingInput.masterConfig.command: unknown key; valid keys: imageUri, containerCommand");
   EXPECT_THROW_WITH(parse("treeline: {timeout: 5s}\n"), InputError,
-                    "trainingInput.treeline.timeout: unknown key; valid keys: trialTimeout, threadsPerTrial, seed");
+                    "trainingInput.treeline.timeout: unknown key; valid keys: trialTimeout, threadsPerTrial, seed, costAware");
   EXPECT_THROW_WITH(parse("scheduling: {maxRunTime: 5s}\n"), InputError,
                     "trainingInput.scheduling.maxRunTime: unknown key; valid keys: maxRunningTime, maxWaitTime");
   EXPECT_THROW_WITH(parse("workerCount: 4\n"), InputError,
@@ -261,6 +261,19 @@ TEST(TrainingInput, WrongTypesNameTheExpectedType) {
                           "    - {parameterName: a, type: INTEGER, minValue: 1, maxValue: 2}\n"
                           "    - {parameterName: b, type: DOUBLE, minValue: 1, maxValue: 2}\n"),
                     InputError, "trainingInput.hyperparameters.params[1].type: DOUBLE has no grid");
+}
+
+TEST(TrainingInput, CostAwareOnlyWithBayesianOptimisation) {
+  const std::string space = "    - {parameterName: a, type: INTEGER, minValue: 1, maxValue: 9}\n";
+  EXPECT_TRUE(parse("hyperparameters:\n  goal: MAXIMIZE\n  params:\n" + space + "treeline: {costAware: true}\n")
+                  .cost_aware);
+  EXPECT_FALSE(parse("hyperparameters:\n  goal: MAXIMIZE\n  params:\n" + space).cost_aware);
+  EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  algorithm: RANDOM_SEARCH\n  params:\n" + space +
+                          "treeline: {costAware: true}\n"),
+                    InputError, "t.yaml: trainingInput.treeline.costAware: only the default algorithm");
+  EXPECT_THROW_WITH(parse("treeline: {costAware: true}\n"), InputError, "trainingInput.treeline.costAware");
+  EXPECT_THROW_WITH(parse("treeline: {costAware: often}\n"), InputError,
+                    "trainingInput.treeline.costAware: expected true or false, found 'often'");
 }
 
 TEST(TrainingInput, DurationsAreSeconds) {

@@ -121,7 +121,7 @@ std::vector<Observation> run_study(Sampler& sampler, const SearchSpace& space,
   for (std::size_t t = 0; t < trials; ++t) {
     const auto s = suggest(sampler, space, history, 1, seed * 1000 + t, goal);
     if (s.empty()) break;
-    history.push_back({s.front(), objective(s.front()), false});
+    history.push_back({.params = s.front(), .value = objective(s.front())});
   }
   return history;
 }
@@ -232,7 +232,7 @@ std::vector<Observation> mixed_history(std::size_t size) {
   std::vector<Observation> history;
   std::size_t i = 0;
   for (const Assignment& a : suggest(random, space, history, size, 77)) {
-    Observation o{a, std::nullopt, false};
+    Observation o{.params = a};
     if (i % 7 == 3) {
       o.running = true;
     } else if (i % 7 != 5) {  // every 7th fails
@@ -294,7 +294,7 @@ TEST_P(StochasticSamplerTest, PendingTrialsAreNotProposedAgain) {
   space.params = {integer_param("n", 0, 20)};
   std::vector<Observation> history;
   for (std::int64_t n : {0, 5, 10, 15, 20, 3, 7, 12, 17, 1, 9}) {
-    history.push_back({{{"n", n}}, std::abs(static_cast<double>(n) - 8.2), false});
+    history.push_back({.params = {{"n", n}}, .value = std::abs(static_cast<double>(n) - 8.2)});
   }
   history.push_back({{{"n", std::int64_t{8}}}, std::nullopt, true});
   const auto sampler = make_sampler(GetParam());
@@ -363,7 +363,7 @@ TEST(TuningGridSampler, SkipsPointsInTheHistoryAndRunsOut) {
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(std::get<std::int64_t>(next[0].at("n")), 2);
   EXPECT_EQ(std::get<std::string>(next[0].at("c")), "x");
-  history.push_back({next[0], 0.1, false});
+  history.push_back({.params = next[0], .value = 0.1});
   EXPECT_TRUE(suggest(grid, space, history, 3, 0).empty());
 }
 
@@ -429,6 +429,49 @@ TEST(TuningGaussianProcessSampler, FindsTheMinimumMuchBetterThanRandom) {
   EXPECT_LT(gp_regrets.back(), random_regrets.back());
 }
 
+TEST(TuningGaussianProcessSampler, CostAwareSpendsLessForAnOptimumAsGood) {
+  // y decides the value, x only the price: a cost-aware study should stay where trials are cheap.
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
+  auto value = [](const Assignment& a) { return std::pow(std::get<double>(a.at("y")) - 0.3, 2); };
+  auto seconds = [](const Assignment& a) { return std::exp(4 * std::get<double>(a.at("x"))); };
+  auto study = [&](double cost_exponent, std::uint64_t seed) {
+    GaussianProcessOptions options;
+    options.cost_exponent = cost_exponent;
+    GaussianProcessSampler gp(options);
+    std::vector<Observation> history;
+    double spent = 0;
+    for (std::size_t t = 0; t < 20; ++t) {
+      const auto s = suggest(gp, space, history, 1, seed * 1000 + t);
+      Observation o{.params = s.front(), .value = value(s.front()), .cost_seconds = seconds(s.front())};
+      spent += *o.cost_seconds;
+      history.push_back(std::move(o));
+    }
+    return std::pair{spent, regret_of(history, 0.0)};
+  };
+  double aware_spent = 0, plain_spent = 0;
+  for (std::uint64_t seed = 0; seed < 3; ++seed) {
+    const auto [aware, aware_regret] = study(1.0, seed);
+    const auto [plain, plain_regret] = study(0.0, seed);
+    aware_spent += aware;
+    plain_spent += plain;
+    EXPECT_LT(aware_regret, 1e-3) << "seed " << seed;
+    EXPECT_LT(plain_regret, 1e-3) << "seed " << seed;
+  }
+  EXPECT_LT(aware_spent, 0.6 * plain_spent);
+}
+
+TEST(TuningGaussianProcessSampler, WithoutDurationsCostAwarenessChangesNothing) {
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
+  GaussianProcessSampler plain;
+  const auto history = run_study(plain, space, bumpy_2d, 12, 3);
+  GaussianProcessOptions options;
+  options.cost_exponent = 1.0;
+  GaussianProcessSampler aware(options);
+  EXPECT_EQ(suggest(aware, space, history, 2, 99), suggest(plain, space, history, 2, 99));
+}
+
 TEST(TuningGaussianProcessSampler, MaximisesWhenAskedTo) {
   SearchSpace space;
   space.params = {double_param("x", -2, 3)};
@@ -479,9 +522,9 @@ TEST(TuningGaussianProcessSampler, SurvivesDegenerateHistories) {
 
   // All values equal, some failed or not finite: the model still proposes fresh points.
   RandomSampler random;
-  for (const Assignment& a : suggest(random, space, {}, 12, 2)) history.push_back({a, 1.0, false});
-  history.push_back({suggest(random, space, history, 1, 3)[0], std::nullopt, false});
-  history.push_back({suggest(random, space, history, 1, 4)[0], NAN, false});
+  for (const Assignment& a : suggest(random, space, {}, 12, 2)) history.push_back({.params = a, .value = 1.0});
+  history.push_back({.params = suggest(random, space, history, 1, 3)[0]});
+  history.push_back({.params = suggest(random, space, history, 1, 4)[0], .value = NAN});
   history.push_back({suggest(random, space, history, 1, 5)[0], std::nullopt, true});
   const auto batch = suggest(gp, space, history, 4, 6);
   ASSERT_EQ(batch.size(), 4u);
@@ -505,7 +548,7 @@ TEST(TuningGaussianProcessSampler, ADivergedTrialDoesNotBlindTheModel) {
   GaussianProcessSampler gp;
   for (std::uint64_t t = 0; t < 20; ++t) {
     const auto s = suggest(gp, space, history, 1, t);
-    history.push_back({s.at(0), objective(s[0]), false});
+    history.push_back({.params = s.at(0), .value = objective(s[0])});
   }
   EXPECT_LT(regret_of(history, 0.0), 1e-3);
 }
@@ -516,7 +559,7 @@ TEST(TuningGaussianProcessSampler, LearnsFromLongHistories) {
   RandomSampler random;
   std::vector<Observation> history;
   for (const Assignment& a : suggest(random, space, {}, 260, 8)) {
-    history.push_back({a, std::abs(std::get<double>(a.at("x")) - 0.5), false});
+    history.push_back({.params = a, .value = std::abs(std::get<double>(a.at("x")) - 0.5)});
   }
   GaussianProcessSampler gp;
   const auto batch = suggest(gp, space, history, 2, 1);
@@ -531,7 +574,7 @@ TEST(TuningGaussianProcessSampler, ABatchSpreadsOut) {
   SearchSpace space;
   space.params = {double_param("x", 0, 1)};
   std::vector<Observation> history;
-  for (double x : {0.1, 0.3, 0.5, 0.7, 0.9}) history.push_back({{{"x", x}}, (x - 0.42) * (x - 0.42), false});
+  for (double x : {0.1, 0.3, 0.5, 0.7, 0.9}) history.push_back({.params = {{"x", x}}, .value = (x - 0.42) * (x - 0.42)});
   GaussianProcessSampler gp;
   const auto batch = suggest(gp, space, history, 4, 9);
   ASSERT_EQ(batch.size(), 4u);

@@ -38,8 +38,15 @@ std::uint64_t trial_seed(std::uint64_t study_seed, std::uint64_t trial);
 inline constexpr std::array<std::string_view, 4> kAlgorithmNames = {"ALGORITHM_UNSPECIFIED", "GRID_SEARCH",
                                                                     "RANDOM_SEARCH", "TPE"};
 
+// Choices a study makes about its algorithm beyond the name.
+struct SamplerSettings {
+  // Prefer, among points of like promise, the ones whose trials are expected to finish sooner
+  // (the Gaussian-process sampler's expected improvement per second).
+  bool cost_aware = false;
+};
+
 // AI Platform's algorithm names: "ALGORITHM_UNSPECIFIED" (Bayesian optimisation with a Gaussian
 // process), "GRID_SEARCH", "RANDOM_SEARCH"; also "TPE". Throws InputError for other names.
-std::unique_ptr<Sampler> make_sampler(const std::string& algorithm);
+std::unique_ptr<Sampler> make_sampler(const std::string& algorithm, const SamplerSettings& settings = {});
 
 }  // namespace treeline::tuning

@@ -36,9 +36,12 @@ std::string format_value(const ParameterValue& value);
 
 // What a sampler knows of one earlier or running trial.
 struct Observation {
-  Assignment params;
-  std::optional<double> value;  // the final objective; empty while running or when it failed
+  Assignment params{};
+  std::optional<double> value{};  // the final objective; empty while running or when it failed
   bool running = false;
+  // Seconds the trial took, for a trial that ran to its end (not stopped early): what a
+  // cost-aware sampler learns the price of a point from. Empty when unknown.
+  std::optional<double> cost_seconds{};
 };
 
 }  // namespace treeline::tuning

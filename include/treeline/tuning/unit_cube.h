@@ -81,6 +81,7 @@ struct EncodedTrial {
   std::optional<double> loss;  // the value turned so that lower is better; empty while running,
                                // after a failure, or when the value is not finite
   bool running = false;
+  std::optional<double> log_cost;  // log of Observation::cost_seconds, when known and positive
 };
 
 // The history in the cube's coordinates, in the same order. Throws InputError for a trial whose
