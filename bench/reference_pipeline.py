@@ -4,7 +4,12 @@
 This is what the seed's `run_local.py` does, minus the cloud services:
 
   1. prepare: read the warehouse-schema CSV (pandas) and derive, for each cover
-     type K in 1..7, a binary label Cover_Type == K;
+     type K in 1..7, a data set with the binary label Cover_Type == K, stored as
+     CSV under --out/datasets/ (the seed exports one table per cover type from
+     BigQuery to its bucket); each cover type's steps below read its data set
+     back, as the seed's train_evaluate does. `--datasets memory` skips the
+     files and keeps one frame in memory instead: leaner than the seed, shown by
+     the benchmark for comparison;
   2. split: ONE train/test split shared by all seven data sets, 80/20,
      stratified by Cover_Type, random_state=42 (sklearn train_test_split);
   3. preprocess: a ColumnTransformer with StandardScaler on the 10 numeric
@@ -68,6 +73,9 @@ def parse_args(argv=None):
     p.add_argument("--learning-rate", type=float, default=0.3)
     p.add_argument("--seed", type=int, default=42, help="split and model seed (default 42)")
     p.add_argument("--test-size", type=float, default=0.2)
+    p.add_argument("--datasets", choices=("stored", "memory"), default="stored",
+                   help="stored: one CSV per cover type written and read back, as the seed does "
+                        "(default); memory: one in-memory frame shared by all seven")
     return p.parse_args(argv)
 
 
@@ -98,21 +106,36 @@ def main(argv=None):
     if missing:
         sys.exit(f"reference_pipeline: {args.data}: missing columns {missing}")
     df["Wilderness_Area"] = df["Wilderness_Area"].replace(WILDERNESS_SPELLINGS)
-    features = df[NUMERIC_COLUMNS + CATEGORICAL_COLUMNS]
-    cover = df[LABEL_COLUMN].to_numpy()
+    df = df[NUMERIC_COLUMNS + CATEGORICAL_COLUMNS + [LABEL_COLUMN]]
     log(f"read {len(df)} rows in {time.perf_counter() - t:.2f}s")
-
-    # 2. split (one split, shared by all seven binary data sets)
-    t = time.perf_counter()
-    X_train, X_test, y_train_cover, y_test_cover = train_test_split(
-        features, cover, test_size=args.test_size, stratify=cover, random_state=args.seed
-    )
-    log(f"split {len(X_train)}/{len(X_test)} in {time.perf_counter() - t:.2f}s")
-
     os.makedirs(args.out, exist_ok=True)
+    dataset_paths = {}
+    if args.datasets == "stored":
+        t = time.perf_counter()
+        os.makedirs(os.path.join(args.out, "datasets"), exist_ok=True)
+        for k in COVER_TYPES:
+            dataset_paths[k] = os.path.join(args.out, "datasets", f"cover_type_{k}.csv")
+            df.assign(label=(df[LABEL_COLUMN] == k).astype(int)).to_csv(dataset_paths[k], index=False)
+        log(f"stored {len(COVER_TYPES)} data sets in {time.perf_counter() - t:.2f}s")
+
+    def split(frame):
+        """2. split: the same rows for every cover type (same order, same strata, same seed)."""
+        cover = frame[LABEL_COLUMN].to_numpy()
+        return train_test_split(frame[NUMERIC_COLUMNS + CATEGORICAL_COLUMNS], cover,
+                                test_size=args.test_size, stratify=cover, random_state=args.seed)
+
+    if args.datasets == "memory":
+        t = time.perf_counter()
+        shared_split = split(df)
+        log(f"split {len(shared_split[0])}/{len(shared_split[1])} in {time.perf_counter() - t:.2f}s")
+
     results = []
     for k in COVER_TYPES:
         t_k = time.perf_counter()
+        if args.datasets == "stored":
+            X_train, X_test, y_train_cover, y_test_cover = split(pd.read_csv(dataset_paths[k]))
+        else:
+            X_train, X_test, y_train_cover, y_test_cover = shared_split
         y_train = (y_train_cover == k).astype(int)
         y_test = (y_test_cover == k).astype(int)
 

@@ -7,9 +7,13 @@ Runs, in one invocation and alternating between the two,
                  --n_estimators=N --max_depth=D --learning_rate=LR --nthread=T --json
   reference: /usr/bin/python3 bench/reference_pipeline.py --data CSV --out TMPDIR
                  --n-estimators N --max-depth D --learning-rate LR --nthread T
+  ref-memory: the same with --datasets memory
 
-each --repeat times, and measures per run the wall time, CPU time and peak RSS of
-that command's process (os.wait4 rusage of that one child, taken by a small
+each --repeat times. The reference does the seed's steps: it stores one data set per cover type
+(CSV, as the seed exports one BigQuery table per cover type to its bucket) and each cover type's
+train-evaluate reads its own back; ref-memory shares one in-memory frame instead, which is leaner
+than the seed, and is shown beside it without a target. It measures per run the wall time, CPU
+time and peak RSS of that command's process (os.wait4 rusage of that one child, taken by a small
 launcher process so that this script's own memory does not leak into ru_maxrss;
 not RUSAGE_CHILDREN, which would mix the two programs), plus the mean F1 over the
 seven cover types parsed from its JSON on stdout
@@ -304,22 +308,23 @@ class Runner:
             f"--learning_rate={a.learning_rate}", f"--nthread={a.nthread}", "--json",
         ]
 
-    def reference_cmd(self, data, out):
+    def reference_cmd(self, data, out, datasets):
         a = self.args
         return [
             SYSTEM_PYTHON, REFERENCE_SCRIPT, "--data", data, "--out", out,
             "--n-estimators", str(a.n_estimators), "--max-depth", str(a.max_depth),
-            "--learning-rate", str(a.learning_rate), "--nthread", str(a.nthread),
+            "--learning-rate", str(a.learning_rate), "--nthread", str(a.nthread), "--datasets", datasets,
         ]
 
     def run(self, which, data):
-        """One measured run of 'treeline' or 'reference'; returns a dict."""
+        """One measured run of 'treeline', 'reference' (the seed's steps: one data set per cover
+        type stored, then read back) or 'ref-memory' (one frame in memory); returns a dict."""
         workdir = self._fresh_dir(which)
         try:
             if which == "treeline":
                 cmd = self.treeline_cmd(data, workdir)
             else:
-                cmd = self.reference_cmd(data, workdir)
+                cmd = self.reference_cmd(data, workdir, "memory" if which == "ref-memory" else "stored")
             contention = {}
             code, wall, cpu, rss, out, err = run_measured(cmd, cwd=REPO, contention=contention)
             if code != 0:
@@ -409,13 +414,16 @@ def warn_if_noisy(summaries):
 
 
 def compare(args, runner):
-    programs = ["reference"] if args.reference_only else ["treeline", "reference"]
+    programs = ["reference", "ref-memory"] if args.reference_only else ["treeline", "reference", "ref-memory"]
     print(f"data: {args.data}")
     print(f"settings: n_estimators={args.n_estimators} max_depth={args.max_depth} "
           f"learning_rate={args.learning_rate} nthread={args.nthread}; {args.repeat} repeat(s), medians")
     if not args.reference_only:
         print(f"treeline: {args.treeline}")
-    print(f"reference: {SYSTEM_PYTHON} {os.path.relpath(REFERENCE_SCRIPT, REPO)}")
+    print(f"reference: {SYSTEM_PYTHON} {os.path.relpath(REFERENCE_SCRIPT, REPO)} (the seed's steps: one data set "
+          f"per cover type stored as CSV, each read back by its train-evaluate)")
+    print(f"ref-memory: the same with --datasets memory (one frame shared in memory, no data set files; "
+          f"leaner than the seed, for comparison)")
     print(flush=True)
 
     runs = measure(runner, programs, args.data, args.repeat)
@@ -452,10 +460,17 @@ def compare(args, runner):
         ("mean F1 difference treeline-reference", f"{f1_diff:+.4f}", f">= {-F1_TOLERANCE:+.4f}",
          f1_diff >= -F1_TOLERANCE),
     ]
+    lean = med["ref-memory"]
+    info = [
+        ("wall time ratio treeline/ref-memory", f"{t['wall'] / lean['wall']:.3f}"),
+        ("peak RSS ratio treeline/ref-memory", f"{t['rss'] / lean['rss']:.3f}"),
+    ]
     print()
-    width = max(len(c[0]) for c in checks)
+    width = max(len(c[0]) for c in checks + info)
     for name, value, target, ok in checks:
         print(f"{name:{width}s}  {value:>8s}  (target {target})  {'PASS' if ok else 'FAIL'}")
+    for name, value in info:
+        print(f"{name:{width}s}  {value:>8s}  (for information: no target)")
     failed = [c[0] for c in checks if not c[3]]
     print()
     print("RESULT: PASS" if not failed else f"RESULT: FAIL ({len(failed)} of {len(checks)} targets)")
