@@ -1,8 +1,9 @@
 """Covertype tuning: `treeline submit` for all 7 cover types (config/aip_config.yaml: 20 trials
 each, maxParallelTrials 2) on ../shared/data/covertype-100k.csv.gz, beside a Python script doing
-the same study with Optuna's TPE over the reference pipeline (pandas, scikit-learn, xgboost), run
-in the same invocation. Prints per cover type the test F1 after tuning against run-local's with
-default hyperparameters, the 7-class accuracy of the seven final models (argmax via predict) on
+the same study with Optuna's TPE over the reference pipeline (pandas, scikit-learn, xgboost: as in
+bench/reference_pipeline.py and the seed, one data set per cover type is stored and every trial
+runs train_evaluate on it: read, split, preprocess, train, evaluate), run in the same invocation.
+Prints per cover type the test F1 after tuning against run-local's with default hyperparameters, the 7-class accuracy of the seven final models (argmax via predict) on
 the held-out test split, and the wall-time ratio.
 
 Targets: every tuned test F1 >= run-local's; 7-class accuracy >= 0.937; wall <= 0.5 of Optuna's.
@@ -21,25 +22,32 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 REFERENCE = r'''
-import sys, time, json, numpy as np, pandas as pd, optuna, xgboost as xgb
+import os, sys, time, json, numpy as np, pandas as pd, optuna, xgboost as xgb
 from sklearn.compose import ColumnTransformer
 from sklearn.metrics import f1_score, accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-data, trials = sys.argv[1], int(sys.argv[2])
+data, trials, workdir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+start = time.perf_counter()
 df = pd.read_csv(data)
 num = list(df.columns[:10]); cat = ["Wilderness_Area", "Soil_Type"]
-train, test = train_test_split(df, test_size=0.2, stratify=df["Cover_Type"], random_state=42)
-fit, val = train_test_split(train, test_size=0.2, stratify=train["Cover_Type"], random_state=42)
-def prep(frame):
+# prepare, as bench/reference_pipeline.py and the seed do: one data set per cover type, stored
+paths = {k: os.path.join(workdir, "cover_type_%d.csv" % k) for k in range(1, 8)}
+for k, path in paths.items():
+    df.assign(label=(df["Cover_Type"] == k).astype(int)).to_csv(path, index=False)
+def train_evaluate(k, params, nthread, final):
+    """The reference pipeline's train_evaluate for cover type k, as a trial (or the final job) runs it:
+    read the data set, split (trials: a validation split carved from train), preprocess, train, evaluate."""
+    d = pd.read_csv(paths[k])
+    train, test = train_test_split(d, test_size=0.2, stratify=d["Cover_Type"], random_state=42)
+    if not final:
+        train, test = train_test_split(train, test_size=0.2, stratify=train["Cover_Type"], random_state=42)
     ct = ColumnTransformer([("num", StandardScaler(), num), ("cat", OneHotEncoder(handle_unknown="ignore"), cat)])
-    return ct.fit(frame)
-p_fit, p_train = prep(fit), prep(train)
-X_fit, X_val = p_fit.transform(fit), p_fit.transform(val)
-X_train, X_test = p_train.transform(train), p_train.transform(test)
-def model(params, nthread):
-    return xgb.XGBClassifier(tree_method="hist", n_jobs=nthread, random_state=42, **params)
+    X = ct.fit_transform(train)
+    model = xgb.XGBClassifier(tree_method="hist", n_jobs=nthread, random_state=42, **params).fit(X, train["label"].values)
+    p = model.predict_proba(ct.transform(test))[:, 1]
+    return p, test["label"].values, test["Cover_Type"].values
 def space(t):
     return dict(n_estimators=t.suggest_int("n_estimators", 100, 800, log=True),
                 max_depth=t.suggest_int("max_depth", 6, 20),
@@ -48,17 +56,17 @@ def space(t):
                 subsample=t.suggest_float("subsample", 0.6, 1.0),
                 colsample_bytree=t.suggest_float("colsample_bytree", 0.5, 1.0),
                 reg_lambda=t.suggest_float("reg_lambda", 0.1, 10, log=True))
-start = time.perf_counter()
 probs, results = [], []
 for k in range(1, 8):
-    y_fit, y_val = (fit["Cover_Type"] == k).values, (val["Cover_Type"] == k).values
+    def objective(t):
+        p, y, _ = train_evaluate(k, space(t), 1, final=False)
+        return f1_score(y, p >= 0.5)
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=k))
-    study.optimize(lambda t: f1_score(y_val, model(space(t), 1).fit(X_fit, y_fit).predict(X_val)), n_trials=trials, n_jobs=2)
-    final = model(study.best_params, 2).fit(X_train, (train["Cover_Type"] == k).values)
-    p = final.predict_proba(X_test)[:, 1]
+    study.optimize(objective, n_trials=trials, n_jobs=2)
+    p, y, cover = train_evaluate(k, study.best_params, 2, final=True)
     probs.append(p)
-    results.append({"cover_type": k, "f1": f1_score((test["Cover_Type"] == k).values, p >= 0.5)})
-acc = accuracy_score(test["Cover_Type"].values, np.argmax(np.vstack(probs), axis=0) + 1)
+    results.append({"cover_type": k, "f1": f1_score(y, p >= 0.5)})
+acc = accuracy_score(cover, np.argmax(np.vstack(probs), axis=0) + 1)
 print(json.dumps({"wall": time.perf_counter() - start, "accuracy7": acc, "results": results}))
 '''
 
@@ -94,7 +102,7 @@ def main():
         accuracy7 = float(re.search(r"7-class accuracy: ([0-9.]+)", out).group(1))
         reference = None
         if not a.skip_reference:
-            reference = json.loads(run(["/usr/bin/python3", "-c", REFERENCE, a.data, str(a.trials)]))
+            reference = json.loads(run(["/usr/bin/python3", "-c", REFERENCE, a.data, str(a.trials), tmp]))
     print("%-10s %12s %12s %10s  %s" % ("cover_type", "f1 defaults", "f1 tuned", "reference", "best hyperparameters"))
     all_better = True
     for b, t in zip(base, tuned):
