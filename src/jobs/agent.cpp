@@ -127,6 +127,9 @@ void Agent::run(const std::atomic<bool>& stop) {
       if (refresh) refresh_state(job);
       check_early_stopping(job);
     });
+    // A job queued since the last claim gets its share of the slot that just freed up, rather
+    // than waiting for the next periodic claim while the running jobs take it.
+    if (slot_freed_ && now_seconds() - last_claim_ >= 0.1) claim();
     std::vector<std::string> order;
     for (const auto& [id, _] : active_) order.push_back(id);
     if (!order.empty()) std::rotate(order.begin(), order.begin() + static_cast<long>(turn_++ % order.size()), order.end());
@@ -167,6 +170,7 @@ void Agent::for_each_job(const std::function<void(ActiveJob&)>& step, std::vecto
 
 void Agent::claim() {
   last_claim_ = now_seconds();
+  slot_freed_ = false;
   info_.heartbeat = last_claim_;
   store_.heartbeat(info_);
   const auto held = store_.claim_jobs(info_, options_.lease_seconds);
@@ -223,9 +227,7 @@ void Agent::drop(const std::string& job_id) {
 }
 
 void Agent::refresh_state(ActiveJob& job) {
-  auto current = store_.find_job(job.job.job_id);
-  if (!current) return;
-  if (current->state == JobState::kCancelling && !job.cancelling) {
+  if (store_.job_state(job.job.job_id) == JobState::kCancelling && !job.cancelling) {
     job.cancelling = true;
     for (auto& [_, running] : job.running) running.process->terminate();
   }
@@ -240,6 +242,7 @@ void Agent::poll_trials(ActiveJob& job) {
     }
   }
   for (int id : done) job.running.erase(id);
+  if (!done.empty()) slot_freed_ = true;
 }
 
 void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outcome& outcome) {

@@ -119,6 +119,13 @@ std::optional<Job> SqliteJobStore::find_job(const std::string& job_id) {
   return job_from_row(s);
 }
 
+std::optional<JobState> SqliteJobStore::job_state(const std::string& job_id) {
+  auto s = db_.prepare("SELECT state FROM jobs WHERE job_id = ?");
+  s.bind(1, std::string_view(job_id));
+  if (!s.step()) return std::nullopt;
+  return parse_job_state(std::string(s.column_text(0)));
+}
+
 std::vector<Job> SqliteJobStore::list_jobs(std::optional<JobState> state) {
   auto s = db_.prepare(fmt::format("SELECT {} FROM jobs WHERE ?1 IS NULL OR state = ?1 ORDER BY seq", kJobColumns));
   if (state) s.bind(1, std::string_view(to_string(*state)));

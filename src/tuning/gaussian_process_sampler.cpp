@@ -49,6 +49,23 @@ MatrixXd matern52(const MatrixXd& squared_distance) {
   return ((1.0 + kSqrt5 * r + (5.0 / 3.0) * squared_distance.array()) * (-kSqrt5 * r).exp()).matrix();
 }
 
+// The model's input rows for points of the cube (UnitCube::features: numeric coordinates as they
+// are, categoricals one-hot); `coordinates_of` gets a point's coordinates from an element.
+template <typename Points, typename Coordinates>
+MatrixXd feature_matrix(const UnitCube& cube, const Points& points, Coordinates coordinates_of) {
+  MatrixXd out(static_cast<Eigen::Index>(std::size(points)), static_cast<Eigen::Index>(cube.feature_dimension()));
+  std::vector<double> row(cube.feature_dimension());
+  Eigen::Index i = 0;
+  for (const auto& point : points) {
+    cube.features(coordinates_of(point), row);
+    out.row(i++) = Eigen::Map<const Eigen::RowVectorXd>(row.data(), out.cols());
+  }
+  return out;
+}
+
+const std::vector<double>& coordinates(const std::vector<double>& point) { return point; }
+const std::vector<double>& trial_coordinates(const EncodedTrial* trial) { return trial->point; }
+
 // ---------------------------------------------------------------------------------------------
 // Kernel hyperparameters: maximum a posteriori under log-normal priors, with the parameters
 // theta = (log lengthscale_1..D, log signal variance, log noise variance).
@@ -415,12 +432,7 @@ std::optional<CostModel> fit_cost_model(const UnitCube& cube, const std::vector<
   const double scale = std::sqrt((log_costs.array() - mean).square().sum() / static_cast<double>(n));
   // Costs within a few per cent of each other are noise, not a price worth steering by.
   if (scale < 0.05) return std::nullopt;
-  MatrixXd features(n, static_cast<Eigen::Index>(cube.feature_dimension()));
-  std::vector<double> row(cube.feature_dimension());
-  for (Eigen::Index i = 0; i < n; ++i) {
-    cube.features(costed[static_cast<std::size_t>(i)]->point, row);
-    features.row(i) = Eigen::Map<const Eigen::RowVectorXd>(row.data(), features.cols());
-  }
+  MatrixXd features = feature_matrix(cube, costed, trial_coordinates);
   const VectorXd targets = (log_costs.array() - mean) / scale;
   KernelParameters kernel = fit_kernel(cube, features, targets);
   return CostModel{GaussianProcess(std::move(features), targets, std::move(kernel)), scale, options.cost_exponent};
@@ -434,14 +446,7 @@ class AcquisitionSearch {
 
   // log EI of each point (snapped points of the cube), less exponent * log of its expected cost.
   std::vector<double> score(const std::vector<std::vector<double>>& points) const {
-    MatrixXd features(static_cast<Eigen::Index>(points.size()),
-                      static_cast<Eigen::Index>(cube_.feature_dimension()));
-    std::vector<double> row(cube_.feature_dimension());
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      cube_.features(points[i], row);
-      for (std::size_t j = 0; j < row.size(); ++j)
-        features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = row[j];
-    }
+    const MatrixXd features = feature_matrix(cube_, points, coordinates);
     VectorXd mean, variance;
     model_.predict(features, mean, variance);
     std::vector<double> scores(points.size());
@@ -657,7 +662,6 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
 
   const std::vector<const EncodedTrial*> learnt = trials_to_learn_from(finished);
   const auto n = static_cast<Eigen::Index>(learnt.size());
-  const auto d = static_cast<Eigen::Index>(cube.feature_dimension());
   VectorXd losses(n);
   for (Eigen::Index i = 0; i < n; ++i) losses[i] = *learnt[static_cast<std::size_t>(i)]->loss;
   const VectorXd targets = warp_losses(losses);
@@ -667,12 +671,7 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   for (const EncodedTrial& trial : trials) {
     if (trial.running) modelled.push_back(&trial);
   }
-  MatrixXd features(static_cast<Eigen::Index>(modelled.size()), d);
-  std::vector<double> row(cube.feature_dimension());
-  for (std::size_t i = 0; i < modelled.size(); ++i) {
-    cube.features(modelled[i]->point, row);
-    features.row(static_cast<Eigen::Index>(i)) = Eigen::Map<const Eigen::RowVectorXd>(row.data(), d);
-  }
+  MatrixXd features = feature_matrix(cube, modelled, trial_coordinates);
   std::vector<double> sorted_targets(targets.data(), targets.data() + n);
   std::sort(sorted_targets.begin(), sorted_targets.end());
   const double best_target = sorted_targets.front();
@@ -708,6 +707,7 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
     if (!chosen) chosen = sample_unused(cube, used, random);
     if (!chosen) break;
     accept(*chosen);
+    std::vector<double> row(cube.feature_dimension());
     cube.features(*chosen, row);
     model.add(row, liar);
   }

@@ -67,6 +67,7 @@ class Agent {
   executors::MachineSlots slots_;
   std::map<std::string, std::unique_ptr<ActiveJob>> active_;
   double last_claim_ = 0;
+  bool slot_freed_ = false;  // a trial ended since the last claim: look for new jobs before reusing its slot
   double last_refresh_ = 0;
   double idle_since_ = 0;
   std::size_t turn_ = 0;  // rotates which job launches first

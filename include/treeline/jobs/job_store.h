@@ -33,6 +33,8 @@ class JobStore {
   // Jobs. create_job throws InputError when the id is taken.
   virtual void create_job(const Job& job) = 0;
   virtual std::optional<Job> find_job(const std::string& job_id) = 0;
+  // Only the state: what a running agent polls for, without reading the whole job.
+  virtual std::optional<JobState> job_state(const std::string& job_id) = 0;
   virtual std::vector<Job> list_jobs(std::optional<JobState> state) = 0;
   virtual std::vector<Trial> trials(const std::string& job_id) = 0;
   // QUEUED jobs become CANCELLED at once, running ones CANCELLING (the agent finishes it).

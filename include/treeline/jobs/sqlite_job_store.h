@@ -14,6 +14,7 @@ class SqliteJobStore : public JobStore {
 
   void create_job(const Job& job) override;
   std::optional<Job> find_job(const std::string& job_id) override;
+  std::optional<JobState> job_state(const std::string& job_id) override;
   std::vector<Job> list_jobs(std::optional<JobState> state) override;
   std::vector<Trial> trials(const std::string& job_id) override;
   JobState request_cancel(const std::string& job_id) override;
