@@ -437,7 +437,9 @@ void read_treeline_settings(const Field& field, TrainingInput& input) {
   }
   if (const auto cost_aware = field.find("costAware")) {
     input.cost_aware = read_bool(*cost_aware);
-    if (input.cost_aware && (!input.hyperparameters || input.hyperparameters->algorithm != "ALGORITHM_UNSPECIFIED"))
+    // Without hyperparameters (a training job, e.g. the final one submit derives from a tuning
+    // config) there is nothing to weigh: cloud_notes says it is ignored.
+    if (input.cost_aware && input.hyperparameters && input.hyperparameters->algorithm != "ALGORITHM_UNSPECIFIED")
       cost_aware->fail("only the default algorithm (ALGORITHM_UNSPECIFIED, Bayesian optimisation) weighs trials "
                        "by their cost; remove costAware or the algorithm setting");
   }
@@ -472,6 +474,9 @@ std::vector<std::string> cloud_notes(const Field& root, const TrainingInput& inp
   if (!ignored.empty())
     notes.push_back(fmt::format("{} {} ignored: trials run on this machine", join_with_and(ignored),
                                 ignored.size() == 1 ? "is" : "are"));
+  if (input.cost_aware && !input.hyperparameters)
+    notes.push_back("treeline.costAware is ignored: it steers the search of a tuning job, and this job has no "
+                    "hyperparameters to search");
   if (root.find("jobDir"))
     notes.push_back("jobDir is ignored: treeline keeps each job's outputs in its own directory of the store");
   if (const auto scheduling = root.find("scheduling"); scheduling && scheduling->find("maxWaitTime"))

@@ -16,6 +16,7 @@ CONFIG = P.write("small.yaml", """\
     trainingInput:
       scaleTier: BASIC
       args: ["--n_estimators=15"]
+      treeline: {costAware: true}  # the final jobs inherit it, and must run regardless
       hyperparameters:
         goal: MAXIMIZE
         hyperparameterMetricTag: f1

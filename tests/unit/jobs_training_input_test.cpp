@@ -47,6 +47,7 @@ TEST(TrainingInput, ShippedConfigParses) {
   EXPECT_EQ(spec.max_parallel_trials, 2);
   EXPECT_TRUE(spec.enable_trial_early_stopping);
   EXPECT_EQ(spec.algorithm, "ALGORITHM_UNSPECIFIED");
+  EXPECT_TRUE(input.cost_aware);
   ASSERT_GE(spec.space.params.size(), 2u);
   const auto depth = std::ranges::find(spec.space.params, "max_depth", &tuning::ParameterSpec::name);
   ASSERT_NE(depth, spec.space.params.end());
@@ -271,7 +272,8 @@ TEST(TrainingInput, CostAwareOnlyWithBayesianOptimisation) {
   EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  algorithm: RANDOM_SEARCH\n  params:\n" + space +
                           "treeline: {costAware: true}\n"),
                     InputError, "t.yaml: trainingInput.treeline.costAware: only the default algorithm");
-  EXPECT_THROW_WITH(parse("treeline: {costAware: true}\n"), InputError, "trainingInput.treeline.costAware");
+  // A training job derived from a tuning config (submit's final job) keeps the setting, unused.
+  EXPECT_TRUE(has_note_containing(parse("treeline: {costAware: true}\n"), "treeline.costAware is ignored"));
   EXPECT_THROW_WITH(parse("treeline: {costAware: often}\n"), InputError,
                     "trainingInput.treeline.costAware: expected true or false, found 'often'");
 }
