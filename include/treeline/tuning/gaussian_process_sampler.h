@@ -24,10 +24,10 @@
 // Nothing is ever proposed twice: neither a point of the history nor one of the same batch;
 // a finite space that is used up yields fewer than `count`.
 //
-// With cost_exponent > 0 (treeline.costAware) and trials that carry their durations, a second GP learns the log of what a point costs and the
-// acquisition is EI per second (Snoek et al., 2012): among points of like promise the cheaper
-// goes first, so a study does not spend its budget on the slowest corner of the space when a
-// cheaper one is as good.
+// With cost_exponent > 0 (treeline.costAware) and trials that carry their durations, a second
+// GP learns the log of what a point costs and the acquisition is EI per second (Snoek et al.,
+// 2012): among points of like promise the cheaper goes first, so a study does not spend its
+// budget on the slowest corner of the space when a cheaper one is as good.
 //
 // On bench/search_quality.py (30 trials, median of 10 seeds) it reaches 0.40 on Branin
 // (optimum 0.398) and -3.24 on Hartmann-6 (optimum -3.32), where Optuna's TPE reaches 1.09
