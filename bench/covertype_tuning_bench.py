@@ -8,8 +8,14 @@ the held-out test split, and the wall-time ratio.
 
 Targets: every tuned test F1 >= run-local's; 7-class accuracy >= 0.937; wall <= 0.5 of Optuna's.
 
-Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeline] [--skip-reference]"""
+Also prints the study's trial-seconds (trial durations summed, from `jobs describe`) and, with
+--fixed 'max_depth=16 n_estimators=300 learning_rate=0.2' (repeatable), the 7-class accuracy of
+run-local with hand-set hyperparameters on the same split.
+
+Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeline] [--skip-reference]
+       [--config FILE] [--fixed 'name=value ...']..."""
 import argparse
+import datetime
 import json
 import os
 import re
@@ -78,6 +84,31 @@ def run(cmd, **kw):
     return p.stdout
 
 
+def iso_seconds(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def trial_seconds(binary, store, job_id):
+    """Seconds the job's trials ran, summed, from `jobs describe`: the study's compute, apart from the wall."""
+    doc = json.loads(run([binary, "jobs", "describe", job_id, "--store", store, "--format", "json"]))
+    return sum(iso_seconds(t["endTime"]) - iso_seconds(t["startTime"])
+               for t in doc["trainingOutput"].get("trials", []) if "endTime" in t)
+
+
+def fixed_settings(binary, data, store, settings):
+    """run-local with hand-set hyperparameters, then the 7-class test accuracy of its models."""
+    rows = []
+    for i, flags in enumerate(settings):
+        start = time.perf_counter()
+        run([binary, "run-local", "bench", "fixed%d" % i, "--data", data, "--store", store, "--nthread", "2"]
+            + ["--" + f for f in flags.split()])
+        wall = time.perf_counter() - start
+        out = run([binary, "predict", "--models", os.path.join(store, "bench", "fixed%d" % i), "--data", data,
+                   "--test-split", "--nthread", "2"])
+        rows.append((flags, wall, float(re.search(r"7-class accuracy: ([0-9.]+)", out).group(1))))
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--treeline", default=os.path.join(ROOT, "build", "treeline"))
@@ -85,6 +116,9 @@ def main():
     ap.add_argument("--config", default=os.path.join(ROOT, "config", "aip_config.yaml"))
     ap.add_argument("--trials", type=int, default=20, help="for the Optuna reference; treeline's come from --config")
     ap.add_argument("--skip-reference", action="store_true")
+    ap.add_argument("--fixed", action="append", default=[], metavar="'max_depth=16 n_estimators=300 ...'",
+                    help="also run run-local with these hyperparameters (repeatable) and print the 7-class test "
+                         "accuracy of its models, to compare the tuned ones with hand-set settings")
     a = ap.parse_args()
     binary = os.path.abspath(a.treeline)
     with tempfile.TemporaryDirectory() as tmp:
@@ -97,19 +131,25 @@ def main():
                                 "--store", store, "--json"]))["results"]
         wall = time.perf_counter() - start
         print("treeline submit: %.1f s" % wall, file=sys.stderr, flush=True)
+        spent = {t["cover_type"]: trial_seconds(binary, store, t["job_id"]) for t in tuned}
+        fixed = fixed_settings(binary, a.data, store, a.fixed)
         out = run([binary, "predict", "--models", os.path.join(store, "bench", "tuned"), "--data", a.data,
                    "--test-split", "--nthread", "2"])
         accuracy7 = float(re.search(r"7-class accuracy: ([0-9.]+)", out).group(1))
         reference = None
         if not a.skip_reference:
             reference = json.loads(run(["/usr/bin/python3", "-c", REFERENCE, a.data, str(a.trials), tmp]))
-    print("%-10s %12s %12s %10s  %s" % ("cover_type", "f1 defaults", "f1 tuned", "reference", "best hyperparameters"))
+    print("%-10s %12s %12s %10s %9s  %s" % ("cover_type", "f1 defaults", "f1 tuned", "reference", "trial s",
+                                             "best hyperparameters"))
     all_better = True
     for b, t in zip(base, tuned):
         ref = reference["results"][t["cover_type"] - 1]["f1"] if reference else float("nan")
         all_better &= t.get("f1", 0) >= b["f1"]
-        print("%-10d %12.4f %12.4f %10.4f  %s" % (t["cover_type"], b["f1"], t.get("f1", float("nan")), ref,
-                                                 json.dumps(t.get("best_hyperparameters"))))
+        print("%-10d %12.4f %12.4f %10.4f %9.1f  %s" % (t["cover_type"], b["f1"], t.get("f1", float("nan")), ref,
+                                                       spent[t["cover_type"]], json.dumps(t.get("best_hyperparameters"))))
+    print("trial-seconds of the study (summed over trials): %.0f" % sum(spent.values()))
+    for flags, fixed_wall, fixed_accuracy in fixed:
+        print("hand-set run-local %s: 7-class accuracy %.4f (%.1f s)" % (flags, fixed_accuracy, fixed_wall))
     print("7-class accuracy on the test split: treeline %.4f%s (target >= 0.937)"
           % (accuracy7, "" if not reference else ", Optuna reference %.4f" % reference["accuracy7"]))
     print("wall: treeline submit %.1f s%s" % (wall, "" if not reference else ", Optuna reference %.1f s, ratio %.2f (target <= 0.5)"

@@ -29,9 +29,7 @@
 // 2012): among points of like promise the cheaper goes first, so a study does not spend its
 // budget on the slowest corner of the space when a cheaper one is as good.
 //
-// On bench/search_quality.py (30 trials, median of 10 seeds) it reaches 0.40 on Branin
-// (optimum 0.398) and -3.24 on Hartmann-6 (optimum -3.32), where Optuna's TPE reaches 1.09
-// and -2.03; a suggestion after 100 trials in 6 dimensions takes about 20 ms.
+// bench/search_quality.py measures it against Optuna's TPE (figures in README's Benchmarks).
 #include <cstddef>
 
 #include "treeline/tuning/sampler.h"
@@ -44,7 +42,7 @@ struct GaussianProcessOptions {
   // Uniformly random points among the acquisition's starting candidates.
   std::size_t random_candidates = 1000;
   // The value pending points are believed to have, as a quantile of the values seen: 0 the
-  // best (the default, best on the benchmarks at parallelism 4), 0.5 the median, 1 the worst.
+  // best (the default), 0.5 the median, 1 the worst.
   double liar_quantile = 0.0;
   // Cost awareness: once `min_costed_trials` finished trials carry their duration
   // (Observation::cost_seconds), a second GP learns log cost and the acquisition becomes
