@@ -633,11 +633,10 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   const std::vector<EncodedTrial> trials = encode_history(cube, request.history, request.goal);
   Random random(request.seed);
 
-  std::unordered_set<std::string> used;
+  std::unordered_set<std::string> used = used_keys(trials);
   std::vector<std::vector<double>> taken;
   std::vector<const EncodedTrial*> finished;
   for (const EncodedTrial& trial : trials) {
-    used.insert(trial.key);
     taken.push_back(trial.point);
     if (trial.loss) finished.push_back(&trial);
   }

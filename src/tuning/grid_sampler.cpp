@@ -16,9 +16,7 @@ std::vector<Assignment> GridSampler::suggest(const SuggestRequest& request) {
     }
     value_counts.push_back(*count);
   }
-  std::unordered_set<std::string> used;
-  for (const EncodedTrial& trial : encode_history(cube, request.history, request.goal))
-    used.insert(trial.key);
+  std::unordered_set<std::string> used = used_keys(encode_history(cube, request.history, request.goal));
 
   // An odometer over value indices, last parameter fastest. Each step either yields a point or
   // skips a used one, so the walk is at most |history| + count steps long.

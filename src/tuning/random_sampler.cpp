@@ -6,9 +6,7 @@ namespace treeline::tuning {
 
 std::vector<Assignment> RandomSampler::suggest(const SuggestRequest& request) {
   const UnitCube cube(request.space);
-  std::unordered_set<std::string> used;
-  for (const EncodedTrial& trial : encode_history(cube, request.history, request.goal))
-    used.insert(trial.key);
+  std::unordered_set<std::string> used = used_keys(encode_history(cube, request.history, request.goal));
 
   Random random(request.seed);
   return sample_unused_assignments(cube, used, random, request.count);

@@ -239,12 +239,10 @@ std::vector<Assignment> TpeSampler::suggest(const SuggestRequest& request) {
   const std::vector<EncodedTrial> trials = encode_history(cube, request.history, request.goal);
   Random random(request.seed);
 
-  std::unordered_set<std::string> used;
+  std::unordered_set<std::string> used = used_keys(trials);
   std::vector<std::size_t> finished;
-  for (std::size_t i = 0; i < trials.size(); ++i) {
-    used.insert(trials[i].key);
+  for (std::size_t i = 0; i < trials.size(); ++i)
     if (trials[i].loss) finished.push_back(i);
-  }
 
   if (finished.size() < options_.startup_trials) return sample_unused_assignments(cube, used, random, request.count);
   std::vector<Assignment> suggestions;

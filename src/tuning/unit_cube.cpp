@@ -336,6 +336,12 @@ std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector
   return trials;
 }
 
+std::unordered_set<std::string> used_keys(const std::vector<EncodedTrial>& trials) {
+  std::unordered_set<std::string> used;
+  for (const EncodedTrial& trial : trials) used.insert(trial.key);
+  return used;
+}
+
 std::optional<std::vector<double>> sample_unused(const UnitCube& cube,
                                                  const std::unordered_set<std::string>& used,
                                                  Random& random) {

@@ -89,6 +89,10 @@ struct EncodedTrial {
 std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector<Observation>& history,
                                          Goal goal);
 
+// The keys of every trial of the history, finished, failed or running: the points a sampler must
+// not propose again.
+std::unordered_set<std::string> used_keys(const std::vector<EncodedTrial>& trials);
+
 // A random point (UnitCube::sample) whose key is not in `used`; empty when every assignment of a
 // finite space is used (or, for a huge finite space, when many draws all hit used ones).
 std::optional<std::vector<double>> sample_unused(const UnitCube& cube,
