@@ -193,7 +193,7 @@ void Agent::activate(const std::string& job_id) {
     if (job->tuning) {
       const auto& hp = *job->input.hyperparameters;
       job->sampler = tuning::make_sampler(hp.algorithm, {.cost_aware = job->input.cost_aware});
-      if (!hp.metric_tag.empty()) job->metric_tag = hp.metric_tag;
+      job->metric_tag = hp.metric_tag;
       if (hp.enable_trial_early_stopping) job->early_stopping = std::make_unique<tuning::MedianStoppingRule>();
       if (!hp.resume_previous_job_id.empty()) {
         if (!store_.find_job(hp.resume_previous_job_id))

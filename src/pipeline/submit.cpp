@@ -10,7 +10,6 @@
 
 #include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
-#include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/data/data_source.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/pipeline/prepare.h"
@@ -91,8 +90,7 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
     nlohmann::json final_labels = labels;
     final_labels["role"] = "final_training";
     final_labels["model_dir"] = model_dir;
-    final_labels["metric_tag"] =
-        input.hyperparameters->metric_tag.empty() ? std::string(metrics::kDefaultMetricTag) : input.hyperparameters->metric_tag;
+    final_labels["metric_tag"] = input.hyperparameters->metric_tag;
     tuning.labels["final_training"] = {
         {"job_id", s.final_job_id}, {"training_input", final_input}, {"labels", final_labels}};
     job_store.create_job(tuning);

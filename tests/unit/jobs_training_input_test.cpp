@@ -269,6 +269,8 @@ TEST(TrainingInput, CostAwareOnlyWithBayesianOptimisation) {
   EXPECT_TRUE(parse("hyperparameters:\n  goal: MAXIMIZE\n  params:\n" + space + "treeline: {costAware: true}\n")
                   .cost_aware);
   EXPECT_FALSE(parse("hyperparameters:\n  goal: MAXIMIZE\n  params:\n" + space).cost_aware);
+  // Without hyperparameterMetricTag the metric is the trainer's default, f1, set once here.
+  EXPECT_EQ(parse("hyperparameters:\n  goal: MAXIMIZE\n  params:\n" + space).hyperparameters->metric_tag, "f1");
   EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  algorithm: RANDOM_SEARCH\n  params:\n" + space +
                           "treeline: {costAware: true}\n"),
                     InputError, "t.yaml: trainingInput.treeline.costAware: only the default algorithm");

@@ -10,13 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/tuning/search_space.h"
 
 namespace treeline::jobs {
 
 struct HyperparameterSpec {
   tuning::Goal goal = tuning::Goal::kMaximize;
-  std::string metric_tag;              // hyperparameterMetricTag; empty: the trainer's default ("f1")
+  std::string metric_tag{metrics::kDefaultMetricTag};  // hyperparameterMetricTag, default "f1" as the trainer's
   int max_trials = 1;                  // maxTrials (AI Platform's default is 1)
   int max_parallel_trials = 1;         // maxParallelTrials
   int max_failed_trials = 0;           // maxFailedTrials; 0: the job fails only when every trial failed
