@@ -4,9 +4,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/file.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "treeline/common/error.h"
+#include "treeline/common/unique_fd.h"
 
 namespace treeline::jobs {
 namespace fs = std::filesystem;
@@ -30,32 +36,41 @@ std::string self_executable() {
 bool ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string& self, double lease_seconds) {
   if (!store.live_agents(lease_seconds).empty()) return false;
   fs::create_directories(paths.store_root);
+  // Submissions in quick succession must not each start an agent before the first one has
+  // registered: whoever holds this lock starts one and waits until it shows up in the store.
+  const fs::path lock_path = paths.store_root / "agent.lock";
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!lock) throw_errno("cannot open " + lock_path.string());
+  while (::flock(lock.get(), LOCK_EX) != 0)
+    if (errno != EINTR) throw_errno("cannot lock " + lock_path.string());
+  if (!store.live_agents(lease_seconds).empty()) return false;
+
   std::vector<std::string> args = {self, "agent", "--store", paths.store_root.string(), "--jobs", paths.jobs_spec,
                                    "--exit-when-idle"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  const int log = ::open(paths.agent_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log < 0) throw_errno("cannot open " + paths.agent_log.string());
+  UniqueFd log(::open(paths.agent_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!log) throw_errno("cannot open " + paths.agent_log.string());
   const pid_t child = ::fork();
-  if (child < 0) {
-    ::close(log);
-    throw_errno("cannot start an agent");
-  }
+  if (child < 0) throw_errno("cannot start an agent");
   if (child == 0) {
     // Double fork: the agent belongs to no terminal and is not our child, so it outlives us.
     ::setsid();
     if (::fork() != 0) ::_exit(0);
     const int null = ::open("/dev/null", O_RDONLY);
-    ::dup2(null, 0);
-    ::dup2(log, 1);
-    ::dup2(log, 2);
+    if (null >= 0) ::dup2(null, 0);
+    ::dup2(log.get(), 1);
+    ::dup2(log.get(), 2);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
-  ::close(log);
+  log.close();
   int status = 0;
   ::waitpid(child, &status, 0);
+  // Hold the lock until the agent has registered (or clearly failed to: its log says why).
+  for (int waited_ms = 0; waited_ms < 5000 && store.live_agents(lease_seconds).empty(); waited_ms += 10)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   return true;
 }
 
