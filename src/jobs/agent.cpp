@@ -121,7 +121,8 @@ void Agent::run(const std::atomic<bool>& stop) {
     if (refresh) last_refresh_ = now;
 
     // Reap and observe every job first, so the slots that freed up are shared out fairly:
-    // the jobs with the fewest running trials launch first, ties taken in turn.
+    // the jobs with the fewest running trials launch first, then those that started fewest
+    // (a job queued late catches up), remaining ties taken in turn.
     for_each_job([&](ActiveJob& job) {
       poll_trials(job);
       if (refresh) refresh_state(job);
@@ -134,9 +135,15 @@ void Agent::run(const std::atomic<bool>& stop) {
     for (const auto& [id, _] : active_) order.push_back(id);
     if (!order.empty()) std::rotate(order.begin(), order.begin() + static_cast<long>(turn_++ % order.size()), order.end());
     std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
-      return active_.at(a)->running.size() < active_.at(b)->running.size();
+      const ActiveJob& x = *active_.at(a);
+      const ActiveJob& y = *active_.at(b);
+      return std::pair(x.running.size(), x.trials.size()) < std::pair(y.running.size(), y.trials.size());
     });
-    for_each_job([&](ActiveJob& job) { launch_trials(job); }, order);
+    // One trial per job per round, so two free slots go to two jobs rather than both to the first.
+    for (bool launched = true; launched;) {
+      launched = false;
+      for_each_job([&](ActiveJob& job) { launched = launch_next_trial(job) || launched; }, order);
+    }
     for_each_job([&](ActiveJob& job) { maybe_complete(job); });
     if (active_.empty()) {
       if (options_.exit_when_idle && now - idle_since_ >= options_.idle_grace_seconds) break;
@@ -313,52 +320,50 @@ int Agent::threads_per_trial(const ActiveJob& job) const {
   return std::max(1, cores / std::max(1, std::min(demand, slots_.capacity())));
 }
 
-void Agent::launch_trials(ActiveJob& job) {
-  if (job.cancelling || !job.failing.empty() || job.job.state != JobState::kRunning) return;
+bool Agent::launch_next_trial(ActiveJob& job) {
+  if (job.cancelling || !job.failing.empty() || job.job.state != JobState::kRunning) return false;
   const int max_parallel = job.tuning ? job.input.hyperparameters->max_parallel_trials : 1;
   const int max_trials = job.tuning ? job.input.hyperparameters->max_trials : 1;
+  if (static_cast<int>(job.running.size()) >= max_parallel) return false;
   // Interrupted trials run again first, with the same hyperparameters and id.
   for (auto& t : job.trials) {
-    if (static_cast<int>(job.running.size()) >= max_parallel) return;
     if (t.state != JobState::kQueued || job.running.count(t.trial_id)) continue;
     auto slot = slots_.try_acquire();
-    if (!slot) return;
+    if (!slot) return false;
     store_.restart_trial(job.job.job_id, info_.agent_id, t.trial_id);
     t.state = JobState::kRunning;
     t.start_time = now_seconds();  // as restart_trial records it: the run that counts is this one
     ++t.attempts;
     launch(job, t.trial_id, t.hyperparameters, std::move(slot));
+    return true;
   }
-  while (static_cast<int>(job.running.size()) < max_parallel && static_cast<int>(job.trials.size()) < max_trials &&
-         !job.exhausted) {
-    auto slot = slots_.try_acquire();
-    if (!slot) return;
-    tuning::Assignment params;
-    if (job.tuning) {
-      std::vector<tuning::Observation> history = job.prior;
-      for (const auto& t : job.trials) {
-        history.push_back(observation_of(t));
-      }
-      const tuning::SuggestRequest request{job.input.hyperparameters->space, job.input.hyperparameters->goal, history,
-                                           1, tuning::trial_seed(job.seed, job.trials.size() + 1)};
-      auto suggestions = job.sampler->suggest(request);
-      if (suggestions.empty()) {
-        job.exhausted = true;
-        return;
-      }
-      params = suggestions.front();
+  if (static_cast<int>(job.trials.size()) >= max_trials || job.exhausted) return false;
+  auto slot = slots_.try_acquire();
+  if (!slot) return false;
+  tuning::Assignment params;
+  if (job.tuning) {
+    std::vector<tuning::Observation> history = job.prior;
+    for (const auto& t : job.trials) history.push_back(observation_of(t));
+    const tuning::SuggestRequest request{job.input.hyperparameters->space, job.input.hyperparameters->goal, history,
+                                         1, tuning::trial_seed(job.seed, job.trials.size() + 1)};
+    auto suggestions = job.sampler->suggest(request);
+    if (suggestions.empty()) {
+      job.exhausted = true;
+      return false;
     }
-    const auto id = store_.start_new_trial(job.job.job_id, info_.agent_id, params, max_trials);
-    if (!id) return;
-    Trial t;
-    t.trial_id = *id;
-    t.hyperparameters = params;
-    t.state = JobState::kRunning;
-    t.start_time = now_seconds();
-    t.attempts = 1;
-    job.trials.push_back(t);
-    launch(job, *id, params, std::move(slot));
+    params = suggestions.front();
   }
+  const auto id = store_.start_new_trial(job.job.job_id, info_.agent_id, params, max_trials);
+  if (!id) return false;
+  Trial t;
+  t.trial_id = *id;
+  t.hyperparameters = params;
+  t.state = JobState::kRunning;
+  t.start_time = now_seconds();
+  t.attempts = 1;
+  job.trials.push_back(t);
+  launch(job, *id, params, std::move(slot));
+  return true;
 }
 
 void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,

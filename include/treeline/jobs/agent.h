@@ -50,7 +50,8 @@ class Agent {
   void poll_trials(ActiveJob& job);
   void refresh_state(ActiveJob& job);
   void check_early_stopping(ActiveJob& job);
-  void launch_trials(ActiveJob& job);
+  // Starts at most one trial of `job` (a re-run first); false when it has none to start or no slot is free.
+  bool launch_next_trial(ActiveJob& job);
   void launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
               std::unique_ptr<executors::MachineSlot> slot);
   void finish(ActiveJob& job, RunningTrial& running, const executors::Outcome& outcome);
