@@ -135,11 +135,7 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
   cmd->add_flag("--no-agent", f->no_agent, "only queue the job; an agent started separately runs it");
   f->platform.add_to(*cmd);
   cmd->callback([f, require_tuning] {
-    if (f->job_id.empty() || !std::isalpha(static_cast<unsigned char>(f->job_id.front())))
-      throw InputError(fmt::format("JOB '{}': a job id starts with a letter", f->job_id));
-    for (char c : f->job_id)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
-        throw InputError(fmt::format("JOB '{}': only letters, digits and underscores are allowed", f->job_id));
+    jobs::validate_job_id(f->job_id, "JOB");
     const auto input = jobs::load_training_input(f->config);
     if (require_tuning && !input.hyperparameters)
       throw InputError(fmt::format("{}: trainingInput.hyperparameters is missing: a tuning job needs it", f->config));

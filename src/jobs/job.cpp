@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -31,6 +32,21 @@ bool maximize(const Job& job) {
 }
 
 }  // namespace
+
+void validate_job_id(const std::string& job_id, const std::string& where) {
+  if (job_id.empty() || !std::isalpha(static_cast<unsigned char>(job_id.front())))
+    throw InputError(fmt::format("{} '{}': a job id starts with a letter", where, job_id));
+  for (char c : job_id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+      throw InputError(fmt::format("{} '{}': only letters, digits and underscores are allowed", where, job_id));
+}
+
+std::string job_id_part(const std::string& text) {
+  std::string out;
+  for (char c : text) out.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  if (out.empty() || !std::isalpha(static_cast<unsigned char>(out.front()))) out = "j_" + out;
+  return out;
+}
 
 nlohmann::json assignment_to_json(const tuning::Assignment& a) {
   nlohmann::json j = nlohmann::json::object();

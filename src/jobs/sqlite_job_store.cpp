@@ -96,6 +96,7 @@ SqliteJobStore::SqliteJobStore(const std::filesystem::path& path)
 }
 
 void SqliteJobStore::create_job(const Job& job) {
+  validate_job_id(job.job_id, "job id");
   SqliteTransaction tx(db_);
   auto exists = db_.prepare("SELECT 1 FROM jobs WHERE job_id = ?");
   exists.bind(1, std::string_view(job.job_id));

@@ -25,14 +25,6 @@ std::string submission_stamp() {
   return fmt::format("{:%Y%m%d_%H%M%S}_{:04x}", tm, std::random_device{}() & 0xffff);
 }
 
-// AI Platform job ids: letters, digits and underscores, starting with a letter.
-std::string job_id_part(const std::string& s) {
-  std::string out;
-  for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
-  if (out.empty() || !std::isalpha(static_cast<unsigned char>(out.front()))) out = "j_" + out;
-  return out;
-}
-
 }  // namespace
 
 std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, const jobs::TrainingInput& input,
@@ -64,7 +56,7 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   for (int k : request.cover_types) {
     SubmittedJobs s;
     s.cover_type = k;
-    const std::string base = fmt::format("{}_{}_ct{}_{}", job_id_part(request.project), job_id_part(request.name), k, stamp);
+    const std::string base = fmt::format("{}_{}_ct{}_{}", jobs::job_id_part(request.project), jobs::job_id_part(request.name), k, stamp);
     s.tuning_job_id = base + "_tuning";
     s.final_job_id = base + "_final";
 

@@ -35,6 +35,13 @@ struct Trial {
   int attempts = 0;  // >1 when an interrupted trial ran again
 };
 
+// AI Platform's rule for job ids: letters, digits and underscores, starting with a letter. Throws
+// InputError naming `where` (a flag, or "job id") and what is allowed.
+void validate_job_id(const std::string& job_id, const std::string& where);
+// `text` made into a valid part of a job id (other characters become underscores, "j_" in front
+// of one that does not start with a letter).
+std::string job_id_part(const std::string& text);
+
 struct Job {
   std::string job_id;
   double create_time = 0;
