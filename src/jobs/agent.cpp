@@ -201,7 +201,7 @@ void Agent::activate(const std::string& job_id) {
       const auto& hp = *job->input.hyperparameters;
       job->sampler = tuning::make_sampler(hp.algorithm, {.cost_aware = job->input.cost_aware});
       job->metric_tag = hp.metric_tag;
-      if (hp.enable_trial_early_stopping) job->early_stopping = std::make_unique<tuning::MedianStoppingRule>();
+      if (hp.enable_trial_early_stopping) job->early_stopping = tuning::make_default_stopping_rule();
       if (!hp.resume_previous_job_id.empty()) {
         if (!store_.find_job(hp.resume_previous_job_id))
           throw InputError(fmt::format("trainingInput.hyperparameters.resumePreviousJobId: no job {}",

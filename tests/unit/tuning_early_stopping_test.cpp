@@ -1,4 +1,4 @@
-// Early stopping of tuning trials: the median rule.
+// Early stopping of tuning trials: the median rule, the plateau rule and the two together.
 #include <gtest/gtest.h>
 
 #include "treeline/tuning/early_stopping.h"
@@ -38,6 +38,36 @@ TEST(MedianStoppingRule, ComparesOnlyWhatOthersHadReachedByThatStep) {
   std::vector<Curve> late = {{{50, 9}}, {{50, 9}}, {{50, 9}}, {{1, 0}}, {{1, 0}}};
   EXPECT_FALSE(rule.should_stop({{10, 1}}, late, Goal::kMaximize));
   EXPECT_FALSE(rule.should_stop({}, finished_with_values(5), Goal::kMaximize));
+}
+
+TEST(PlateauStoppingRule, StopsAFlatCurveBelowTheBestFinishedTrial) {
+  const PlateauStoppingRule rule;  // flat over the last third of its steps, after 4 reports
+  const std::vector<Curve> finished = {{{10, 0.5}, {20, 0.9}}, {{10, 0.7}, {20, 0.8}}};  // best 0.9
+  // Its best, 0.8, came at step 30: at step 40 that is not yet a third of its steps ago; at 50 it
+  // is (a later tie is no progress).
+  EXPECT_FALSE(rule.should_stop({{10, 0.7}, {20, 0.75}, {30, 0.8}, {40, 0.79}}, finished, Goal::kMaximize));
+  EXPECT_TRUE(rule.should_stop({{10, 0.7}, {20, 0.75}, {30, 0.8}, {40, 0.79}, {50, 0.8}}, finished, Goal::kMaximize));
+  // Still climbing: no stop, however far below the best.
+  EXPECT_FALSE(rule.should_stop({{10, 0.1}, {20, 0.2}, {30, 0.3}, {40, 0.4}, {50, 0.5}}, finished, Goal::kMaximize));
+  // Flat but as good as the best: it may be the one chosen, so it runs to its end.
+  EXPECT_FALSE(rule.should_stop({{10, 0.9}, {20, 0.9}, {30, 0.9}, {40, 0.9}, {50, 0.9}}, finished, Goal::kMaximize));
+  // Too few reports, or nothing finished to compare with.
+  EXPECT_FALSE(rule.should_stop({{10, 0.5}, {20, 0.5}, {30, 0.5}}, finished, Goal::kMaximize));
+  EXPECT_FALSE(rule.should_stop({{10, 0.5}, {20, 0.5}, {30, 0.5}, {40, 0.5}}, {}, Goal::kMaximize));
+  // Minimising: the best finished is the lowest value, 0.5.
+  EXPECT_TRUE(rule.should_stop({{10, 0.7}, {20, 0.6}, {30, 0.6}, {40, 0.65}}, finished, Goal::kMinimize));
+  EXPECT_FALSE(rule.should_stop({{10, 0.7}, {20, 0.6}, {30, 0.55}, {40, 0.52}}, finished, Goal::kMinimize));
+}
+
+TEST(AnyStoppingRule, StopsWhenEitherRuleWould) {
+  const auto rule = make_default_stopping_rule();
+  std::vector<Curve> finished = finished_with_values(5);  // median 3 at step 10; best 15 at step 20
+  EXPECT_TRUE(rule->should_stop({{10, 2.9}}, finished, Goal::kMaximize));  // the median rule
+  // Above the median at every step, but flat since step 10 and below the best finished (15).
+  const Curve flat = {{5, 4}, {10, 12}, {12, 12}, {14, 12}, {16, 11}};
+  EXPECT_FALSE(MedianStoppingRule().should_stop(flat, finished, Goal::kMaximize));
+  EXPECT_TRUE(rule->should_stop(flat, finished, Goal::kMaximize));
+  EXPECT_FALSE(rule->should_stop({{5, 4}, {10, 12}, {12, 13}, {14, 14}, {16, 14.5}}, finished, Goal::kMaximize));
 }
 
 }  // namespace

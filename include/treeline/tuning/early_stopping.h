@@ -34,4 +34,34 @@ class MedianStoppingRule : public EarlyStoppingRule {
   std::size_t min_finished_;
 };
 
+// Stops a trial whose curve has flattened below the best finished trial: after `min_reports`
+// reports, its own best came at or before step / `flat_ratio` (nothing new over the last third of
+// its rounds, at 1.5) and is worse than the best any finished trial reached. Such a trial will
+// not be chosen, and the rounds it has left only cost time (Vizier stops on curves likewise).
+class PlateauStoppingRule : public EarlyStoppingRule {
+ public:
+  explicit PlateauStoppingRule(double flat_ratio = 1.5, std::size_t min_reports = 4)
+      : flat_ratio_(flat_ratio), min_reports_(min_reports) {}
+  bool should_stop(const std::vector<IntermediateValue>& trial,
+                   const std::vector<std::vector<IntermediateValue>>& finished, Goal goal) const override;
+
+ private:
+  double flat_ratio_;
+  std::size_t min_reports_;
+};
+
+// Stops a trial when any of its rules would.
+class AnyStoppingRule : public EarlyStoppingRule {
+ public:
+  explicit AnyStoppingRule(std::vector<std::unique_ptr<EarlyStoppingRule>> rules) : rules_(std::move(rules)) {}
+  bool should_stop(const std::vector<IntermediateValue>& trial,
+                   const std::vector<std::vector<IntermediateValue>>& finished, Goal goal) const override;
+
+ private:
+  std::vector<std::unique_ptr<EarlyStoppingRule>> rules_;
+};
+
+// What enableTrialEarlyStopping turns on: the median rule and the plateau rule.
+std::unique_ptr<EarlyStoppingRule> make_default_stopping_rule();
+
 }  // namespace treeline::tuning
