@@ -143,6 +143,26 @@ def test_early_stopping():
     assert any(int(t["finalMetric"]["trainingStep"]) < 10 for t in stopped), stopped
 
 
+def test_plateau_stopping():
+    # Trial 1 climbs to 1.0; the next one is flat at 0.9 from its first report. One finished trial
+    # is too few for the median rule, so only the plateau rule can stop it.
+    trainer = python_trainer(P, "flat.py", """\
+        first = os.environ["CLOUD_ML_TRIAL_ID"] == "1"
+        for step in range(1, 11):
+            report(step / 10 if first else 0.9, step)
+            time.sleep(0.3)
+        """)
+    config = tuning_config(P, "plateau.yaml", trainer, max_trials=2, parallel=1,
+                           extra_hp="    enableTrialEarlyStopping: true\n")
+    submit("t_plateau", config)
+    doc = P.wait("t_plateau")
+    trials = sorted(doc["trainingOutput"]["trials"], key=lambda t: int(t["trialId"]))
+    assert doc["state"] == "SUCCEEDED" and len(trials) == 2, doc
+    assert not trials[0]["isTrialStoppedEarly"] and trials[0]["finalMetric"]["trainingStep"] == "10", trials[0]
+    assert trials[1]["isTrialStoppedEarly"], trials[1]
+    assert 4 <= int(trials[1]["finalMetric"]["trainingStep"]) < 10, trials[1]
+
+
 def test_cost_aware_search_prefers_cheap_trials():
     # x only sets how long a trial takes, y its value: once the sampler knows what trials cost, it
     # should look for the best y where trials are quick.
@@ -329,6 +349,7 @@ P.check("maxFailedTrials", test_max_failed_trials)
 P.check("scheduling.maxRunningTime", test_max_running_time)
 P.check("cancel", test_cancel)
 P.check("early stopping", test_early_stopping)
+P.check("plateau stopping", test_plateau_stopping)
 P.check("cost-aware search prefers cheap trials", test_cost_aware_search_prefers_cheap_trials)
 P.check("machine-wide cap", test_machine_wide_cap)
 P.check("agent killed mid-trial", test_agent_killed_mid_trial)
