@@ -171,11 +171,6 @@ std::pair<double, double> value_cell(const UnitCube& cube, std::size_t index, do
   return {low, high};
 }
 
-std::size_t category_of(const UnitCube& cube, std::size_t index, double unit) {
-  const std::size_t k = *cube.value_count(index);
-  return std::min(k - 1, static_cast<std::size_t>(std::clamp(unit, 0.0, 1.0) * static_cast<double>(k)));
-}
-
 // One point from TPE: each parameter independently the best of `candidates` draws.
 std::vector<double> tpe_point(const UnitCube& cube, const std::vector<const std::vector<double>*>& good,
                               const std::vector<const std::vector<double>*>& bad, const TpeOptions& options,
@@ -187,12 +182,12 @@ std::vector<double> tpe_point(const UnitCube& cube, const std::vector<const std:
     const ParameterSpec& spec = cube.space().params[i];
     double best_score = -std::numeric_limits<double>::infinity();
     if (spec.type == ParameterType::kCategorical) {
+      const std::size_t k = *cube.value_count(i);
       auto categories = [&](const std::vector<const std::vector<double>*>& group) {
         std::vector<std::size_t> out;
-        for (const auto* p : group) out.push_back(category_of(cube, i, (*p)[i]));
+        for (const auto* p : group) out.push_back(category_index(k, (*p)[i]));
         return out;
       };
-      const std::size_t k = *cube.value_count(i);
       const CategoricalParzen below(categories(good), good_weights, k, options.prior_weight);
       const CategoricalParzen above(categories(bad), bad_weights, k, options.prior_weight);
       for (std::size_t draw = 0; draw < options.candidates; ++draw) {

@@ -43,11 +43,6 @@ NumericRange numeric_range(const ParameterSpec& spec) {
   }
 }
 
-std::size_t category_index(std::size_t category_count, double unit) {
-  const double scaled = std::floor(std::clamp(unit, 0.0, 1.0) * static_cast<double>(category_count));
-  return std::min(category_count - 1, static_cast<std::size_t>(std::max(0.0, scaled)));
-}
-
 // The coordinate of a continuous value in `range` on `scale`, before any rounding.
 double scaled_position(NumericRange range, ScaleType scale, double value) {
   if (!(range.high > range.low)) return 0.5;
@@ -85,6 +80,11 @@ double numeric_value(const ParameterSpec& spec, const ParameterValue& value) {
 }
 
 }  // namespace
+
+std::size_t category_index(std::size_t category_count, double unit) {
+  const double scaled = std::floor(std::clamp(unit, 0.0, 1.0) * static_cast<double>(category_count));
+  return std::min(category_count - 1, static_cast<std::size_t>(std::max(0.0, scaled)));
+}
 
 void validate_search_space(const SearchSpace& space) {
   if (space.params.empty()) throw InputError("the search space has no parameters");

@@ -33,6 +33,10 @@ double to_unit(const ParameterSpec& spec, double value);
 // The valid numeric value nearest to coordinate `unit` (integers rounded, discrete snapped).
 double from_unit(const ParameterSpec& spec, double unit);
 
+// Which of `category_count` equal cells of [0, 1] the coordinate `unit` falls in (clamped): how
+// a categorical parameter's coordinate maps to its category.
+std::size_t category_index(std::size_t category_count, double unit);
+
 class UnitCube {
  public:
   // Validates the space (see validate_search_space); keeps a reference to it.
