@@ -563,11 +563,14 @@ class AcquisitionSearch {
 };
 
 // The farthest of many random unused points from every point so far (in feature space); the
-// centre of the cube when there is nothing yet.
+// centre of the cube when there is nothing yet. With a cost model, the most new ground per
+// expected second instead: the volume of the empty ball around the point (distance to the
+// nearest, to the power of the dimension) less exponent * log cost, as the acquisition does with
+// EI, so the space-filling start does not spend its trials in the priciest corners.
 std::optional<std::vector<double>> space_filling_point(const UnitCube& cube,
                                                        const std::vector<std::vector<double>>& taken,
-                                                       const std::unordered_set<std::string>& used,
-                                                       Random& random) {
+                                                       const std::unordered_set<std::string>& used, Random& random,
+                                                       const CostModel* cost) {
   if (taken.empty()) {
     std::vector<double> centre(cube.dimension(), 0.5);
     cube.snap(centre);
@@ -580,8 +583,8 @@ std::optional<std::vector<double>> space_filling_point(const UnitCube& cube,
     taken_features.push_back(row);
   }
   constexpr int kDraws = 200;
-  std::optional<std::vector<double>> best;
-  double best_distance = -1;
+  std::vector<std::vector<double>> draws;
+  std::vector<double> scores;
   for (int draw = 0; draw < kDraws; ++draw) {
     std::optional<std::vector<double>> point = sample_unused(cube, used, random);
     if (!point) break;
@@ -592,12 +595,18 @@ std::optional<std::vector<double>> space_filling_point(const UnitCube& cube,
       for (std::size_t j = 0; j < row.size(); ++j) d += (row[j] - other[j]) * (row[j] - other[j]);
       nearest = std::min(nearest, d);
     }
-    if (nearest > best_distance) {
-      best_distance = nearest;
-      best = std::move(point);
-    }
+    draws.push_back(std::move(*point));
+    scores.push_back(0.5 * static_cast<double>(row.size()) * std::log(std::max(nearest, 1e-300)));
   }
-  return best;
+  if (draws.empty()) return std::nullopt;
+  if (cost != nullptr) {
+    VectorXd cost_mean, cost_variance;
+    cost->model.predict(feature_matrix(cube, draws, coordinates), cost_mean, cost_variance);
+    for (std::size_t i = 0; i < draws.size(); ++i)
+      scores[i] -= cost->exponent * cost->log_cost_scale * cost_mean[static_cast<Eigen::Index>(i)];
+  }
+  const auto best = std::max_element(scores.begin(), scores.end()) - scores.begin();
+  return std::move(draws[static_cast<std::size_t>(best)]);
 }
 
 // The finished trials the model learns from: all of them up to a limit that keeps the cubic
@@ -651,8 +660,9 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   };
 
   if (finished.size() < initial_trials) {
+    const std::optional<CostModel> cost = fit_cost_model(cube, finished, options_);
     while (suggestions.size() < request.count) {
-      const auto point = space_filling_point(cube, taken, used, random);
+      const auto point = space_filling_point(cube, taken, used, random, cost ? &*cost : nullptr);
       if (!point) break;
       accept(*point);
     }

@@ -461,6 +461,35 @@ TEST(TuningGaussianProcessSampler, CostAwareSpendsLessForAnOptimumAsGood) {
   EXPECT_LT(aware_spent, 0.6 * plain_spent);
 }
 
+TEST(TuningGaussianProcessSampler, CostAwareSpaceFillingStartAvoidsThePriciestCorner) {
+  // A long space-filling start (10 trials): once three trials carry durations, its points are
+  // spread out per expected second (empty volume per second); x sets the price, tenfold across.
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), double_param("y", 0, 1), double_param("z", 0, 1)};
+  auto seconds = [](const Assignment& a) { return std::exp(std::log(10.0) * std::get<double>(a.at("x"))); };
+  auto start = [&](double cost_exponent, std::uint64_t seed) {
+    GaussianProcessOptions options;
+    options.initial_trials = 10;
+    options.cost_exponent = cost_exponent;
+    GaussianProcessSampler gp(options);
+    std::vector<Observation> history;
+    double later_x = 0;
+    for (std::size_t t = 0; t < 10; ++t) {
+      const auto s = suggest(gp, space, history, 1, seed * 1000 + t);
+      if (t >= 4) later_x += std::get<double>(s.front().at("x")) / 6;
+      history.push_back({.params = s.front(), .value = 0.0, .cost_seconds = seconds(s.front())});
+    }
+    return later_x;
+  };
+  double aware = 0, plain = 0;
+  for (std::uint64_t seed = 0; seed < 4; ++seed) {
+    aware += start(1.0, seed) / 4;
+    plain += start(0.0, seed) / 4;
+  }
+  EXPECT_LT(aware, 0.4);
+  EXPECT_LT(aware, plain - 0.15) << "plain space filling spreads over the whole of x";
+}
+
 TEST(TuningGaussianProcessSampler, WithoutDurationsCostAwarenessChangesNothing) {
   SearchSpace space;
   space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
