@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "treeline/common/error.h"
@@ -429,34 +430,38 @@ TEST(TuningGaussianProcessSampler, FindsTheMinimumMuchBetterThanRandom) {
   EXPECT_LT(gp_regrets.back(), random_regrets.back());
 }
 
+// A study whose trials take seconds(params), as the agent reports them: each observation carries
+// its duration.
+std::vector<Observation> priced_study(const GaussianProcessOptions& options, const SearchSpace& space,
+                                      const std::function<double(const Assignment&)>& value,
+                                      const std::function<double(const Assignment&)>& seconds, std::size_t trials,
+                                      std::uint64_t seed) {
+  GaussianProcessSampler gp(options);
+  std::vector<Observation> history;
+  for (std::size_t t = 0; t < trials; ++t) {
+    const auto s = suggest(gp, space, history, 1, seed * 1000 + t);
+    history.push_back({.params = s.front(), .value = value(s.front()), .cost_seconds = seconds(s.front())});
+  }
+  return history;
+}
+
 TEST(TuningGaussianProcessSampler, CostAwareSpendsLessForAnOptimumAsGood) {
   // y decides the value, x only the price: a cost-aware study should stay where trials are cheap.
   SearchSpace space;
   space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
   auto value = [](const Assignment& a) { return std::pow(std::get<double>(a.at("y")) - 0.3, 2); };
   auto seconds = [](const Assignment& a) { return std::exp(4 * std::get<double>(a.at("x"))); };
-  auto study = [&](double cost_exponent, std::uint64_t seed) {
-    GaussianProcessOptions options;
-    options.cost_exponent = cost_exponent;
-    GaussianProcessSampler gp(options);
-    std::vector<Observation> history;
-    double spent = 0;
-    for (std::size_t t = 0; t < 20; ++t) {
-      const auto s = suggest(gp, space, history, 1, seed * 1000 + t);
-      Observation o{.params = s.front(), .value = value(s.front()), .cost_seconds = seconds(s.front())};
-      spent += *o.cost_seconds;
-      history.push_back(std::move(o));
-    }
-    return std::pair{spent, regret_of(history, 0.0)};
-  };
   double aware_spent = 0, plain_spent = 0;
   for (std::uint64_t seed = 0; seed < 3; ++seed) {
-    const auto [aware, aware_regret] = study(1.0, seed);
-    const auto [plain, plain_regret] = study(0.0, seed);
-    aware_spent += aware;
-    plain_spent += plain;
-    EXPECT_LT(aware_regret, 1e-3) << "seed " << seed;
-    EXPECT_LT(plain_regret, 1e-3) << "seed " << seed;
+    for (double exponent : {1.0, 0.0}) {
+      GaussianProcessOptions options;
+      options.cost_exponent = exponent;
+      const auto history = priced_study(options, space, value, seconds, 20, seed);
+      double spent = 0;
+      for (const auto& o : history) spent += *o.cost_seconds;
+      (exponent > 0 ? aware_spent : plain_spent) += spent;
+      EXPECT_LT(regret_of(history, 0.0), 1e-3) << "seed " << seed << ", cost exponent " << exponent;
+    }
   }
   EXPECT_LT(aware_spent, 0.6 * plain_spent);
 }
@@ -467,24 +472,17 @@ TEST(TuningGaussianProcessSampler, CostAwareSpaceFillingStartAvoidsThePriciestCo
   SearchSpace space;
   space.params = {double_param("x", 0, 1), double_param("y", 0, 1), double_param("z", 0, 1)};
   auto seconds = [](const Assignment& a) { return std::exp(std::log(10.0) * std::get<double>(a.at("x"))); };
-  auto start = [&](double cost_exponent, std::uint64_t seed) {
-    GaussianProcessOptions options;
-    options.initial_trials = 10;
-    options.cost_exponent = cost_exponent;
-    GaussianProcessSampler gp(options);
-    std::vector<Observation> history;
-    double later_x = 0;
-    for (std::size_t t = 0; t < 10; ++t) {
-      const auto s = suggest(gp, space, history, 1, seed * 1000 + t);
-      if (t >= 4) later_x += std::get<double>(s.front().at("x")) / 6;
-      history.push_back({.params = s.front(), .value = 0.0, .cost_seconds = seconds(s.front())});
-    }
-    return later_x;
-  };
   double aware = 0, plain = 0;
   for (std::uint64_t seed = 0; seed < 4; ++seed) {
-    aware += start(1.0, seed) / 4;
-    plain += start(0.0, seed) / 4;
+    for (double exponent : {1.0, 0.0}) {
+      GaussianProcessOptions options;
+      options.initial_trials = 10;
+      options.cost_exponent = exponent;
+      const auto history = priced_study(options, space, [](const Assignment&) { return 0.0; }, seconds, 10, seed);
+      double later_x = 0;  // the mean x of the points chosen once durations were known
+      for (std::size_t t = 4; t < history.size(); ++t) later_x += std::get<double>(history[t].params.at("x")) / 6;
+      (exponent > 0 ? aware : plain) += later_x / 4;
+    }
   }
   EXPECT_LT(aware, 0.4);
   EXPECT_LT(aware, plain - 0.15) << "plain space filling spreads over the whole of x";
