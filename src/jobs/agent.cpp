@@ -318,7 +318,9 @@ int Agent::threads_per_trial(const ActiveJob& job) const {
   for (const auto& [_, j] : active_)
     demand += j->tuning ? j->input.hyperparameters->max_parallel_trials : 1;
   const int cores = std::max(1u, std::thread::hardware_concurrency());
-  return std::max(1, cores / std::max(1, std::min(demand, slots_.capacity())));
+  // Trials of other agents (other stores) hold slots too, and share the same cores.
+  const int sharing = std::max({1, std::min(demand, slots_.capacity()), slots_.held()});
+  return std::max(1, cores / sharing);
 }
 
 bool Agent::launch_next_trial(ActiveJob& job) {
