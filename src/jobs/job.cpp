@@ -25,10 +25,11 @@ nlohmann::json metric_json(const ReportedMetric& m) {
   return {{"trainingStep", std::to_string(m.training_step)}, {"objectiveValue", m.objective_value}};
 }
 
-bool maximize(const Job& job) {
+tuning::Goal goal_of(const Job& job) {
   const auto& hp = job.training_input.contains("hyperparameters") ? job.training_input["hyperparameters"]
                                                                   : nlohmann::json();
-  return !(hp.is_object() && hp.value("goal", "MAXIMIZE") == "MINIMIZE");
+  return hp.is_object() && hp.value("goal", "MAXIMIZE") == "MINIMIZE" ? tuning::Goal::kMinimize
+                                                                       : tuning::Goal::kMaximize;
 }
 
 }  // namespace
@@ -95,12 +96,11 @@ std::string format_time(double seconds) {
 }
 
 std::optional<Trial> best_trial(const Job& job, const std::vector<Trial>& trials) {
-  const bool max = maximize(job);
+  const tuning::Goal goal = goal_of(job);
   std::optional<Trial> best;
   for (const auto& t : trials) {
     if (t.state != JobState::kSucceeded || !t.final_metric || !std::isfinite(t.final_metric->objective_value)) continue;
-    if (!best || (max ? t.final_metric->objective_value > best->final_metric->objective_value
-                      : t.final_metric->objective_value < best->final_metric->objective_value))
+    if (!best || tuning::is_better(t.final_metric->objective_value, best->final_metric->objective_value, goal))
       best = t;
   }
   return best;
@@ -125,13 +125,12 @@ nlohmann::json to_json(const Job& job, const std::vector<Trial>& trials) {
     // Best first, as AI Platform lists them; unfinished trials after, by id.
     std::vector<const Trial*> order;
     for (const auto& t : trials) order.push_back(&t);
-    const bool max = maximize(job);
+    const tuning::Goal goal = goal_of(job);
     std::stable_sort(order.begin(), order.end(), [&](const Trial* a, const Trial* b) {
       const bool fa = a->final_metric.has_value(), fb = b->final_metric.has_value();
       if (fa != fb) return fa;
       if (!fa) return a->trial_id < b->trial_id;
-      return max ? a->final_metric->objective_value > b->final_metric->objective_value
-                 : a->final_metric->objective_value < b->final_metric->objective_value;
+      return tuning::is_better(a->final_metric->objective_value, b->final_metric->objective_value, goal);
     });
     output["trials"] = nlohmann::json::array();
     for (const Trial* t : order) {

@@ -9,11 +9,4 @@ bool AnyStoppingRule::should_stop(const std::vector<IntermediateValue>& trial,
   return false;
 }
 
-std::unique_ptr<EarlyStoppingRule> make_default_stopping_rule() {
-  std::vector<std::unique_ptr<EarlyStoppingRule>> rules;
-  rules.push_back(std::make_unique<MedianStoppingRule>());
-  rules.push_back(std::make_unique<PlateauStoppingRule>());
-  return std::make_unique<AnyStoppingRule>(std::move(rules));
-}
-
 }  // namespace treeline::tuning

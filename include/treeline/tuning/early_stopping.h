@@ -1,7 +1,9 @@
 #pragma once
 // Early stopping of unpromising trials (AI Platform's enableTrialEarlyStopping), behind a small
 // interface so other rules (successive halving, ...) can follow.
+#include <limits>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "treeline/tuning/search_space.h"
@@ -12,6 +14,10 @@ struct IntermediateValue {
   long step = 0;
   double value = 0;
 };
+
+// The best of `reports` at or before `step` (every report by default); empty when none is.
+std::optional<double> best_value(const std::vector<IntermediateValue>& reports, Goal goal,
+                                 long step = std::numeric_limits<long>::max());
 
 class EarlyStoppingRule {
  public:

@@ -12,6 +12,8 @@ namespace treeline::tuning {
 enum class ParameterType { kDouble, kInteger, kCategorical, kDiscrete };
 enum class ScaleType { kUnspecified, kLinear, kLog, kReverseLog };
 enum class Goal { kMaximize, kMinimize };
+// Whether `a` beats `b` under `goal` (strictly: a tie is no better).
+inline bool is_better(double a, double b, Goal goal) { return goal == Goal::kMaximize ? a > b : a < b; }
 
 struct ParameterSpec {
   std::string name;
