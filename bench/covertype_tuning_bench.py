@@ -8,7 +8,8 @@ the held-out test split, and the wall-time ratio.
 
 Targets: every tuned test F1 >= run-local's; 7-class accuracy >= 0.937; wall <= 0.5 of Optuna's.
 
-Also prints the study's trial-seconds (trial durations summed, from `jobs describe`) and, with
+Also prints the study's trial-seconds (trial durations summed, from `jobs describe`), each cover
+type's priciest trial, and, with
 --fixed 'max_depth=16 n_estimators=300 learning_rate=0.2' (repeatable), the 7-class accuracy of
 run-local with hand-set hyperparameters on the same split.
 
@@ -88,11 +89,19 @@ def iso_seconds(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
-def trial_seconds(binary, store, job_id):
-    """Seconds the job's trials ran, summed, from `jobs describe`: the study's compute, apart from the wall."""
+def trial_costs(binary, store, job_id):
+    """From `jobs describe`: seconds the job's trials ran, summed (the study's compute, apart from
+    the wall), and its priciest trial as (seconds, hyperparameters)."""
     doc = json.loads(run([binary, "jobs", "describe", job_id, "--store", store, "--format", "json"]))
-    return sum(iso_seconds(t["endTime"]) - iso_seconds(t["startTime"])
-               for t in doc["trainingOutput"].get("trials", []) if "endTime" in t)
+    timed = [(iso_seconds(t["endTime"]) - iso_seconds(t["startTime"]), t["hyperparameters"])
+             for t in doc["trainingOutput"].get("trials", []) if "endTime" in t]
+    return sum(s for s, _ in timed), max(timed, key=lambda st: st[0], default=(0.0, {}))
+
+
+def short(hyperparameters):
+    """n_estimators=798 max_depth=15 learning_rate=0.07 ...: values rounded for a table."""
+    return " ".join("%s=%s" % (k, v if re.fullmatch(r"-?\d+", str(v)) else "%.3g" % float(v))
+                    for k, v in sorted(hyperparameters.items()))
 
 
 def fixed_settings(binary, data, store, settings):
@@ -131,7 +140,8 @@ def main():
                                 "--store", store, "--json"]))["results"]
         wall = time.perf_counter() - start
         print("treeline submit: %.1f s" % wall, file=sys.stderr, flush=True)
-        spent = {t["cover_type"]: trial_seconds(binary, store, t["job_id"]) for t in tuned}
+        costs = {t["cover_type"]: trial_costs(binary, store, t["job_id"]) for t in tuned}
+        spent = {k: total for k, (total, _) in costs.items()}
         fixed = fixed_settings(binary, a.data, store, a.fixed)
         out = run([binary, "predict", "--models", os.path.join(store, "bench", "tuned"), "--data", a.data,
                    "--test-split", "--nthread", "2"])
@@ -148,6 +158,8 @@ def main():
         print("%-10d %12.4f %12.4f %10.4f %9.1f  %s" % (t["cover_type"], b["f1"], t.get("f1", float("nan")), ref,
                                                        spent[t["cover_type"]], json.dumps(t.get("best_hyperparameters"))))
     print("trial-seconds of the study (summed over trials): %.0f" % sum(spent.values()))
+    for k, (_, (seconds, hyperparameters)) in sorted(costs.items()):
+        print("cover type %d, priciest trial: %.1f s, %s" % (k, seconds, short(hyperparameters)))
     for flags, fixed_wall, fixed_accuracy in fixed:
         print("hand-set run-local %s: 7-class accuracy %.4f (%.1f s)" % (flags, fixed_accuracy, fixed_wall))
     print("7-class accuracy on the test split: treeline %.4f%s (target >= 0.937)"
