@@ -265,8 +265,9 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
   if (job.cancelling && !outcome.success()) {
     result.state = JobState::kCancelled;
     result.error_message = "cancelled";
-  } else if (running.stopping_early && !outcome.success() && result.final_metric) {
-    // Stopped by the rule; a trainer that still exited 0 had finished before the stop reached it.
+  } else if (running.stopping_early && result.final_metric) {
+    // The executor reports any process it was asked to stop as terminated, even one that went on
+    // to exit 0; its metrics say how far it got.
     result.state = JobState::kSucceeded;
     result.stopped_early = true;
   } else if (!outcome.success()) {
