@@ -319,8 +319,10 @@ int Agent::threads_per_trial(const ActiveJob& job) const {
   for (const auto& [_, j] : active_)
     demand += j->tuning ? j->input.hyperparameters->max_parallel_trials : 1;
   const int cores = std::max(1u, std::thread::hardware_concurrency());
-  // Trials of other agents (other stores) hold slots too, and share the same cores.
-  const int sharing = std::max({1, std::min(demand, slots_.capacity()), slots_.held()});
+  int sharing = std::max(1, std::min(demand, slots_.capacity()));
+  // Trials of other agents (other stores) hold slots too and share the same cores. Probing every
+  // slot file is only worth it when this agent's own demand leaves some slots to them.
+  if (sharing < slots_.capacity()) sharing = std::max(sharing, slots_.held());
   return std::max(1, cores / sharing);
 }
 
