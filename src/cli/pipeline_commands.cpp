@@ -11,6 +11,7 @@
 #include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
 #include "treeline/data/data_source.h"
+#include "treeline/executors/thread_share.h"
 #include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/pipeline/predict.h"
 #include "treeline/pipeline/prepare.h"
@@ -130,6 +131,16 @@ void add_train_evaluate(CLI::App& app) {
     request.encoding = flags->training.parsed_encoding();
     request.training = flags->training.training_options(cmd->remaining());
     request.report_every = flags->report_every;
+    if (auto updates = executors::thread_share_updates_from_environment()) {
+      // Run by the platform: follow its share of the cores, and say so in the trial's log.
+      request.training.thread_updates = [updates = std::move(updates), current = request.training.nthread]() mutable {
+        const auto threads = updates();
+        if (threads && *threads != current)
+          fmt::print(stderr, "train-evaluate: now {} thread(s), the platform's share of the cores\n", *threads);
+        if (threads) current = *threads;
+        return threads;
+      };
+    }
     const auto result = pipeline::train_evaluate(request, metrics::HypertuneReporter::from_environment());
     if (flags->json) {
       nlohmann::json j = metrics::to_json(result.metrics);

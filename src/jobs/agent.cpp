@@ -8,11 +8,14 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "treeline/common/error.h"
 #include "treeline/common/host.h"
+#include "treeline/executors/thread_share.h"
 #include "treeline/jobs/metric_file.h"
 #include "treeline/jobs/sqlite_job_store.h"
 #include "treeline/jobs/training_input.h"
@@ -30,6 +33,8 @@ struct Agent::RunningTrial {
   std::unique_ptr<executors::MachineSlot> slot;
   fs::path metric_file;
   fs::path log_file;
+  fs::path thread_share_file;  // empty: the trial keeps the threads it started with
+  int threads = 0;
   std::size_t metrics_seen = 0;
   bool stopping_early = false;
 };
@@ -49,9 +54,13 @@ struct Agent::ActiveJob {
   bool exhausted = false;                        // the search space has no new points
   std::string failing;                           // set once the job must fail
   double last_metrics_check = 0;
+
+  double expected_seconds_left() const;
 };
 
 namespace {
+
+int machine_cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 std::uint64_t seed_from(const std::string& text) {
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across runs and machines
@@ -97,6 +106,23 @@ Trial* find_trial(std::vector<Trial>& trials, int id) {
 
 }  // namespace
 
+// Trials not yet started times the mean duration of those that ran to their end; infinite
+// while none has (nothing is known yet, so the job should start soon).
+double Agent::ActiveJob::expected_seconds_left() const {
+  const int max_trials = tuning ? input.hyperparameters->max_trials : 1;
+  const int left = exhausted ? 0 : std::max(0, max_trials - static_cast<int>(trials.size()));
+  double seconds = 0;
+  int timed = 0;
+  for (const auto& t : trials) {
+    if (const auto cost = observation_of(t).cost_seconds) {
+      seconds += *cost;
+      ++timed;
+    }
+  }
+  if (timed == 0) return std::numeric_limits<double>::infinity();
+  return left * seconds / timed;
+}
+
 Agent::Agent(JobStore& store, executors::Executor& executor, AgentOptions options)
     : store_(store),
       executor_(executor),
@@ -121,8 +147,10 @@ void Agent::run(const std::atomic<bool>& stop) {
     if (refresh) last_refresh_ = now;
 
     // Reap and observe every job first, so the slots that freed up are shared out fairly:
-    // the jobs with the fewest running trials launch first, then those that started fewest
-    // (a job queued late catches up), remaining ties taken in turn.
+    // the jobs with the fewest running trials launch first, then those with the most work left
+    // (a job with no finished trial yet counts as the most), then those that started fewest,
+    // remaining ties taken in turn. Most work first keeps the priciest studies, and their final
+    // training jobs, from ending last with the cores half idle.
     for_each_job([&](ActiveJob& job) {
       poll_trials(job);
       if (refresh) refresh_state(job);
@@ -137,13 +165,15 @@ void Agent::run(const std::atomic<bool>& stop) {
     std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
       const ActiveJob& x = *active_.at(a);
       const ActiveJob& y = *active_.at(b);
-      return std::pair(x.running.size(), x.trials.size()) < std::pair(y.running.size(), y.trials.size());
+      return std::tuple(x.running.size(), -x.expected_seconds_left(), x.trials.size()) <
+             std::tuple(y.running.size(), -y.expected_seconds_left(), y.trials.size());
     });
     // One trial per job per round, so two free slots go to two jobs rather than both to the first.
     for (bool launched = true; launched;) {
       launched = false;
       for_each_job([&](ActiveJob& job) { launched = launch_next_trial(job) || launched; }, order);
     }
+    share_cores();
     for_each_job([&](ActiveJob& job) { maybe_complete(job); });
     if (active_.empty()) {
       if (options_.exit_when_idle && now - idle_since_ >= options_.idle_grace_seconds) break;
@@ -318,12 +348,37 @@ int Agent::threads_per_trial(const ActiveJob& job) const {
   int demand = 0;
   for (const auto& [_, j] : active_)
     demand += j->tuning ? j->input.hyperparameters->max_parallel_trials : 1;
-  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  const int cores = machine_cores();
   int sharing = std::max(1, std::min(demand, slots_.capacity()));
   // Trials of other agents (other stores) hold slots too and share the same cores. Probing every
   // slot file is only worth it when this agent's own demand leaves some slots to them.
   if (sharing < slots_.capacity()) sharing = std::max(sharing, slots_.held());
   return std::max(1, cores / sharing);
+}
+
+void Agent::share_cores() {
+  int running = 0;
+  for (const auto& [_, job] : active_) running += static_cast<int>(job->running.size());
+  const double now = now_seconds();
+  // Recomputed when this agent's trials come or go, and every second for other agents' trials,
+  // which only matter while this agent leaves slots free.
+  if (running == 0 || (running == shared_among_ && (running >= slots_.capacity() || now - last_share_ < 1.0))) return;
+  shared_among_ = running;
+  last_share_ = now;
+  int sharing = running;
+  if (running < slots_.capacity()) sharing = std::max(sharing, slots_.held());
+  const int threads = std::max(1, machine_cores() / sharing);
+  for (auto& [_, job] : active_) {
+    for (auto& [__, trial] : job->running) {
+      if (trial.thread_share_file.empty() || trial.threads == threads) continue;
+      try {
+        executors::publish_thread_share(trial.thread_share_file, threads);
+        trial.threads = threads;
+      } catch (const SystemError&) {
+        // The trial keeps its current threads; the next change tries again.
+      }
+    }
+  }
 }
 
 bool Agent::launch_next_trial(ActiveJob& job) {
@@ -403,6 +458,17 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
                 {"CLOUD_ML_HP_METRIC_TAG", job.metric_tag},
                 {"CLOUD_ML_HP_METRIC_FILE", running.metric_file.string()},
                 {"OMP_NUM_THREADS", std::to_string(threads)}};
+  // With a fixed thread count (threadsPerTrial, or --nthread in the args) the share stays put.
+  if (job.input.threads_per_trial == 0 && !has_nthread) {
+    running.thread_share_file = dir / "threads";
+    running.threads = threads;
+    try {
+      executors::publish_thread_share(running.thread_share_file, threads);
+      launch.env[executors::kThreadShareVariable] = running.thread_share_file.string();
+    } catch (const SystemError&) {
+      running.thread_share_file.clear();  // the trial runs with --nthread as given
+    }
+  }
   launch.working_directory = dir;
   launch.log_file = running.log_file;
   if (job.input.trial_timeout) launch.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*job.input.trial_timeout);

@@ -16,6 +16,9 @@ Booster train_booster(const DMatrix& train, const TrainingOptions& options, cons
   const int rounds = options.hyperparameters.n_estimators();
   for (int i = 0; i < rounds; ++i) {
     booster.update_one_iteration(i, train);
+    if (options.thread_updates)
+      if (const auto threads = options.thread_updates(); threads && *threads > 0)
+        booster.set_param("nthread", std::to_string(*threads));
     if (on_round && !on_round(i + 1, booster)) break;
   }
   return booster;

@@ -104,6 +104,13 @@ std::string Booster::save_json() const {
   return std::string(bytes, len);
 }
 
+std::string Booster::config_json() const {
+  bst_ulong len = 0;
+  const char* bytes = nullptr;
+  check_xgboost(XGBoosterSaveJsonConfig(handle_, &len, &bytes), "reading the booster's configuration");
+  return std::string(bytes, len);
+}
+
 Booster Booster::load(std::string_view bytes) {
   Booster b;
   check_xgboost(XGBoosterLoadModelFromBuffer(b.handle_, bytes.data(), bytes.size()), "loading the model");

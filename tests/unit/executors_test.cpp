@@ -1,3 +1,5 @@
+// The local executor (exit status, signals, logs, timeouts, process groups), the machine-wide
+// slots, and the thread share the agent publishes to running trials.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +18,7 @@
 #include "test_util.h"
 #include "treeline/executors/local_executor.h"
 #include "treeline/executors/machine_slots.h"
+#include "treeline/executors/thread_share.h"
 
 using namespace treeline::executors;
 using namespace std::chrono_literals;
@@ -390,4 +393,51 @@ TEST(MachineSlots, SeesSlotsHeldByOtherProcesses) {
   auto freed = slots.try_acquire();
   ASSERT_TRUE(freed);
   EXPECT_EQ(freed->index(), 0);
+}
+
+TEST(ThreadShare, PublishedNumbersAreReadWhole) {
+  TempDir dir;
+  const auto file = dir / "threads";
+  EXPECT_FALSE(read_thread_share(file)) << "no file yet";
+  publish_thread_share(file, 3);
+  EXPECT_EQ(read_thread_share(file), 3);
+  publish_thread_share(file, 1);
+  EXPECT_EQ(read_thread_share(file), 1);
+  EXPECT_FALSE(std::filesystem::exists(dir / "threads.tmp"));
+  for (const char* garbage : {"", "two\n", "0\n", "-4\n", "3x\n"}) {
+    treeline::testing::write_text(file, garbage);
+    EXPECT_FALSE(read_thread_share(file)) << "'" << garbage << "'";
+  }
+}
+
+TEST(ThreadShare, WatcherReportsEachChangeOnce) {
+  TempDir dir;
+  const auto file = dir / "threads";
+  ThreadShareWatcher watcher(file, /*interval_seconds=*/0);
+  EXPECT_FALSE(watcher.poll()) << "nothing published yet";
+  publish_thread_share(file, 1);
+  EXPECT_EQ(watcher.poll(), 1);
+  EXPECT_FALSE(watcher.poll()) << "unchanged";
+  publish_thread_share(file, 2);
+  EXPECT_EQ(watcher.poll(), 2);
+  treeline::testing::write_text(file, "garbage\n");
+  EXPECT_FALSE(watcher.poll()) << "a bad file leaves the threads as they are";
+
+  ThreadShareWatcher slow(file, /*interval_seconds=*/60);
+  publish_thread_share(file, 4);
+  EXPECT_EQ(slow.poll(), 4);
+  publish_thread_share(file, 1);
+  EXPECT_FALSE(slow.poll()) << "looked at most once per interval";
+}
+
+TEST(ThreadShare, FromTheEnvironment) {
+  TempDir dir;
+  ::unsetenv(kThreadShareVariable);
+  EXPECT_FALSE(thread_share_updates_from_environment()) << "run by hand: no updates";
+  publish_thread_share(dir / "threads", 2);
+  ::setenv(kThreadShareVariable, (dir / "threads").c_str(), 1);
+  auto updates = thread_share_updates_from_environment();
+  ::unsetenv(kThreadShareVariable);
+  ASSERT_TRUE(updates);
+  EXPECT_EQ(updates(), 2);
 }

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "treeline/model/hyperparameters.h"
 #include "treeline/model/xgboost_handles.h"
@@ -11,6 +12,9 @@ struct TrainingOptions {
   Hyperparameters hyperparameters;
   int nthread = 0;  // 0: all cores
   std::uint64_t seed = 42;
+  // Asked after every round; a value becomes XGBoost's nthread from the next round on (the
+  // platform's thread share: a trial left alone takes up the cores its peers freed).
+  std::function<std::optional<int>()> thread_updates;
 };
 
 // Called after each boosting round with the number of rounds done; returning false stops.

@@ -49,6 +49,8 @@ class Booster {
   int boosted_rounds() const;
 
   std::string save_json() const;
+  // XGBoost's own view of the booster's parameters (JSON), e.g. the nthread it trains with.
+  std::string config_json() const;
   static Booster load(std::string_view bytes);
   BoosterHandle handle() const { return handle_; }
 

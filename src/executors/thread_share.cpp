@@ -1,0 +1,59 @@
+#include "treeline/executors/thread_share.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+
+#include "treeline/common/error.h"
+
+namespace treeline::executors {
+namespace fs = std::filesystem;
+
+void publish_thread_share(const fs::path& file, int threads) {
+  fs::path temporary = file;
+  temporary += ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << threads << "\n";
+    if (!out.flush()) throw SystemError(fmt::format("{}: cannot write the trial's thread share", temporary.string()));
+  }
+  std::error_code ec;
+  fs::rename(temporary, file, ec);
+  if (ec) throw SystemError(fmt::format("{}: cannot publish the trial's thread share: {}", file.string(), ec.message()));
+}
+
+std::optional<int> read_thread_share(const fs::path& file) {
+  std::ifstream in(file);
+  std::string text;
+  if (!(in >> text)) return std::nullopt;
+  int threads = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), threads);
+  if (ec != std::errc() || end != text.data() + text.size() || threads <= 0) return std::nullopt;
+  return threads;
+}
+
+ThreadShareWatcher::ThreadShareWatcher(fs::path file, double interval_seconds)
+    : file_(std::move(file)), interval_seconds_(interval_seconds) {}
+
+std::optional<int> ThreadShareWatcher::poll() {
+  const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (now < next_check_) return std::nullopt;
+  next_check_ = now + interval_seconds_;
+  const auto threads = read_thread_share(file_);
+  if (!threads || threads == last_) return std::nullopt;
+  last_ = threads;
+  return threads;
+}
+
+std::function<std::optional<int>()> thread_share_updates_from_environment() {
+  const char* file = std::getenv(kThreadShareVariable);
+  if (file == nullptr || *file == '\0') return {};
+  auto watcher = std::make_shared<ThreadShareWatcher>(file);
+  return [watcher] { return watcher->poll(); };
+}
+
+}  // namespace treeline::executors

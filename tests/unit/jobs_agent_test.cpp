@@ -1,0 +1,112 @@
+// The agent with real trial processes (small shell trainers) on a store and machine slots of its
+// own: how it shares cores among running trials and in which order jobs get free slots.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "test_util.h"
+#include "treeline/executors/local_executor.h"
+#include "treeline/jobs/agent.h"
+#include "treeline/jobs/sqlite_job_store.h"
+
+namespace treeline::jobs {
+namespace {
+
+using treeline::testing::TempDir;
+
+// A tuning job whose trials run `script` with /bin/sh (the trial's --name=value arguments follow).
+Job shell_tuning_job(const std::string& id, const std::string& script, int max_trials, int parallel) {
+  Job job;
+  job.job_id = id;
+  job.create_time = now_seconds();
+  job.training_input = {
+      {"masterConfig", {{"containerCommand", {"/bin/sh", "-c", script, "trainer"}}}},
+      {"hyperparameters",
+       {{"goal", "MAXIMIZE"},
+        {"hyperparameterMetricTag", "score"},
+        {"maxTrials", max_trials},
+        {"maxParallelTrials", parallel},
+        {"algorithm", "RANDOM_SEARCH"},
+        {"params", {{{"parameterName", "x"}, {"type", "DOUBLE"}, {"minValue", 0}, {"maxValue", 1}}}}}}};
+  return job;
+}
+
+// Runs an agent on `store` until no job is left, with `slots` machine-wide slots of its own.
+void run_agent_until_idle(SqliteJobStore& store, const TempDir& dir, int slots) {
+  executors::LocalExecutor executor;
+  AgentOptions options;
+  options.jobs_root = dir / "jobs";
+  options.self_executable = "/bin/false";  // every job here names its own trainer
+  options.exit_when_idle = true;
+  options.idle_grace_seconds = 0;
+  options.max_processes = slots;
+  options.slots_directory = dir / "slots";
+  Agent agent(store, executor, options);
+  const std::atomic<bool> stop{false};
+  agent.run(stop);
+}
+
+const Trial& trial_of(const std::vector<Trial>& trials, int id) {
+  auto it = std::find_if(trials.begin(), trials.end(), [&](const Trial& t) { return t.trial_id == id; });
+  if (it == trials.end()) throw std::runtime_error("no trial " + std::to_string(id));
+  return *it;
+}
+
+TEST(Agent, ATrialLeftAloneTakesUpTheFreedCores) {
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  if (cores < 2) GTEST_SKIP() << "needs two cores to share";
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  // Trial 1 ends at once; trial 2 reports the share it started with, then the one it sees change.
+  const std::string script = R"(
+f="$TREELINE_THREADS_FILE"; first=$(cat "$f")
+if [ "$CLOUD_ML_TRIAL_ID" = 1 ]; then
+  sleep 0.2; echo "{\"score\": $first, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE"; exit 0
+fi
+now=$first; i=0
+while [ "$now" = "$first" ] && [ $i -lt 200 ]; do sleep 0.05; now=$(cat "$f"); i=$((i+1)); done
+printf '{"score": %s, "global_step": 1}\n{"score": %s, "global_step": 2}\n' "$first" "$now" >> "$CLOUD_ML_HP_METRIC_FILE"
+)";
+  store.create_job(shell_tuning_job("shared", script, 2, 2));
+  run_agent_until_idle(store, dir, 2);
+
+  ASSERT_EQ(store.job_state("shared"), JobState::kSucceeded) << store.find_job("shared")->error_message;
+  const auto trials = store.trials("shared");
+  EXPECT_EQ(trial_of(trials, 1).final_metric->objective_value, cores / 2) << "two trials share the cores";
+  const Trial& alone = trial_of(trials, 2);
+  ASSERT_EQ(alone.all_metrics.size(), 2u);
+  EXPECT_EQ(alone.all_metrics[0].objective_value, cores / 2);
+  EXPECT_EQ(alone.all_metrics[1].objective_value, cores) << "left alone, the trial gets every core";
+}
+
+TEST(Agent, TheJobWithTheMostWorkLeftGetsTheFreeSlot) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  const std::string report = R"(echo "{\"score\": 1, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  store.create_job(shell_tuning_job("pricey", "sleep 0.4; " + report, 4, 1));
+  store.create_job(shell_tuning_job("cheap", "sleep 0.02; " + report, 4, 1));
+  run_agent_until_idle(store, dir, 1);
+
+  struct Start {
+    double time;
+    std::string job;
+  };
+  std::vector<Start> starts;
+  for (const char* job : {"pricey", "cheap"}) {
+    ASSERT_EQ(store.job_state(job), JobState::kSucceeded) << job;
+    for (const auto& t : store.trials(job)) starts.push_back({*t.start_time, job});
+  }
+  ASSERT_EQ(starts.size(), 8u);
+  std::sort(starts.begin(), starts.end(), [](const Start& a, const Start& b) { return a.time < b.time; });
+  std::string order;
+  for (const auto& s : starts) order += s.job[0];
+  // Each job runs once first (nothing is known of either); then the pricey job's three
+  // remaining trials (1.2 s of work left) go before the cheap job's (0.06 s).
+  EXPECT_EQ(order.substr(2), "pppccc") << order;
+  EXPECT_TRUE(order.substr(0, 2) == "pc" || order.substr(0, 2) == "cp") << order;
+}
+
+}  // namespace
+}  // namespace treeline::jobs
