@@ -159,15 +159,16 @@ void Agent::run(const std::atomic<bool>& stop) {
     // A job queued since the last claim gets its share of the slot that just freed up, rather
     // than waiting for the next periodic claim while the running jobs take it.
     if (slot_freed_ && now_seconds() - last_claim_ >= 0.1) claim();
-    std::vector<std::string> order;
-    for (const auto& [id, _] : active_) order.push_back(id);
-    if (!order.empty()) std::rotate(order.begin(), order.begin() + static_cast<long>(turn_++ % order.size()), order.end());
-    std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
-      const ActiveJob& x = *active_.at(a);
-      const ActiveJob& y = *active_.at(b);
-      return std::tuple(x.running.size(), -x.expected_seconds_left(), x.trials.size()) <
-             std::tuple(y.running.size(), -y.expected_seconds_left(), y.trials.size());
+    using LaunchKey = std::tuple<std::size_t, double, std::size_t, std::string>;
+    std::vector<LaunchKey> keys;
+    for (const auto& [id, job] : active_)
+      keys.emplace_back(job->running.size(), -job->expected_seconds_left(), job->trials.size(), id);
+    if (!keys.empty()) std::rotate(keys.begin(), keys.begin() + static_cast<long>(turn_++ % keys.size()), keys.end());
+    std::stable_sort(keys.begin(), keys.end(), [](const LaunchKey& a, const LaunchKey& b) {
+      return std::tie(std::get<0>(a), std::get<1>(a), std::get<2>(a)) < std::tie(std::get<0>(b), std::get<1>(b), std::get<2>(b));
     });
+    std::vector<std::string> order;
+    for (const auto& key : keys) order.push_back(std::get<3>(key));
     // One trial per job per round, so two free slots go to two jobs rather than both to the first.
     for (bool launched = true; launched;) {
       launched = false;
