@@ -8,6 +8,8 @@ the held-out test split, and the wall-time ratio.
 
 Targets: every tuned test F1 >= run-local's; 7-class accuracy >= 0.937; wall <= 0.5 of Optuna's.
 
+Beside each tuned F1: a 95% paired-bootstrap interval of its difference from the defaults' F1 on
+the same test rows (an interval that spans 0 means the test split cannot tell the two apart).
 Also prints the study's trial-seconds (trial durations summed, from `jobs describe`), each cover
 type's priciest trial, and, with
 --fixed 'max_depth=16 n_estimators=300 learning_rate=0.2' (repeatable), the 7-class accuracy of
@@ -24,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -104,6 +108,29 @@ def short(hyperparameters):
                     for k, v in sorted(hyperparameters.items()))
 
 
+def test_probabilities(binary, models, data, out):
+    """Per-class probabilities and true cover types of the test split (`treeline predict --out`)."""
+    run([binary, "predict", "--models", models, "--data", data, "--test-split", "--nthread", "2", "--out", out])
+
+    table = np.genfromtxt(out, delimiter=",", names=True)
+    return np.vstack([table["p_cover_type_%d" % k] for k in range(1, 8)]).T, table["Cover_Type"].astype(int)
+
+
+def f1_difference_interval(p_defaults, p_tuned, cover, k, resamples=2000, seed=42):
+    """95% paired-bootstrap interval of test F1 (tuned minus defaults) for cover type k: how much
+    of the difference the test split's size can tell from chance."""
+
+    y = cover == k
+    a, b = p_defaults[:, k - 1] >= 0.5, p_tuned[:, k - 1] >= 0.5
+    idx = np.random.default_rng(seed).integers(0, len(y), size=(resamples, len(y)))
+
+    def f1(pred):
+        tp = (pred[idx] & y[idx]).sum(axis=1)
+        return 2 * tp / np.maximum(pred[idx].sum(axis=1) + y[idx].sum(axis=1), 1)
+    diff = f1(b) - f1(a)
+    return np.percentile(diff, 2.5), np.percentile(diff, 97.5)
+
+
 def fixed_settings(binary, data, store, settings):
     """run-local with hand-set hyperparameters, then the 7-class test accuracy of its models."""
     rows = []
@@ -146,17 +173,22 @@ def main():
         out = run([binary, "predict", "--models", os.path.join(store, "bench", "tuned"), "--data", a.data,
                    "--test-split", "--nthread", "2"])
         accuracy7 = float(re.search(r"7-class accuracy: ([0-9.]+)", out).group(1))
+        p_defaults, cover = test_probabilities(binary, os.path.join(store, "bench", "defaults"), a.data,
+                                               os.path.join(tmp, "defaults.csv"))
+        p_tuned, _ = test_probabilities(binary, os.path.join(store, "bench", "tuned"), a.data, os.path.join(tmp, "tuned.csv"))
         reference = None
         if not a.skip_reference:
             reference = json.loads(run(["/usr/bin/python3", "-c", REFERENCE, a.data, str(a.trials), tmp]))
-    print("%-10s %12s %12s %10s %9s  %s" % ("cover_type", "f1 defaults", "f1 tuned", "reference", "trial s",
-                                             "best hyperparameters"))
+    print("%-10s %12s %12s %18s %10s %9s  %s" % ("cover_type", "f1 defaults", "f1 tuned", "diff 95% interval",
+                                                  "reference", "trial s", "best hyperparameters"))
     all_better = True
     for b, t in zip(base, tuned):
         ref = reference["results"][t["cover_type"] - 1]["f1"] if reference else float("nan")
         all_better &= t.get("f1", 0) >= b["f1"]
-        print("%-10d %12.4f %12.4f %10.4f %9.1f  %s" % (t["cover_type"], b["f1"], t.get("f1", float("nan")), ref,
-                                                       spent[t["cover_type"]], json.dumps(t.get("best_hyperparameters"))))
+        low, high = f1_difference_interval(p_defaults, p_tuned, cover, t["cover_type"])
+        print("%-10d %12.4f %12.4f %18s %10.4f %9.1f  %s" % (t["cover_type"], b["f1"], t.get("f1", float("nan")),
+                                                            "[%+.3f, %+.3f]" % (low, high), ref, spent[t["cover_type"]],
+                                                            json.dumps(t.get("best_hyperparameters"))))
     print("trial-seconds of the study (summed over trials): %.0f" % sum(spent.values()))
     for k, (_, (seconds, hyperparameters)) in sorted(costs.items()):
         print("cover type %d, priciest trial: %.1f s, %s" % (k, seconds, short(hyperparameters)))
