@@ -106,8 +106,10 @@ Trial* find_trial(std::vector<Trial>& trials, int id) {
 
 }  // namespace
 
-// Trials not yet started times the mean duration of those that ran to their end; infinite
-// while none has (nothing is known yet, so the job should start soon).
+// Trials not yet started times the mean duration of those that ran to their end, plus, for a
+// submit's tuning job, its final training (the best trial run again on the whole training split:
+// about as long, and the study's very last work); infinite while no trial has run to its end
+// (nothing is known yet, so the job should start soon).
 double Agent::ActiveJob::expected_seconds_left() const {
   const int max_trials = tuning ? input.hyperparameters->max_trials : 1;
   const int left = exhausted ? 0 : std::max(0, max_trials - static_cast<int>(trials.size()));
@@ -120,7 +122,11 @@ double Agent::ActiveJob::expected_seconds_left() const {
     }
   }
   if (timed == 0) return std::numeric_limits<double>::infinity();
-  return left * seconds / timed;
+  double work = left * seconds / timed;
+  if (tuning && job.labels.contains("final_training"))
+    if (const auto best = best_trial(job, trials))
+      work += observation_of(*best).cost_seconds.value_or(seconds / timed);
+  return work;
 }
 
 Agent::Agent(JobStore& store, executors::Executor& executor, AgentOptions options)

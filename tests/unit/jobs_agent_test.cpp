@@ -108,5 +108,32 @@ TEST(Agent, TheJobWithTheMostWorkLeftGetsTheFreeSlot) {
   EXPECT_TRUE(order.substr(0, 2) == "pc" || order.substr(0, 2) == "cp") << order;
 }
 
+TEST(Agent, ASubmitsFinalTrainingCountsAsWorkLeft) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  const std::string report = R"(echo "{\"score\": 1, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  // As submit queues them: the tuning job names the final training job to run with its best
+  // hyperparameters. One 0.4 s trial left plus its final (0.8 s) outweighs five 0.1 s trials
+  // (0.6 s); without the final it would not (0.4 s).
+  Job with_final = shell_tuning_job("final", "sleep 0.4; " + report, 2, 1);
+  with_final.labels["final_training"] = {
+      {"job_id", "final_training"},
+      {"training_input", {{"masterConfig", {{"containerCommand", {"/bin/sh", "-c", "sleep 0.4", "trainer"}}}}}}};
+  store.create_job(with_final);
+  store.create_job(shell_tuning_job("many", "sleep 0.1; " + report, 6, 1));
+  run_agent_until_idle(store, dir, 1);
+
+  ASSERT_EQ(store.job_state("final_training"), JobState::kSucceeded);
+  std::vector<std::pair<double, char>> starts;
+  for (const char* job : {"final", "many"}) {
+    ASSERT_EQ(store.job_state(job), JobState::kSucceeded) << job;
+    for (const auto& t : store.trials(job)) starts.emplace_back(*t.start_time, job[0]);
+  }
+  std::sort(starts.begin(), starts.end());
+  std::string order;
+  for (const auto& [_, job] : starts) order += job;
+  EXPECT_EQ(order.substr(2), "fmmmmm") << order;
+}
+
 }  // namespace
 }  // namespace treeline::jobs
