@@ -13,7 +13,6 @@ std::unique_ptr<EarlyStoppingRule> make_default_stopping_rule() {
   std::vector<std::unique_ptr<EarlyStoppingRule>> rules;
   rules.push_back(std::make_unique<MedianStoppingRule>());
   rules.push_back(std::make_unique<PlateauStoppingRule>());
-  rules.push_back(std::make_unique<PaceStoppingRule>());
   return std::make_unique<AnyStoppingRule>(std::move(rules));
 }
 

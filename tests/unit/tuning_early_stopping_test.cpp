@@ -1,4 +1,4 @@
-// Early stopping of tuning trials: the median, plateau and pace rules, and all of them together.
+// Early stopping of tuning trials: the median rule, the plateau rule and the two together.
 #include <gtest/gtest.h>
 
 #include "treeline/tuning/early_stopping.h"
@@ -59,26 +59,6 @@ TEST(PlateauStoppingRule, StopsAFlatCurveBelowTheBestFinishedTrial) {
   EXPECT_FALSE(rule.should_stop({{10, 0.7}, {20, 0.6}, {30, 0.55}, {40, 0.52}}, finished, Goal::kMinimize));
 }
 
-TEST(PaceStoppingRule, StopsATrialTooSlowToCatchUpWithTheBestFinished) {
-  const PaceStoppingRule rule;  // after 3 reports
-  const std::vector<Curve> finished = {{{50, 0.6}, {100, 0.9}}, {{20, 0.7}, {40, 0.8}}};  // best 0.9, by step 100
-  // At 0.005 a step (its faster recent interval), 0.58 reaches 0.93 by step 100: it runs on.
-  EXPECT_FALSE(rule.should_stop({{10, 0.5}, {20, 0.55}, {30, 0.58}}, finished, Goal::kMaximize));
-  // At 0.002 a step it reaches only 0.67.
-  EXPECT_TRUE(rule.should_stop({{10, 0.5}, {20, 0.52}, {30, 0.53}}, finished, Goal::kMaximize));
-  // The faster of the last two intervals sets the pace (0.01 a step: 1.31).
-  EXPECT_FALSE(rule.should_stop({{10, 0.5}, {20, 0.6}, {30, 0.61}}, finished, Goal::kMaximize));
-  // Past the longest finished trial's steps nothing tells how far it will go: it runs on.
-  EXPECT_FALSE(rule.should_stop({{90, 0.5}, {100, 0.5}, {110, 0.5}}, finished, Goal::kMaximize));
-  // Too few reports, or nothing finished to compare with.
-  EXPECT_FALSE(rule.should_stop({{10, 0.1}, {20, 0.1}}, finished, Goal::kMaximize));
-  EXPECT_FALSE(rule.should_stop({{10, 0.1}, {20, 0.1}, {30, 0.1}}, {}, Goal::kMaximize));
-  // Minimising: the best finished is 0.1; going down 0.002 a step, 0.87 gets to 0.73 only.
-  const std::vector<Curve> losses = {{{50, 0.3}, {100, 0.1}}};
-  EXPECT_TRUE(rule.should_stop({{10, 0.9}, {20, 0.88}, {30, 0.87}}, losses, Goal::kMinimize));
-  EXPECT_FALSE(rule.should_stop({{10, 0.9}, {20, 0.6}, {30, 0.5}}, losses, Goal::kMinimize));
-}
-
 TEST(AnyStoppingRule, StopsWhenEitherRuleWould) {
   const auto rule = make_default_stopping_rule();
   std::vector<Curve> finished = finished_with_values(5);  // median 3 at step 10; best 15 at step 20
@@ -87,11 +67,6 @@ TEST(AnyStoppingRule, StopsWhenEitherRuleWould) {
   const Curve flat = {{5, 4}, {10, 12}, {12, 12}, {14, 12}, {16, 11}};
   EXPECT_FALSE(MedianStoppingRule().should_stop(flat, finished, Goal::kMaximize));
   EXPECT_TRUE(rule->should_stop(flat, finished, Goal::kMaximize));
-  // Climbing and above the median, but at 0.05 a step it gets to 4.4 by step 20, far below 15.
-  const Curve slow = {{2, 3.5}, {4, 3.6}, {6, 3.7}};
-  EXPECT_FALSE(MedianStoppingRule().should_stop(slow, finished, Goal::kMaximize));
-  EXPECT_FALSE(PlateauStoppingRule().should_stop(slow, finished, Goal::kMaximize));
-  EXPECT_TRUE(rule->should_stop(slow, finished, Goal::kMaximize));
   EXPECT_FALSE(rule->should_stop({{5, 4}, {10, 12}, {12, 13}, {14, 14}, {16, 14.5}}, finished, Goal::kMaximize));
 }
 

@@ -56,22 +56,6 @@ class PlateauStoppingRule : public EarlyStoppingRule {
   std::size_t min_reports_;
 };
 
-// Stops a trial that cannot catch up with the best finished trial at the pace it is improving:
-// after `min_reports` reports, even gaining at the faster of its last two report intervals' rates
-// until the step the longest finished trial reached, it would end worse than the best any
-// finished trial reached. Slow climbers far behind (low learning rates, small models) stop early;
-// a trial already past every finished trial's length runs on. The pace of the last intervals
-// overstates what is to come on the usual concave curves, so the rule errs towards running on.
-class PaceStoppingRule : public EarlyStoppingRule {
- public:
-  explicit PaceStoppingRule(std::size_t min_reports = 3) : min_reports_(min_reports) {}
-  bool should_stop(const std::vector<IntermediateValue>& trial,
-                   const std::vector<std::vector<IntermediateValue>>& finished, Goal goal) const override;
-
- private:
-  std::size_t min_reports_;
-};
-
 // Stops a trial when any of its rules would.
 class AnyStoppingRule : public EarlyStoppingRule {
  public:
@@ -83,7 +67,7 @@ class AnyStoppingRule : public EarlyStoppingRule {
   std::vector<std::unique_ptr<EarlyStoppingRule>> rules_;
 };
 
-// What enableTrialEarlyStopping turns on: the median, plateau and pace rules.
+// What enableTrialEarlyStopping turns on: the median rule and the plateau rule.
 std::unique_ptr<EarlyStoppingRule> make_default_stopping_rule();
 
 }  // namespace treeline::tuning
