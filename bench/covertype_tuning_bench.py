@@ -111,18 +111,20 @@ def short(hyperparameters):
 def test_probabilities(binary, models, data, out):
     """Per-class probabilities and true cover types of the test split (`treeline predict --out`)."""
     run([binary, "predict", "--models", models, "--data", data, "--test-split", "--nthread", "2", "--out", out])
-
     table = np.genfromtxt(out, delimiter=",", names=True)
     return np.vstack([table["p_cover_type_%d" % k] for k in range(1, 8)]).T, table["Cover_Type"].astype(int)
 
 
-def f1_difference_interval(p_defaults, p_tuned, cover, k, resamples=2000, seed=42):
+def bootstrap_rows(rows, resamples=2000, seed=42):
+    """Row indices of `resamples` bootstrap samples of the test split, shared by every cover type."""
+    return np.random.default_rng(seed).integers(0, rows, size=(resamples, rows), dtype=np.int32)
+
+
+def f1_difference_interval(p_defaults, p_tuned, cover, k, idx):
     """95% paired-bootstrap interval of test F1 (tuned minus defaults) for cover type k: how much
     of the difference the test split's size can tell from chance."""
-
     y = cover == k
     a, b = p_defaults[:, k - 1] >= 0.5, p_tuned[:, k - 1] >= 0.5
-    idx = np.random.default_rng(seed).integers(0, len(y), size=(resamples, len(y)))
 
     def f1(pred):
         tp = (pred[idx] & y[idx]).sum(axis=1)
@@ -182,10 +184,11 @@ def main():
     print("%-10s %12s %12s %18s %10s %9s  %s" % ("cover_type", "f1 defaults", "f1 tuned", "diff 95% interval",
                                                   "reference", "trial s", "best hyperparameters"))
     all_better = True
+    idx = bootstrap_rows(len(cover))
     for b, t in zip(base, tuned):
         ref = reference["results"][t["cover_type"] - 1]["f1"] if reference else float("nan")
         all_better &= t.get("f1", 0) >= b["f1"]
-        low, high = f1_difference_interval(p_defaults, p_tuned, cover, t["cover_type"])
+        low, high = f1_difference_interval(p_defaults, p_tuned, cover, t["cover_type"], idx)
         print("%-10d %12.4f %12.4f %18s %10.4f %9.1f  %s" % (t["cover_type"], b["f1"], t.get("f1", float("nan")),
                                                             "[%+.3f, %+.3f]" % (low, high), ref, spent[t["cover_type"]],
                                                             json.dumps(t.get("best_hyperparameters"))))

@@ -131,13 +131,11 @@ void add_train_evaluate(CLI::App& app) {
     request.encoding = flags->training.parsed_encoding();
     request.training = flags->training.training_options(cmd->remaining());
     request.report_every = flags->report_every;
-    if (auto updates = executors::thread_share_updates_from_environment()) {
+    if (auto updates = executors::thread_share_updates_from_environment(request.training.nthread)) {
       // Run by the platform: follow its share of the cores, and say so in the trial's log.
-      request.training.thread_updates = [updates = std::move(updates), current = request.training.nthread]() mutable {
+      request.training.thread_updates = [updates = std::move(updates)] {
         const auto threads = updates();
-        if (threads && *threads != current)
-          fmt::print(stderr, "train-evaluate: now {} thread(s), the platform's share of the cores\n", *threads);
-        if (threads) current = *threads;
+        if (threads) fmt::print(stderr, "train-evaluate: now {} thread(s), the platform's share of the cores\n", *threads);
         return threads;
       };
     }

@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
+#include <utility>
 
 #include "treeline/common/error.h"
 
@@ -19,11 +22,21 @@ void publish_thread_share(const fs::path& file, int threads) {
   {
     std::ofstream out(temporary, std::ios::trunc);
     out << threads << "\n";
-    if (!out.flush()) throw SystemError(fmt::format("{}: cannot write the trial's thread share", temporary.string()));
+    if (!out.flush()) {
+      const int error = errno;
+      std::error_code ec;
+      fs::remove(temporary, ec);
+      throw SystemError(fmt::format("{}: cannot write the trial's thread share: {}", temporary.string(),
+                                    std::strerror(error)));
+    }
   }
   std::error_code ec;
   fs::rename(temporary, file, ec);
-  if (ec) throw SystemError(fmt::format("{}: cannot publish the trial's thread share: {}", file.string(), ec.message()));
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    throw SystemError(fmt::format("{}: cannot publish the trial's thread share: {}", file.string(), ec.message()));
+  }
 }
 
 std::optional<int> read_thread_share(const fs::path& file) {
@@ -36,8 +49,37 @@ std::optional<int> read_thread_share(const fs::path& file) {
   return threads;
 }
 
-ThreadShareWatcher::ThreadShareWatcher(fs::path file, double interval_seconds)
-    : file_(std::move(file)), interval_seconds_(interval_seconds) {}
+ThreadShareFile::ThreadShareFile(fs::path file, int threads) : file_(std::move(file)) {
+  publish_thread_share(file_, threads);
+  threads_ = threads;
+}
+
+ThreadShareFile::~ThreadShareFile() {
+  if (file_.empty()) return;
+  std::error_code ec;
+  fs::remove(file_, ec);  // best effort: a leftover file only takes a directory entry
+}
+
+ThreadShareFile::ThreadShareFile(ThreadShareFile&& other) noexcept
+    : file_(std::exchange(other.file_, {})), threads_(other.threads_) {}
+
+ThreadShareFile& ThreadShareFile::operator=(ThreadShareFile&& other) noexcept {
+  if (this != &other) {
+    ThreadShareFile old(std::move(*this));
+    file_ = std::exchange(other.file_, {});
+    threads_ = other.threads_;
+  }
+  return *this;
+}
+
+void ThreadShareFile::set(int threads) {
+  if (threads == threads_) return;
+  publish_thread_share(file_, threads);
+  threads_ = threads;
+}
+
+ThreadShareWatcher::ThreadShareWatcher(fs::path file, std::optional<int> current, double interval_seconds)
+    : file_(std::move(file)), interval_seconds_(interval_seconds), last_(current) {}
 
 std::optional<int> ThreadShareWatcher::poll() {
   const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -49,10 +91,11 @@ std::optional<int> ThreadShareWatcher::poll() {
   return threads;
 }
 
-std::function<std::optional<int>()> thread_share_updates_from_environment() {
+std::function<std::optional<int>()> thread_share_updates_from_environment(int current_threads) {
   const char* file = std::getenv(kThreadShareVariable);
   if (file == nullptr || *file == '\0') return {};
-  auto watcher = std::make_shared<ThreadShareWatcher>(file);
+  auto watcher = std::make_shared<ThreadShareWatcher>(
+      file, current_threads > 0 ? std::optional<int>(current_threads) : std::nullopt);
   return [watcher] { return watcher->poll(); };
 }
 

@@ -33,8 +33,7 @@ struct Agent::RunningTrial {
   std::unique_ptr<executors::MachineSlot> slot;
   fs::path metric_file;
   fs::path log_file;
-  fs::path thread_share_file;  // empty: the trial keeps the threads it started with
-  int threads = 0;
+  std::optional<executors::ThreadShareFile> thread_share;  // none: the trial keeps the threads it started with
   std::size_t metrics_seen = 0;
   bool stopping_early = false;
 };
@@ -112,7 +111,8 @@ Trial* find_trial(std::vector<Trial>& trials, int id) {
 // (nothing is known yet, so the job should start soon).
 double Agent::ActiveJob::expected_seconds_left() const {
   const int max_trials = tuning ? input.hyperparameters->max_trials : 1;
-  const int left = exhausted ? 0 : std::max(0, max_trials - static_cast<int>(trials.size()));
+  int left = exhausted ? 0 : std::max(0, max_trials - static_cast<int>(trials.size()));
+  for (const auto& t : trials) left += t.state == JobState::kQueued && !running.count(t.trial_id);  // to run again
   double seconds = 0;
   int timed = 0;
   for (const auto& t : trials) {
@@ -366,23 +366,25 @@ int Agent::threads_per_trial(const ActiveJob& job) const {
 void Agent::share_cores() {
   int running = 0;
   for (const auto& [_, job] : active_) running += static_cast<int>(job->running.size());
+  if (running == 0) return;
+  // Other agents' trials (other stores) share the cores too; they can only hold the slots this
+  // agent leaves free, and probing the slot files is a few system calls, so once a second.
   const double now = now_seconds();
-  // Recomputed when this agent's trials come or go, and every second for other agents' trials,
-  // which only matter while this agent leaves slots free.
-  if (running == 0 || (running == shared_among_ && (running >= slots_.capacity() || now - last_share_ < 1.0))) return;
-  shared_among_ = running;
-  last_share_ = now;
-  int sharing = running;
-  if (running < slots_.capacity()) sharing = std::max(sharing, slots_.held());
-  const int threads = std::max(1, machine_cores() / sharing);
+  if (running >= slots_.capacity()) {
+    held_elsewhere_ = 0;
+  } else if (now - last_held_probe_ >= 1.0) {
+    last_held_probe_ = now;
+    held_elsewhere_ = std::max(0, slots_.held() - running);
+  }
+  const int sharing = std::min(std::max(1, slots_.capacity()), running + held_elsewhere_);
+  const int threads = std::max(1, machine_cores() / std::max(1, sharing));
   for (auto& [_, job] : active_) {
     for (auto& [__, trial] : job->running) {
-      if (trial.thread_share_file.empty() || trial.threads == threads) continue;
+      if (!trial.thread_share) continue;
       try {
-        executors::publish_thread_share(trial.thread_share_file, threads);
-        trial.threads = threads;
+        trial.thread_share->set(threads);
       } catch (const SystemError&) {
-        // The trial keeps its current threads; the next change tries again.
+        // The trial keeps its current threads; the next round tries again.
       }
     }
   }
@@ -465,15 +467,15 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
                 {"CLOUD_ML_HP_METRIC_TAG", job.metric_tag},
                 {"CLOUD_ML_HP_METRIC_FILE", running.metric_file.string()},
                 {"OMP_NUM_THREADS", std::to_string(threads)}};
-  // With a fixed thread count (threadsPerTrial, or --nthread in the args) the share stays put.
+  // With a fixed thread count (threadsPerTrial, or --nthread in the args) the share stays put;
+  // the variable is blanked then, in case the agent itself inherited one.
+  launch.env[executors::kThreadShareVariable] = "";
   if (job.input.threads_per_trial == 0 && !has_nthread) {
-    running.thread_share_file = dir / "threads";
-    running.threads = threads;
     try {
-      executors::publish_thread_share(running.thread_share_file, threads);
-      launch.env[executors::kThreadShareVariable] = running.thread_share_file.string();
+      running.thread_share.emplace(dir / "threads", threads);
+      launch.env[executors::kThreadShareVariable] = running.thread_share->path().string();
     } catch (const SystemError&) {
-      running.thread_share_file.clear();  // the trial runs with --nthread as given
+      // The trial runs with the threads it was given.
     }
   }
   launch.working_directory = dir;

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "test_util.h"
+#include "treeline/common/error.h"
 #include "treeline/executors/local_executor.h"
 #include "treeline/executors/machine_slots.h"
 #include "treeline/executors/thread_share.h"
@@ -413,7 +414,7 @@ TEST(ThreadShare, PublishedNumbersAreReadWhole) {
 TEST(ThreadShare, WatcherReportsEachChangeOnce) {
   TempDir dir;
   const auto file = dir / "threads";
-  ThreadShareWatcher watcher(file, /*interval_seconds=*/0);
+  ThreadShareWatcher watcher(file, std::nullopt, /*interval_seconds=*/0);
   EXPECT_FALSE(watcher.poll()) << "nothing published yet";
   publish_thread_share(file, 1);
   EXPECT_EQ(watcher.poll(), 1);
@@ -423,21 +424,47 @@ TEST(ThreadShare, WatcherReportsEachChangeOnce) {
   treeline::testing::write_text(file, "garbage\n");
   EXPECT_FALSE(watcher.poll()) << "a bad file leaves the threads as they are";
 
-  ThreadShareWatcher slow(file, /*interval_seconds=*/60);
+  ThreadShareWatcher started_with_two(file, 2, 0);
+  publish_thread_share(file, 2);
+  EXPECT_FALSE(started_with_two.poll()) << "the threads it started with are no change";
+  publish_thread_share(file, 1);
+  EXPECT_EQ(started_with_two.poll(), 1);
+
+  ThreadShareWatcher slow(file, std::nullopt, /*interval_seconds=*/60);
   publish_thread_share(file, 4);
   EXPECT_EQ(slow.poll(), 4);
   publish_thread_share(file, 1);
   EXPECT_FALSE(slow.poll()) << "looked at most once per interval";
 }
 
+TEST(ThreadShare, FileGoesWithItsOwner) {
+  TempDir dir;
+  const auto path = dir / "threads";
+  {
+    ThreadShareFile share(path, 2);
+    EXPECT_EQ(read_thread_share(path), 2);
+    share.set(1);
+    EXPECT_EQ(read_thread_share(path), 1);
+    EXPECT_EQ(share.threads(), 1);
+    ThreadShareFile moved(std::move(share));
+    EXPECT_TRUE(std::filesystem::exists(path)) << "a move keeps the file";
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_THROW(ThreadShareFile(dir / "no-such-dir" / "threads", 1), treeline::SystemError);
+}
+
 TEST(ThreadShare, FromTheEnvironment) {
   TempDir dir;
   ::unsetenv(kThreadShareVariable);
-  EXPECT_FALSE(thread_share_updates_from_environment()) << "run by hand: no updates";
+  EXPECT_FALSE(thread_share_updates_from_environment(1)) << "run by hand: no updates";
+  ::setenv(kThreadShareVariable, "", 1);
+  EXPECT_FALSE(thread_share_updates_from_environment(1)) << "blanked: no updates";
   publish_thread_share(dir / "threads", 2);
   ::setenv(kThreadShareVariable, (dir / "threads").c_str(), 1);
-  auto updates = thread_share_updates_from_environment();
+  auto updates = thread_share_updates_from_environment(1);
+  auto unchanged = thread_share_updates_from_environment(2);
   ::unsetenv(kThreadShareVariable);
   ASSERT_TRUE(updates);
   EXPECT_EQ(updates(), 2);
+  EXPECT_FALSE(unchanged()) << "started with the published share";
 }

@@ -8,6 +8,7 @@
 
 #include "test_util.h"
 #include "treeline/executors/local_executor.h"
+#include "treeline/executors/thread_share.h"
 #include "treeline/jobs/agent.h"
 #include "treeline/jobs/sqlite_job_store.h"
 
@@ -59,13 +60,15 @@ TEST(Agent, ATrialLeftAloneTakesUpTheFreedCores) {
   if (cores < 2) GTEST_SKIP() << "needs two cores to share";
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
-  // Trial 1 ends at once; trial 2 reports the share it started with, then the one it sees change.
+  // Trial 1 ends once trial 2 has read the share it started with (trial directories are
+  // siblings); trial 2 then reports that share and the one it sees change.
   const std::string script = R"(
 f="$TREELINE_THREADS_FILE"; first=$(cat "$f")
 if [ "$CLOUD_ML_TRIAL_ID" = 1 ]; then
-  sleep 0.2; echo "{\"score\": $first, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE"; exit 0
+  i=0; while [ ! -e ../2/read ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done
+  echo "{\"score\": $first, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE"; exit 0
 fi
-now=$first; i=0
+touch read; now=$first; i=0
 while [ "$now" = "$first" ] && [ $i -lt 200 ]; do sleep 0.05; now=$(cat "$f"); i=$((i+1)); done
 printf '{"score": %s, "global_step": 1}\n{"score": %s, "global_step": 2}\n' "$first" "$now" >> "$CLOUD_ML_HP_METRIC_FILE"
 )";
@@ -86,7 +89,7 @@ TEST(Agent, TheJobWithTheMostWorkLeftGetsTheFreeSlot) {
   SqliteJobStore store(dir / "jobs.sqlite");
   const std::string report = R"(echo "{\"score\": 1, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
   store.create_job(shell_tuning_job("pricey", "sleep 0.4; " + report, 4, 1));
-  store.create_job(shell_tuning_job("cheap", "sleep 0.02; " + report, 4, 1));
+  store.create_job(shell_tuning_job("cheap", "sleep 0.02; " + report, 2, 1));
   run_agent_until_idle(store, dir, 1);
 
   struct Start {
@@ -98,13 +101,15 @@ TEST(Agent, TheJobWithTheMostWorkLeftGetsTheFreeSlot) {
     ASSERT_EQ(store.job_state(job), JobState::kSucceeded) << job;
     for (const auto& t : store.trials(job)) starts.push_back({*t.start_time, job});
   }
-  ASSERT_EQ(starts.size(), 8u);
+  ASSERT_EQ(starts.size(), 6u);
   std::sort(starts.begin(), starts.end(), [](const Start& a, const Start& b) { return a.time < b.time; });
   std::string order;
   for (const auto& s : starts) order += s.job[0];
   // Each job runs once first (nothing is known of either); then the pricey job's three
-  // remaining trials (1.2 s of work left) go before the cheap job's (0.06 s).
-  EXPECT_EQ(order.substr(2), "pppccc") << order;
+  // remaining trials (1.2 s of work left, then 0.8 and 0.4) go before the cheap job's last one
+  // (0.02 s and whatever it takes to start a process, as for every trial). Taking turns would
+  // give the cheap job the third or fourth start.
+  EXPECT_EQ(order.substr(2), "pppc") << order;
   EXPECT_TRUE(order.substr(0, 2) == "pc" || order.substr(0, 2) == "cp") << order;
 }
 
@@ -113,14 +118,15 @@ TEST(Agent, ASubmitsFinalTrainingCountsAsWorkLeft) {
   SqliteJobStore store(dir / "jobs.sqlite");
   const std::string report = R"(echo "{\"score\": 1, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
   // As submit queues them: the tuning job names the final training job to run with its best
-  // hyperparameters. One 0.4 s trial left plus its final (0.8 s) outweighs five 0.1 s trials
-  // (0.6 s); without the final it would not (0.4 s).
+  // hyperparameters. One 0.4 s trial left plus its final (0.8 s) outweighs two 0.3 s trials
+  // (0.6 s); without the final it would not (0.4 s). Starting a process adds the same to every
+  // trial, which keeps both comparisons as they are.
   Job with_final = shell_tuning_job("final", "sleep 0.4; " + report, 2, 1);
   with_final.labels["final_training"] = {
       {"job_id", "final_training"},
       {"training_input", {{"masterConfig", {{"containerCommand", {"/bin/sh", "-c", "sleep 0.4", "trainer"}}}}}}};
   store.create_job(with_final);
-  store.create_job(shell_tuning_job("many", "sleep 0.1; " + report, 6, 1));
+  store.create_job(shell_tuning_job("many", "sleep 0.3; " + report, 3, 1));
   run_agent_until_idle(store, dir, 1);
 
   ASSERT_EQ(store.job_state("final_training"), JobState::kSucceeded);
@@ -132,7 +138,28 @@ TEST(Agent, ASubmitsFinalTrainingCountsAsWorkLeft) {
   std::sort(starts.begin(), starts.end());
   std::string order;
   for (const auto& [_, job] : starts) order += job;
-  EXPECT_EQ(order.substr(2), "fmmmmm") << order;
+  EXPECT_EQ(order.substr(2), "fmm") << order;
+}
+
+TEST(Agent, AFixedThreadCountGetsNoThreadShare) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  // Reports 1 when the trial was given a share file to follow, 0 when not.
+  const std::string script =
+      R"([ -n "$TREELINE_THREADS_FILE" ] && v=1 || v=0; echo "{\"score\": $v}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  store.create_job(shell_tuning_job("shared", script, 1, 1));
+  Job fixed = shell_tuning_job("fixed", script, 1, 1);
+  fixed.training_input["treeline"] = {{"threadsPerTrial", 1}};
+  store.create_job(fixed);
+  // An agent started from a trial's environment must not hand its own share on.
+  ::setenv(executors::kThreadShareVariable, (dir / "inherited").c_str(), 1);
+  run_agent_until_idle(store, dir, 2);
+  ::unsetenv(executors::kThreadShareVariable);
+
+  EXPECT_EQ(store.trials("shared").at(0).final_metric->objective_value, 1);
+  EXPECT_EQ(store.trials("fixed").at(0).final_metric->objective_value, 0);
+  EXPECT_FALSE(std::filesystem::exists(dir / "jobs" / "shared" / "trials" / "1" / "threads"))
+      << "the share file goes with its trial";
 }
 
 }  // namespace

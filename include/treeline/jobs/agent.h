@@ -59,8 +59,9 @@ class Agent {
   void submit_follow_up(ActiveJob& job);
   void drop(const std::string& job_id);
   int threads_per_trial(const ActiveJob& job) const;
-  // Divides the cores among the running trials again when their number changed, so a trial left
-  // alone takes up the cores its peers freed (see executors/thread_share.h).
+  // Divides the cores among the running trials each round (a trial's share file is rewritten only
+  // when its share changes), so a trial left alone takes up the cores its peers freed
+  // (see executors/thread_share.h).
   void share_cores();
   void wait_for_events(double seconds);
 
@@ -75,8 +76,8 @@ class Agent {
   double last_refresh_ = 0;
   double idle_since_ = 0;
   std::size_t turn_ = 0;  // rotates which job launches first
-  int shared_among_ = 0;  // running trials when the cores were last divided
-  double last_share_ = 0;
+  int held_elsewhere_ = 0;  // machine slots other agents held at the last probe
+  double last_held_probe_ = 0;
 };
 
 }  // namespace treeline::jobs
