@@ -87,14 +87,23 @@ std::string log_tail(const fs::path& log, std::size_t lines) {
   return out;
 }
 
-// What the sampler learns from a trial: its value once it succeeded, and what it cost when it
-// ran to its end (a trial stopped early says little about the price of its point).
+// What the sampler learns from a trial: its value once it succeeded, and what it cost (for a
+// trial stopped early, at least what it cost: its point's full price was not paid).
 tuning::Observation observation_of(const Trial& t) {
   tuning::Observation o{.params = t.hyperparameters, .running = t.state == JobState::kRunning};
   if (t.state != JobState::kSucceeded || !t.final_metric) return o;
   o.value = t.final_metric->objective_value;
-  if (!t.stopped_early && t.start_time && t.end_time) o.cost_seconds = *t.end_time - *t.start_time;
+  if (t.start_time && t.end_time) {
+    o.cost_seconds = *t.end_time - *t.start_time;
+    o.cost_is_lower_bound = t.stopped_early;
+  }
   return o;
+}
+
+// Seconds a trial took to run to its end; empty for one stopped early or not finished.
+std::optional<double> full_cost(const Trial& t) {
+  const auto o = observation_of(t);
+  return o.cost_is_lower_bound ? std::nullopt : o.cost_seconds;
 }
 
 Trial* find_trial(std::vector<Trial>& trials, int id) {
@@ -116,7 +125,7 @@ double Agent::ActiveJob::expected_seconds_left() const {
   double seconds = 0;
   int timed = 0;
   for (const auto& t : trials) {
-    if (const auto cost = observation_of(t).cost_seconds) {
+    if (const auto cost = full_cost(t)) {
       seconds += *cost;
       ++timed;
     }
@@ -125,7 +134,7 @@ double Agent::ActiveJob::expected_seconds_left() const {
   double work = left * seconds / timed;
   if (tuning && job.labels.contains("final_training"))
     if (const auto best = best_trial(job, trials))
-      work += observation_of(*best).cost_seconds.value_or(seconds / timed);
+      work += full_cost(*best).value_or(seconds / timed);
   return work;
 }
 

@@ -410,21 +410,18 @@ struct Candidate {
   std::vector<double> point;
 };
 
-// What a point is expected to cost: a GP on the standardised log seconds of the trials that ran
-// to their end. Acquisition divides EI by cost^exponent (Snoek et al., 2012: "EI per second"),
-// i.e. subtracts exponent * log cost from log EI.
+// What a point is expected to cost: a GP on the standardised log seconds of the trials. Acquisition
+// divides EI by cost^exponent (Snoek et al., 2012: "EI per second"), i.e. subtracts exponent * log
+// cost from log EI.
 struct CostModel {
   GaussianProcess model;
+  double log_cost_mean;   // the mean the targets were centred on
   double log_cost_scale;  // the standard deviation the targets were divided by
   double exponent;
 };
 
-std::optional<CostModel> fit_cost_model(const UnitCube& cube, const std::vector<const EncodedTrial*>& learnt,
-                                        const GaussianProcessOptions& options) {
-  std::vector<const EncodedTrial*> costed;
-  for (const EncodedTrial* t : learnt)
-    if (t->log_cost) costed.push_back(t);
-  if (options.cost_exponent <= 0 || costed.size() < options.min_costed_trials) return std::nullopt;
+std::optional<CostModel> fit_cost_model_on(const UnitCube& cube, const std::vector<const EncodedTrial*>& costed,
+                                           const GaussianProcessOptions& options) {
   const auto n = static_cast<Eigen::Index>(costed.size());
   VectorXd log_costs(n);
   for (Eigen::Index i = 0; i < n; ++i) log_costs[i] = *costed[static_cast<std::size_t>(i)]->log_cost;
@@ -435,7 +432,34 @@ std::optional<CostModel> fit_cost_model(const UnitCube& cube, const std::vector<
   MatrixXd features = feature_matrix(cube, costed, trial_coordinates);
   const VectorXd targets = (log_costs.array() - mean) / scale;
   KernelParameters kernel = fit_kernel(cube, features, targets);
-  return CostModel{GaussianProcess(std::move(features), targets, std::move(kernel)), scale, options.cost_exponent};
+  return CostModel{GaussianProcess(std::move(features), targets, std::move(kernel)), mean, scale,
+                   options.cost_exponent};
+}
+
+// Learns from the trials that ran to their end, then from those stopped early whose time so far
+// already exceeds what the first model expects of their point: they cost at least that much, so
+// they enter at that bound (a conservative imputation of a censored time). Without them, a
+// region whose trials are always stopped halfway would look as cheap as the model guesses.
+std::optional<CostModel> fit_cost_model(const UnitCube& cube, const std::vector<const EncodedTrial*>& learnt,
+                                        const GaussianProcessOptions& options) {
+  std::vector<const EncodedTrial*> costed, bounded;
+  for (const EncodedTrial* t : learnt)
+    if (t->log_cost) (t->cost_is_lower_bound ? bounded : costed).push_back(t);
+  if (options.cost_exponent <= 0 || costed.size() < options.min_costed_trials) return std::nullopt;
+  std::optional<CostModel> model = fit_cost_model_on(cube, costed, options);
+  if (bounded.empty()) return model;
+  double exact_mean = 0;
+  for (const EncodedTrial* t : costed) exact_mean += *t->log_cost / static_cast<double>(costed.size());
+  VectorXd expected = VectorXd::Constant(static_cast<Eigen::Index>(bounded.size()), exact_mean);
+  if (model) {
+    VectorXd variance;
+    model->model.predict(feature_matrix(cube, bounded, trial_coordinates), expected, variance);
+    expected = expected.array() * model->log_cost_scale + model->log_cost_mean;
+  }
+  const std::size_t exact = costed.size();
+  for (std::size_t i = 0; i < bounded.size(); ++i)
+    if (*bounded[i]->log_cost > expected[static_cast<Eigen::Index>(i)]) costed.push_back(bounded[i]);
+  return costed.size() == exact ? model : fit_cost_model_on(cube, costed, options);
 }
 
 class AcquisitionSearch {

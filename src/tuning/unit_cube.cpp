@@ -330,6 +330,7 @@ std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector
     if (trial.loss && observation.cost_seconds && *observation.cost_seconds > 0 &&
         std::isfinite(*observation.cost_seconds)) {
       trial.log_cost = std::log(*observation.cost_seconds);
+      trial.cost_is_lower_bound = observation.cost_is_lower_bound;
     }
     trials.push_back(std::move(trial));
   }

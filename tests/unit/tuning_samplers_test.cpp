@@ -488,6 +488,35 @@ TEST(TuningGaussianProcessSampler, CostAwareSpaceFillingStartAvoidsThePriciestCo
   EXPECT_LT(aware, plain - 0.15) << "plain space filling spreads over the whole of x";
 }
 
+TEST(TuningGaussianProcessSampler, TrialsStoppedEarlyTeachTheirPriceAsALowerBound) {
+  // y decides the value; trials at x > 0.5 were all stopped early after 6 s, those below ran to
+  // their end in 1-1.2 s. Only the stopped trials' times say that large x is dear.
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
+  std::vector<Observation> history;
+  for (int i = 0; i < 6; ++i) {
+    const double y = 0.1 + 0.15 * i;
+    history.push_back({.params = {{"x", 0.07 * i}, {"y", y}}, .value = std::pow(y - 0.3, 2),
+                       .cost_seconds = i % 2 == 0 ? 1.0 : 1.2});
+    history.push_back({.params = {{"x", 0.6 + 0.07 * i}, {"y", 1 - y}}, .value = std::pow(0.7 - y, 2),
+                       .cost_seconds = 6.0, .cost_is_lower_bound = true});
+  }
+  std::vector<Observation> unpriced = history;
+  for (auto& o : unpriced)
+    if (o.cost_is_lower_bound) o.cost_seconds.reset();
+  GaussianProcessOptions options;
+  options.cost_exponent = 1.0;
+  auto mean_x = [&](const std::vector<Observation>& h) {
+    GaussianProcessSampler gp(options);
+    double sum = 0;
+    for (std::uint64_t seed = 0; seed < 6; ++seed) sum += std::get<double>(suggest(gp, space, h, 1, seed).front().at("x"));
+    return sum / 6;
+  };
+  const double with_bounds = mean_x(history), without = mean_x(unpriced);
+  EXPECT_LT(with_bounds, 0.4);
+  EXPECT_LT(with_bounds, without - 0.1) << "without the stopped trials' times, x looks free";
+}
+
 TEST(TuningGaussianProcessSampler, WithoutDurationsCostAwarenessChangesNothing) {
   SearchSpace space;
   space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};

@@ -41,9 +41,10 @@ struct Observation {
   Assignment params{};
   std::optional<double> value{};  // the final objective; empty while running or when it failed
   bool running = false;
-  // Seconds the trial took, for a trial that ran to its end (not stopped early): what a
-  // cost-aware sampler learns the price of a point from. Empty when unknown.
+  // Seconds the trial took: what a cost-aware sampler learns the price of a point from. Empty
+  // when unknown. For a trial stopped early it is a lower bound: the point costs at least that.
   std::optional<double> cost_seconds{};
+  bool cost_is_lower_bound = false;
 };
 
 }  // namespace treeline::tuning

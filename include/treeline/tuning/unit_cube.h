@@ -86,6 +86,7 @@ struct EncodedTrial {
                                // after a failure, or when the value is not finite
   bool running = false;
   std::optional<double> log_cost;  // log of Observation::cost_seconds, when known and positive
+  bool cost_is_lower_bound = false;  // Observation::cost_is_lower_bound
 };
 
 // The history in the cube's coordinates, in the same order. Throws InputError for a trial whose
