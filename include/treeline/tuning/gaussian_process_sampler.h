@@ -44,9 +44,10 @@ struct GaussianProcessOptions {
   // The value pending points are believed to have, as a quantile of the values seen: 0 the
   // best (the default), 0.5 the median, 1 the worst.
   double liar_quantile = 0.0;
-  // Cost awareness: once `min_costed_trials` finished trials carry their duration
+  // Cost awareness: once `min_costed_trials` trials that ran to their end carry their duration
   // (Observation::cost_seconds), a second GP learns log cost and the acquisition becomes
-  // EI / cost^cost_exponent. 0 (the default) turns it off, as does a history without durations.
+  // EI / cost^cost_exponent; durations that are lower bounds (trials stopped early) join where
+  // they exceed its prediction. 0 (the default) turns it off, as does a history without durations.
   double cost_exponent = 0.0;
   std::size_t min_costed_trials = 3;
 };
