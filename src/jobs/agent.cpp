@@ -87,23 +87,21 @@ std::string log_tail(const fs::path& log, std::size_t lines) {
   return out;
 }
 
+// Seconds a succeeded trial ran (for one stopped early, less than its point's full price).
+std::optional<double> seconds_run(const Trial& t) {
+  if (t.state != JobState::kSucceeded || !t.final_metric || !t.start_time || !t.end_time) return std::nullopt;
+  return *t.end_time - *t.start_time;
+}
+
 // What the sampler learns from a trial: its value once it succeeded, and what it cost (for a
 // trial stopped early, at least what it cost: its point's full price was not paid).
 tuning::Observation observation_of(const Trial& t) {
   tuning::Observation o{.params = t.hyperparameters, .running = t.state == JobState::kRunning};
   if (t.state != JobState::kSucceeded || !t.final_metric) return o;
   o.value = t.final_metric->objective_value;
-  if (t.start_time && t.end_time) {
-    o.cost_seconds = *t.end_time - *t.start_time;
-    o.cost_is_lower_bound = t.stopped_early;
-  }
+  o.cost_seconds = seconds_run(t);
+  o.cost_is_lower_bound = t.stopped_early;
   return o;
-}
-
-// Seconds a trial took to run to its end; empty for one stopped early or not finished.
-std::optional<double> full_cost(const Trial& t) {
-  const auto o = observation_of(t);
-  return o.cost_is_lower_bound ? std::nullopt : o.cost_seconds;
 }
 
 Trial* find_trial(std::vector<Trial>& trials, int id) {
@@ -114,27 +112,29 @@ Trial* find_trial(std::vector<Trial>& trials, int id) {
 
 }  // namespace
 
-// Trials not yet started times the mean duration of those that ran to their end, plus, for a
-// submit's tuning job, its final training (the best trial run again on the whole training split:
-// about as long, and the study's very last work); infinite while no trial has run to its end
-// (nothing is known yet, so the job should start soon).
+// Trials not yet started (or waiting to run again) times the mean duration of those that ran to
+// their end, plus, for a submit's tuning job, its final training (the best trial run again on the
+// whole training split: about as long, and the study's very last work); infinite while no trial
+// has run to its end (nothing is known yet, so the job should start soon). Asked every round of
+// the agent's loop, so it only reads what the job holds.
 double Agent::ActiveJob::expected_seconds_left() const {
   const int max_trials = tuning ? input.hyperparameters->max_trials : 1;
   int left = exhausted ? 0 : std::max(0, max_trials - static_cast<int>(trials.size()));
-  for (const auto& t : trials) left += t.state == JobState::kQueued && !running.count(t.trial_id);  // to run again
   double seconds = 0;
   int timed = 0;
   for (const auto& t : trials) {
-    if (const auto cost = full_cost(t)) {
-      seconds += *cost;
+    left += t.state == JobState::kQueued && !running.count(t.trial_id);
+    if (const auto run = seconds_run(t); run && !t.stopped_early) {
+      seconds += *run;
       ++timed;
     }
   }
   if (timed == 0) return std::numeric_limits<double>::infinity();
-  double work = left * seconds / timed;
+  const double mean = seconds / timed;
+  double work = left * mean;
   if (tuning && job.labels.contains("final_training"))
-    if (const auto best = best_trial(job, trials))
-      work += full_cost(*best).value_or(seconds / timed);
+    if (const Trial* best = best_trial(trials, input.hyperparameters->goal))
+      work += best->stopped_early ? mean : seconds_run(*best).value_or(mean);
   return work;
 }
 
@@ -549,7 +549,7 @@ void Agent::maybe_complete(ActiveJob& job) {
 
 void Agent::submit_follow_up(ActiveJob& job) {
   if (!job.tuning || !job.job.labels.contains("final_training")) return;
-  const auto best = best_trial(job.job, job.trials);
+  const Trial* best = best_trial(job.trials, job.input.hyperparameters->goal);
   if (!best) return;
   const nlohmann::json& spec = job.job.labels["final_training"];
   const std::string final_id = spec.at("job_id").get<std::string>();

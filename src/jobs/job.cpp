@@ -95,15 +95,19 @@ std::string format_time(double seconds) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", tm, micros);
 }
 
-std::optional<Trial> best_trial(const Job& job, const std::vector<Trial>& trials) {
-  const tuning::Goal goal = goal_of(job);
-  std::optional<Trial> best;
+const Trial* best_trial(const std::vector<Trial>& trials, tuning::Goal goal) {
+  const Trial* best = nullptr;
   for (const auto& t : trials) {
     if (t.state != JobState::kSucceeded || !t.final_metric || !std::isfinite(t.final_metric->objective_value)) continue;
-    if (!best || tuning::is_better(t.final_metric->objective_value, best->final_metric->objective_value, goal))
-      best = t;
+    if (best == nullptr || tuning::is_better(t.final_metric->objective_value, best->final_metric->objective_value, goal))
+      best = &t;
   }
   return best;
+}
+
+std::optional<Trial> best_trial(const Job& job, const std::vector<Trial>& trials) {
+  const Trial* best = best_trial(trials, goal_of(job));
+  return best != nullptr ? std::optional<Trial>(*best) : std::nullopt;
 }
 
 nlohmann::json to_json(const Job& job, const std::vector<Trial>& trials) {

@@ -67,5 +67,7 @@ tuning::Assignment assignment_from_json(const nlohmann::json& j);
 
 // The best finished trial by the job's goal, if any.
 std::optional<Trial> best_trial(const Job& job, const std::vector<Trial>& trials);
+// The same, for a caller that knows the goal (no copy, no JSON to read): null when none is.
+const Trial* best_trial(const std::vector<Trial>& trials, tuning::Goal goal);
 
 }  // namespace treeline::jobs
