@@ -418,6 +418,13 @@ struct CostModel {
   double log_cost_mean;   // the mean the targets were centred on
   double log_cost_scale;  // the standard deviation the targets were divided by
   double exponent;
+
+  // The expected log seconds of each row of `features`.
+  VectorXd log_seconds(const MatrixXd& features) const {
+    VectorXd mean, variance;
+    model.predict(features, mean, variance);
+    return (mean.array() * log_cost_scale + log_cost_mean).matrix();
+  }
 };
 
 std::optional<CostModel> fit_cost_model_on(const UnitCube& cube, const std::vector<const EncodedTrial*>& costed,
@@ -450,12 +457,8 @@ std::optional<CostModel> fit_cost_model(const UnitCube& cube, const std::vector<
   if (bounded.empty()) return model;
   double exact_mean = 0;
   for (const EncodedTrial* t : costed) exact_mean += *t->log_cost / static_cast<double>(costed.size());
-  VectorXd expected = VectorXd::Constant(static_cast<Eigen::Index>(bounded.size()), exact_mean);
-  if (model) {
-    VectorXd variance;
-    model->model.predict(feature_matrix(cube, bounded, trial_coordinates), expected, variance);
-    expected = expected.array() * model->log_cost_scale + model->log_cost_mean;
-  }
+  const VectorXd expected = model ? model->log_seconds(feature_matrix(cube, bounded, trial_coordinates))
+                                  : VectorXd::Constant(static_cast<Eigen::Index>(bounded.size()), exact_mean);
   const std::size_t exact = costed.size();
   for (std::size_t i = 0; i < bounded.size(); ++i)
     if (*bounded[i]->log_cost > expected[static_cast<Eigen::Index>(i)]) costed.push_back(bounded[i]);
@@ -479,10 +482,8 @@ class AcquisitionSearch {
                                            variance[static_cast<Eigen::Index>(i)]);
     }
     if (cost_ != nullptr) {
-      VectorXd cost_mean, cost_variance;
-      cost_->model.predict(features, cost_mean, cost_variance);
-      for (std::size_t i = 0; i < points.size(); ++i)
-        scores[i] -= cost_->exponent * cost_->log_cost_scale * cost_mean[static_cast<Eigen::Index>(i)];
+      const VectorXd log_seconds = cost_->log_seconds(features);
+      for (std::size_t i = 0; i < points.size(); ++i) scores[i] -= cost_->exponent * log_seconds[static_cast<Eigen::Index>(i)];
     }
     return scores;
   }
@@ -624,10 +625,8 @@ std::optional<std::vector<double>> space_filling_point(const UnitCube& cube,
   }
   if (draws.empty()) return std::nullopt;
   if (cost != nullptr) {
-    VectorXd cost_mean, cost_variance;
-    cost->model.predict(feature_matrix(cube, draws, coordinates), cost_mean, cost_variance);
-    for (std::size_t i = 0; i < draws.size(); ++i)
-      scores[i] -= cost->exponent * cost->log_cost_scale * cost_mean[static_cast<Eigen::Index>(i)];
+    const VectorXd log_seconds = cost->log_seconds(feature_matrix(cube, draws, coordinates));
+    for (std::size_t i = 0; i < draws.size(); ++i) scores[i] -= cost->exponent * log_seconds[static_cast<Eigen::Index>(i)];
   }
   const auto best = std::max_element(scores.begin(), scores.end()) - scores.begin();
   return std::move(draws[static_cast<std::size_t>(best)]);
