@@ -49,6 +49,21 @@ if "$TREELINE" prepare proj prep --store "$STORE" --data "$SAMPLE" >/dev/null &&
    [ -f "$WORK/job/model/model.json" ] && tail -1 "$WORK/hp.jsonl" | grep -q '"trial":"4"'; then
   ok "prepare + train-evaluate"; else fail "prepare + train-evaluate"; fi
 
+# As the agent runs it: train-evaluate follows the share of cores published in
+# TREELINE_THREADS_FILE (2 where --nthread gave 1) and says so in its log; a share equal to
+# --nthread is no change, and a blank variable (fixed thread counts) is ignored.
+echo 2 > "$WORK/threads"
+TREELINE_THREADS_FILE="$WORK/threads" "$TREELINE" train-evaluate --project proj --name prep --cover-type 3 \
+  --store "$STORE" --job-dir "$WORK/job2" --validation-fraction 0.2 "${FAST[@]}" >/dev/null 2>"$WORK/share.log"
+echo 1 > "$WORK/threads"
+TREELINE_THREADS_FILE="$WORK/threads" "$TREELINE" train-evaluate --project proj --name prep --cover-type 3 \
+  --store "$STORE" --job-dir "$WORK/job3" --validation-fraction 0.2 "${FAST[@]}" >/dev/null 2>"$WORK/same.log"
+TREELINE_THREADS_FILE="" "$TREELINE" train-evaluate --project proj --name prep --cover-type 3 \
+  --store "$STORE" --job-dir "$WORK/job4" --validation-fraction 0.2 "${FAST[@]}" >/dev/null 2>"$WORK/blank.log"
+if grep -q "now 2 thread(s)" "$WORK/share.log" && ! grep -q "thread(s)" "$WORK/same.log" &&
+   ! grep -q "thread(s)" "$WORK/blank.log" && [ -f "$WORK/job2/model/model.json" ]; then
+  ok "train-evaluate follows the platform's thread share"; else fail "train-evaluate follows the platform's thread share"; fi
+
 # The shared 100,000-row extract, and the same rows in UCI's 55-column covtype.data schema: both
 # schemas give the same models.
 if [ -f "$SHARED" ]; then
