@@ -123,13 +123,13 @@ def bootstrap_rows(rows, resamples=2000, seed=42):
 def f1_difference_interval(p_defaults, p_tuned, cover, k, idx):
     """95% paired-bootstrap interval of test F1 (tuned minus defaults) for cover type k: how much
     of the difference the test split's size can tell from chance."""
-    y = cover == k
-    a, b = p_defaults[:, k - 1] >= 0.5, p_tuned[:, k - 1] >= 0.5
+    y = (cover == k)[idx]
+    positives = y.sum(axis=1)
 
-    def f1(pred):
-        tp = (pred[idx] & y[idx]).sum(axis=1)
-        return 2 * tp / np.maximum(pred[idx].sum(axis=1) + y[idx].sum(axis=1), 1)
-    diff = f1(b) - f1(a)
+    def f1(p):
+        predicted = (p[:, k - 1] >= 0.5)[idx]
+        return 2 * (predicted & y).sum(axis=1) / np.maximum(predicted.sum(axis=1) + positives, 1)
+    diff = f1(p_tuned) - f1(p_defaults)
     return np.percentile(diff, 2.5), np.percentile(diff, 97.5)
 
 
