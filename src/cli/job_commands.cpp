@@ -66,6 +66,7 @@ void add_submit(CLI::App& app) {
     DataFlags source;
     std::uint64_t seed = 42;
     double test_fraction = 0.2, validation_fraction = 0.2;
+    std::string decision_threshold = "tune";
     bool detach = false, json = false;
     PlatformFlags platform;
   };
@@ -80,6 +81,10 @@ void add_submit(CLI::App& app) {
   cmd->add_option("--seed", f->seed, "seed of the split");
   cmd->add_option("--test-fraction", f->test_fraction, "share of rows in the test split");
   cmd->add_option("--validation-fraction", f->validation_fraction, "share of the training split the trials evaluate on");
+  cmd->add_option("--decision-threshold", f->decision_threshold,
+                  "tune: each trial tunes the probability from which a row counts as positive for the metric, on "
+                  "its validation split, and the final model takes its best trial's; or a fixed number")
+      ->capture_default_str();
   cmd->add_flag("--detach", f->detach, "return once the jobs are queued");
   cmd->add_flag("--json", f->json, "print one JSON document on stdout");
   f->platform.add_to(*cmd);
@@ -94,6 +99,7 @@ void add_submit(CLI::App& app) {
     request.split.seed = f->seed;
     request.split.test_fraction = f->test_fraction;
     request.validation_fraction = f->validation_fraction;
+    request.decision_threshold = f->decision_threshold;
     const auto paths = f->platform.paths();
     request.store_root = paths.store_root;
     auto store = jobs::open_job_store(paths.jobs_spec);

@@ -99,6 +99,7 @@ void add_train_evaluate(CLI::App& app) {
     int cover_type = 0;
     double validation_fraction = 0;
     int report_every = 0;
+    std::string decision_threshold = "0.5", decision_threshold_from;
     bool json = false;
     TrainingFlags training;
   };
@@ -114,10 +115,24 @@ void add_train_evaluate(CLI::App& app) {
                   "evaluate on a validation split carved from the training split (tuning); 0: the test split");
   cmd->add_option("--report-every", flags->report_every,
                   "rounds between intermediate hypertune reports (0: a tenth of the rounds)");
+  auto* threshold = cmd->add_option("--decision-threshold", flags->decision_threshold,
+                                    "probability from which a row counts as positive in the metrics, or 'tune': "
+                                    "the one that makes the reported metric best on the validation split")
+                        ->capture_default_str();
+  cmd->add_option("--decision-threshold-from", flags->decision_threshold_from,
+                  "take the decision threshold of this model set (a tuning trial's JOB_DIR/model)")
+      ->excludes(threshold);
   cmd->add_flag("--json", flags->json, "print the metrics as JSON");
   flags->training.add_to(*cmd);
   cmd->callback([flags, cmd] {
     pipeline::TrainEvaluateRequest request;
+    if (!flags->decision_threshold_from.empty()) {
+      request.decision_threshold = pipeline::stored_decision_threshold(flags->decision_threshold_from);
+    } else {
+      const auto choice = pipeline::parse_decision_threshold(flags->decision_threshold, "--decision-threshold");
+      request.tune_threshold = choice.tune;
+      request.decision_threshold = choice.value;
+    }
     request.store_root = flags->store;
     request.project = flags->project;
     request.name = flags->name;
@@ -142,12 +157,14 @@ void add_train_evaluate(CLI::App& app) {
     const auto result = pipeline::train_evaluate(request, metrics::HypertuneReporter::from_environment());
     if (flags->json) {
       nlohmann::json j = metrics::to_json(result.metrics);
+      j["decision_threshold"] = result.decision_threshold;
       j["evaluated_on"] = result.evaluated_on;
       j["model_uri"] = result.model_uri;
       std::cout << j.dump() << "\n";
     } else {
       const auto& m = result.metrics;
-      fmt::print("cover type {} on the {} split ({} rows):\n", request.cover_type, result.evaluated_on, m.rows);
+      fmt::print("cover type {} on the {} split ({} rows), positive from probability {:.4g}:\n", request.cover_type,
+                 result.evaluated_on, m.rows, result.decision_threshold);
       fmt::print("  accuracy {:.4f}  f1 {:.4f}  precision {:.4f}  recall {:.4f}  roc_auc {:.4f}  log_loss {:.4f}\n",
                  m.accuracy, m.f1, m.precision, m.recall, m.roc_auc, m.log_loss);
       fmt::print("  confusion: tn {} fp {} fn {} tp {}\n", m.confusion.true_negatives, m.confusion.false_positives,

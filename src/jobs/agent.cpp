@@ -447,7 +447,7 @@ bool Agent::launch_next_trial(ActiveJob& job) {
 
 void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
                    std::unique_ptr<executors::MachineSlot> slot) {
-  const fs::path dir = options_.jobs_root / job.job.job_id / (job.tuning ? fmt::format("trials/{}", trial_id) : "");
+  const fs::path dir = job_directory(job, trial_id);
   std::error_code ec;
   fs::create_directories(dir, ec);  // the executor reports a directory it cannot use
   executors::Launch launch;
@@ -560,12 +560,24 @@ void Agent::submit_follow_up(ActiveJob& job) {
   final_job.training_input = spec.at("training_input");
   for (const auto& [name, value] : best->hyperparameters)
     final_job.training_input["args"].push_back(fmt::format("--{}={}", name, tuning::format_value(value)));
+  // What the best trial learned beyond its hyperparameters (treeline's trainer: its decision
+  // threshold) is in the model set it wrote; the final training is pointed at it.
+  if (spec.contains("best_trial_model_flag")) {
+    const fs::path model = job_directory(job, best->trial_id) / "model";
+    if (fs::exists(model / "manifest.json"))
+      final_job.training_input["args"].push_back(
+          fmt::format("{}={}", spec["best_trial_model_flag"].get<std::string>(), model.string()));
+  }
   final_job.labels = spec.value("labels", nlohmann::json::object());
   final_job.labels["tuning_job_id"] = job.job.job_id;
   final_job.labels["best_trial_id"] = best->trial_id;
   final_job.labels["best_hyperparameters"] = assignment_to_json(best->hyperparameters);
   final_job.labels["validation_metric"] = best->final_metric->objective_value;
   store_.create_job(final_job);
+}
+
+fs::path Agent::job_directory(const ActiveJob& job, int trial_id) const {
+  return options_.jobs_root / job.job.job_id / (job.tuning ? fmt::format("trials/{}", trial_id) : "");
 }
 
 void Agent::wait_for_events(double seconds) {

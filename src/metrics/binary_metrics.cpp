@@ -42,15 +42,26 @@ double json_number(double v) { return v; }
 
 }  // namespace
 
-BinaryMetrics evaluate_binary(std::span<const float> labels, std::span<const float> probabilities, double threshold) {
+BinaryMetrics classification_metrics(const ConfusionMatrix& c) {
   BinaryMetrics m;
-  m.rows = labels.size();
+  m.confusion = c;
+  m.rows = c.true_positives + c.false_positives + c.true_negatives + c.false_negatives;
+  m.positives = c.true_positives + c.false_negatives;
+  const double tp = static_cast<double>(c.true_positives);
+  m.accuracy = ratio(tp + static_cast<double>(c.true_negatives), static_cast<double>(m.rows));
+  m.precision = ratio(tp, tp + static_cast<double>(c.false_positives));
+  m.recall = ratio(tp, tp + static_cast<double>(c.false_negatives));
+  m.f1 = ratio(2 * tp, 2 * tp + static_cast<double>(c.false_positives + c.false_negatives));
+  return m;
+}
+
+BinaryMetrics evaluate_binary(std::span<const float> labels, std::span<const float> probabilities, double threshold) {
+  ConfusionMatrix c;
   double loss = 0;
   constexpr double kEps = 1e-15;
   for (std::size_t i = 0; i < labels.size(); ++i) {
     const bool actual = labels[i] > 0.5f;
     const bool predicted = probabilities[i] >= threshold;
-    auto& c = m.confusion;
     if (actual && predicted) ++c.true_positives;
     else if (actual) ++c.false_negatives;
     else if (predicted) ++c.false_positives;
@@ -58,13 +69,7 @@ BinaryMetrics evaluate_binary(std::span<const float> labels, std::span<const flo
     const double p = std::clamp(static_cast<double>(probabilities[i]), kEps, 1 - kEps);
     loss -= actual ? std::log(p) : std::log(1 - p);
   }
-  const auto& c = m.confusion;
-  m.positives = c.true_positives + c.false_negatives;
-  const double tp = static_cast<double>(c.true_positives);
-  m.accuracy = ratio(tp + static_cast<double>(c.true_negatives), static_cast<double>(m.rows));
-  m.precision = ratio(tp, tp + static_cast<double>(c.false_positives));
-  m.recall = ratio(tp, tp + static_cast<double>(c.false_negatives));
-  m.f1 = ratio(2 * tp, 2 * tp + static_cast<double>(c.false_positives + c.false_negatives));
+  BinaryMetrics m = classification_metrics(c);
   m.log_loss = ratio(loss, static_cast<double>(m.rows));
   m.roc_auc = roc_auc(labels, probabilities);
   return m;
@@ -91,12 +96,12 @@ nlohmann::json to_json(const BinaryMetrics& m) {
 
 const std::vector<MetricDefinition>& metric_definitions() {
   static const std::vector<MetricDefinition> definitions = {
-      {"accuracy", {}, [](const BinaryMetrics& m) { return m.accuracy; }, true},
-      {"f1", {"f1_score"}, [](const BinaryMetrics& m) { return m.f1; }, true},
-      {"precision", {}, [](const BinaryMetrics& m) { return m.precision; }, true},
-      {"recall", {}, [](const BinaryMetrics& m) { return m.recall; }, true},
-      {"roc_auc", {"auc"}, [](const BinaryMetrics& m) { return m.roc_auc; }, true},
-      {"log_loss", {"logloss"}, [](const BinaryMetrics& m) { return m.log_loss; }, false},
+      {"accuracy", {}, [](const BinaryMetrics& m) { return m.accuracy; }, true, true},
+      {"f1", {"f1_score"}, [](const BinaryMetrics& m) { return m.f1; }, true, true},
+      {"precision", {}, [](const BinaryMetrics& m) { return m.precision; }, true, true},
+      {"recall", {}, [](const BinaryMetrics& m) { return m.recall; }, true, true},
+      {"roc_auc", {"auc"}, [](const BinaryMetrics& m) { return m.roc_auc; }, true, false},
+      {"log_loss", {"logloss"}, [](const BinaryMetrics& m) { return m.log_loss; }, false, false},
   };
   return definitions;
 }

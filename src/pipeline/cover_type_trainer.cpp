@@ -52,7 +52,21 @@ std::vector<float> CoverTypeTrainer::labels_for(int cover_type, const std::vecto
   return labels;
 }
 
-TrainedModel CoverTypeTrainer::train(int cover_type, const model::TrainingOptions& options, const RoundReport& report) {
+namespace {
+
+metrics::TunedThreshold evaluate_at(std::span<const float> labels, std::span<const float> probabilities,
+                                    const DecisionThreshold& threshold) {
+  if (threshold.tuned_for != nullptr) return metrics::tune_threshold(labels, probabilities, *threshold.tuned_for);
+  return {threshold.value, metrics::evaluate_binary(labels, probabilities, threshold.value)};
+}
+
+}  // namespace
+
+TrainedModel CoverTypeTrainer::train(int cover_type, const model::TrainingOptions& options, const RoundReport& report,
+                                     const DecisionThreshold& threshold) {
+  if (threshold.tuned_for != nullptr && evaluated_on_ != "validation")
+    throw InputError("the decision threshold can only be tuned on a validation split (--validation-fraction > 0): "
+                     "tuned on the test split, it would flatter the model");
   const std::vector<float> train_labels = labels_for(cover_type, fit_rows_);
   std::size_t positives = 0;
   for (float l : train_labels) positives += l > 0.5f;
@@ -68,14 +82,16 @@ TrainedModel CoverTypeTrainer::train(int cover_type, const model::TrainingOption
   if (report.every > 0 && report.on_report) {
     on_round = [&](int rounds, const model::Booster& booster) {
       if (rounds % report.every == 0 && rounds < options.hyperparameters.n_estimators())
-        report.on_report(rounds, metrics::evaluate_binary(eval_labels, booster.predict(*eval_matrix_)));
+        report.on_report(rounds, evaluate_at(eval_labels, booster.predict(*eval_matrix_), threshold).metrics);
       return true;
     };
   }
   TrainedModel trained;
   trained.cover_type = cover_type;
   trained.booster = model::train_booster(*train_matrix_, options, on_round);
-  trained.metrics = metrics::evaluate_binary(eval_labels, trained.booster.predict(*eval_matrix_));
+  metrics::TunedThreshold evaluated = evaluate_at(eval_labels, trained.booster.predict(*eval_matrix_), threshold);
+  trained.metrics = evaluated.metrics;
+  trained.decision_threshold = evaluated.threshold;
   trained.evaluated_on = evaluated_on_;
   return trained;
 }
@@ -90,6 +106,7 @@ void CoverTypeTrainer::store(store::ArtifactStore& store, const std::string& pre
   };
   metrics_json["cover_type"] = trained.cover_type;
   metrics_json["evaluated_on"] = trained.evaluated_on;
+  metrics_json["decision_threshold"] = trained.decision_threshold;
   metrics_json["metrics"] = metrics::to_json(trained.metrics);
   std::vector<store::StoredFile> files = {
       {"preprocessor.json", preprocessor_.to_json().dump(2) + "\n"},

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <random>
@@ -12,7 +13,9 @@
 #include "treeline/common/error.h"
 #include "treeline/data/data_source.h"
 #include "treeline/jobs/training_input.h"
+#include "treeline/metrics/binary_metrics.h"
 #include "treeline/pipeline/prepare.h"
+#include "treeline/pipeline/train_evaluate.h"
 #include "treeline/store/directory_store.h"
 
 namespace treeline::pipeline {
@@ -37,6 +40,16 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
                                  request.config_path));
   for (int k : request.cover_types)
     if (k < 1 || k > kCoverTypes) throw InputError(fmt::format("--cover-types: {} is not a cover type (1..7)", k));
+
+  // Tuned only for a metric treeline's trainer reports and that depends on the threshold.
+  const DecisionThresholdChoice threshold = parse_decision_threshold(request.decision_threshold, "--decision-threshold");
+  bool tune_threshold = false;
+  if (threshold.tune) {
+    const std::string& tag = input.hyperparameters->metric_tag;
+    for (const auto& metric : metrics::metric_definitions())
+      if (metric.name == tag || std::find(metric.aliases.begin(), metric.aliases.end(), tag) != metric.aliases.end())
+        tune_threshold = metric.depends_on_threshold;
+  }
 
   const std::string prefix = request.project + "/" + request.name;
   auto source = data::open_data_source(request.data, request.query);
@@ -63,6 +76,7 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
     nlohmann::json args = input.as_given.value("args", nlohmann::json::array());
     for (const auto& a : common_args) args.push_back(a);
     args.push_back(fmt::format("--cover-type={}", k));
+    if (!threshold.tune) args.push_back("--decision-threshold=" + request.decision_threshold);
 
     const std::string model_dir = artifacts.uri(model_prefix(prefix, k));
     nlohmann::json final_input = input.as_given;
@@ -77,6 +91,7 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
     tuning.training_input = input.as_given;
     tuning.training_input["args"] = args;
     tuning.training_input["args"].push_back(fmt::format("--validation-fraction={}", request.validation_fraction));
+    if (tune_threshold) tuning.training_input["args"].push_back("--decision-threshold=tune");
     tuning.labels = labels;
     tuning.labels["role"] = "tuning";
     nlohmann::json final_labels = labels;
@@ -85,6 +100,7 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
     final_labels["metric_tag"] = input.hyperparameters->metric_tag;
     tuning.labels["final_training"] = {
         {"job_id", s.final_job_id}, {"training_input", final_input}, {"labels", final_labels}};
+    if (tune_threshold) tuning.labels["final_training"]["best_trial_model_flag"] = "--decision-threshold-from";
     job_store.create_job(tuning);
     submitted.push_back(s);
   }
@@ -130,8 +146,11 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
         r.metric_tag = final_job->labels.at("metric_tag").get<std::string>();
         const std::filesystem::path model_dir = final_job->labels.at("model_dir").get<std::string>();
         r.model_uri = (model_dir / "model.json").string();
-        if (final_job->state == jobs::JobState::kSucceeded)
-          r.test_metrics = nlohmann::json::parse(read_file(model_dir / "metrics.json"))["metrics"];
+        if (final_job->state == jobs::JobState::kSucceeded) {
+          const auto stored = nlohmann::json::parse(read_file(model_dir / "metrics.json"));
+          r.test_metrics = stored["metrics"];
+          r.decision_threshold = stored.value("decision_threshold", 0.5);
+        }
       } else {
         continue;
       }
@@ -150,6 +169,7 @@ nlohmann::json tuned_results_to_json(const std::vector<TunedResult>& results) {
                         {"state", r.state}};
     if (!r.test_metrics.is_null()) {
       for (const char* k : {"accuracy", "f1", "precision", "recall", "roc_auc", "log_loss"}) j[k] = r.test_metrics[k];
+      j["decision_threshold"] = r.decision_threshold;
       j["model_uri"] = r.model_uri;
       j["best_hyperparameters"] = r.best_hyperparameters;
       j["validation_" + r.metric_tag] = r.validation_metric;
@@ -161,8 +181,8 @@ nlohmann::json tuned_results_to_json(const std::vector<TunedResult>& results) {
 }
 
 std::string tuned_results_to_table(const std::vector<TunedResult>& results) {
-  std::string out = fmt::format("{:<11} {:<10} {:>10} {:>9} {:>7}  {:<60}  {}\n", "cover_type", "state", "validation",
-                                "test_acc", "test_f1", "best_hyperparameters", "model_uri");
+  std::string out = fmt::format("{:<11} {:<10} {:>10} {:>9} {:>7} {:>9}  {:<60}  {}\n", "cover_type", "state",
+                                "validation", "test_acc", "test_f1", "threshold", "best_hyperparameters", "model_uri");
   for (const auto& r : results) {
     if (r.test_metrics.is_null()) {
       out += fmt::format("{:<11} {:<10} {}\n", r.cover_type, r.state, r.error);
@@ -171,9 +191,9 @@ std::string tuned_results_to_table(const std::vector<TunedResult>& results) {
     std::string hps;
     for (const auto& [name, value] : r.best_hyperparameters.items())
       hps += fmt::format("{}{}={}", hps.empty() ? "" : " ", name, value.is_string() ? value.get<std::string>() : value.dump());
-    out += fmt::format("{:<11} {:<10} {:>10.4f} {:>9.4f} {:>7.4f}  {:<60}  {}\n", r.cover_type, r.state,
-                       r.validation_metric, r.test_metrics.value("accuracy", 0.0), r.test_metrics.value("f1", 0.0), hps,
-                       r.model_uri);
+    out += fmt::format("{:<11} {:<10} {:>10.4f} {:>9.4f} {:>7.4f} {:>9.3f}  {:<60}  {}\n", r.cover_type, r.state,
+                       r.validation_metric, r.test_metrics.value("accuracy", 0.0), r.test_metrics.value("f1", 0.0),
+                       r.decision_threshold, hps, r.model_uri);
   }
   return out;
 }

@@ -54,7 +54,16 @@ def test_submit_tunes_then_trains_final_models():
         assert final["state"] == "SUCCEEDED" and not final["trainingOutput"]["isHyperparameterTuningJob"]
         assert "--max_depth=%d" % r["best_hyperparameters"]["max_depth"] in final["trainingInput"]["args"]
         with open(os.path.join(os.path.dirname(r["model_uri"]), "metrics.json")) as f:
-            assert json.load(f)["evaluated_on"] == "test", "the final model reports on the test split"
+            stored = json.load(f)
+        assert stored["evaluated_on"] == "test", "the final model reports on the test split"
+        # Each trial tuned its decision threshold on its validation split; the final model takes
+        # the best trial's (from the model set that trial wrote) and reports test F1 at it.
+        assert "--decision-threshold=tune" in tuning["trainingInput"]["args"]
+        best_model = os.path.join(P.store, "jobs", r["job_id"], "trials", best["trialId"], "model")
+        assert "--decision-threshold-from=" + best_model in final["trainingInput"]["args"], final["trainingInput"]
+        with open(os.path.join(best_model, "metrics.json")) as f:
+            trial_threshold = json.load(f)["decision_threshold"]
+        assert stored["decision_threshold"] == trial_threshold == r["decision_threshold"], (stored, trial_threshold)
     out = P.run("predict", "--models", os.path.join(P.store, "proj", "tuned"), "--data", SAMPLE).stdout
     assert "cover types 2,3" in out, out
 

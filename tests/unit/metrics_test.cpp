@@ -6,6 +6,7 @@
 #include "test_util.h"
 #include "treeline/common/error.h"
 #include "treeline/metrics/binary_metrics.h"
+#include "treeline/metrics/decision_threshold.h"
 #include "treeline/metrics/hypertune_reporter.h"
 
 using namespace treeline;
@@ -41,6 +42,42 @@ TEST(BinaryMetrics, FindsMetricsByNameOrAlias) {
   EXPECT_EQ(find_metric("auc").name, "roc_auc");
   EXPECT_FALSE(find_metric("logloss").higher_is_better);
   EXPECT_THROW_WITH(find_metric("rmse"), InputError, "unknown metric 'rmse'", "f1");
+}
+
+TEST(DecisionThreshold, FindsTheF1OptimalCutBetweenDistinctProbabilities) {
+  const std::vector<float> labels = {1, 1, 0, 1, 0, 0};
+  const std::vector<float> p = {0.9f, 0.4f, 0.35f, 0.3f, 0.2f, 0.1f};
+  EXPECT_DOUBLE_EQ(evaluate_binary(labels, p).f1, 0.5);  // at 0.5 only the first row is positive
+  // F1 for the top 1..6 rows predicted positive: 2/4, 4/5, 4/6, 6/7, 6/8, 6/9.
+  const TunedThreshold tuned = tune_threshold(labels, p, find_metric("f1"));
+  EXPECT_NEAR(tuned.threshold, (0.3 + 0.2) / 2, 1e-7);
+  EXPECT_DOUBLE_EQ(tuned.metrics.f1, 6.0 / 7.0);
+  EXPECT_EQ(tuned.metrics.confusion.false_positives, 1u);
+  EXPECT_EQ(tuned.metrics.rows, 6u);
+  EXPECT_GT(tuned.metrics.roc_auc, 0.0);  // the full metrics at that threshold, not only F1's
+}
+
+TEST(DecisionThreshold, TiesGoToTheCutNearestHalfAndEqualProbabilitiesMoveTogether) {
+  // Recall is 1 at every cut that takes in the last positive (0.3): the nearest to 0.5 wins.
+  const std::vector<float> labels = {1, 1, 0, 1, 0, 0};
+  const std::vector<float> p = {0.9f, 0.4f, 0.35f, 0.3f, 0.2f, 0.1f};
+  EXPECT_NEAR(tune_threshold(labels, p, find_metric("recall")).threshold, 0.25, 1e-7);
+  // Tied probabilities cannot be split: both rows at 0.6 are in or out together.
+  const std::vector<float> tied_labels = {1, 0, 1, 0};
+  const std::vector<float> tied = {0.6f, 0.6f, 0.6f, 0.1f};
+  const TunedThreshold t = tune_threshold(tied_labels, tied, find_metric("accuracy"));
+  EXPECT_DOUBLE_EQ(t.metrics.accuracy, 0.75);
+  EXPECT_NEAR(t.threshold, 0.35, 1e-7);
+  // No positives predicted is a candidate too: with no positive rows, accuracy is best there.
+  EXPECT_GT(tune_threshold(std::vector<float>{0, 0}, std::vector<float>{0.7f, 0.2f}, find_metric("accuracy")).threshold,
+            0.7);
+}
+
+TEST(DecisionThreshold, RefusesMetricsOfTheProbabilitiesAlone) {
+  const std::vector<float> labels = {1, 0};
+  const std::vector<float> p = {0.6f, 0.4f};
+  EXPECT_THROW_WITH(tune_threshold(labels, p, find_metric("log_loss")), InputError, "log_loss does not depend");
+  EXPECT_THROW_WITH(tune_threshold(std::vector<float>{}, std::vector<float>{}, find_metric("f1")), InputError, "no rows");
 }
 
 TEST(HypertuneReporter, AppendsCloudmlHypertuneLines) {

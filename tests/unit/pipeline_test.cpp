@@ -121,8 +121,8 @@ TEST(Predict, RefusesAModelThatDoesNotMatchItsManifest) {
   EXPECT_THROW_WITH(predict(dir / "p/n", source, 1), InputError, "model.json", "does not match its manifest");
 }
 
-TEST(TrainEvaluate, TrainsFromPreparedDatasetAndReportsHypertuneMetrics) {
-  TempDir dir;
+// A trial's request on the sample's prepared datasets in `dir`: cover type 3, 30 rounds, 20% validation.
+TrainEvaluateRequest prepared_trial_request(const TempDir& dir) {
   data::CsvDataSource source(treeline::testing::sample_data());
   store::DirectoryStore store(dir / "store");
   prepare_datasets(source, store, "p/n");
@@ -135,6 +135,12 @@ TEST(TrainEvaluate, TrainsFromPreparedDatasetAndReportsHypertuneMetrics) {
   request.split.validation_fraction = 0.2;
   request.training.nthread = 1;
   request.training.hyperparameters.set("n_estimators", "30");
+  return request;
+}
+
+TEST(TrainEvaluate, TrainsFromPreparedDatasetAndReportsHypertuneMetrics) {
+  TempDir dir;
+  TrainEvaluateRequest request = prepared_trial_request(dir);
   metrics::HypertuneReporter reporter(dir / "hp.jsonl", "f1", "7");
   const auto result = train_evaluate(request, reporter);
   EXPECT_EQ(result.evaluated_on, "validation");
@@ -149,6 +155,41 @@ TEST(TrainEvaluate, TrainsFromPreparedDatasetAndReportsHypertuneMetrics) {
   EXPECT_EQ(lines, 10);
   EXPECT_EQ(nlohmann::json::parse(last)["global_step"], "30");
   EXPECT_NEAR(std::stod(nlohmann::json::parse(last)["f1"].get<std::string>()), result.metrics.f1, 1e-12);
+}
+
+TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesIt) {
+  TempDir dir;
+  TrainEvaluateRequest request = prepared_trial_request(dir);
+  request.job_dir = dir / "trial";
+  const metrics::HypertuneReporter silent(std::nullopt, "f1", "");
+  const auto at_half = train_evaluate(request, silent);
+  request.tune_threshold = true;
+  const auto tuned = train_evaluate(request, silent);
+  EXPECT_GE(tuned.metrics.f1, at_half.metrics.f1);  // the tuned cut is the best of all cuts, 0.5's among them
+  EXPECT_NE(tuned.decision_threshold, 0.5);
+  EXPECT_DOUBLE_EQ(stored_decision_threshold(dir / "trial/model"), tuned.decision_threshold);
+
+  // The final training: the whole training split, the test split, the trial's threshold.
+  TrainEvaluateRequest final_request = request;
+  final_request.tune_threshold = false;
+  final_request.split.validation_fraction = 0;
+  final_request.job_dir = dir / "final";
+  final_request.decision_threshold = stored_decision_threshold(dir / "trial/model");
+  const auto final_result = train_evaluate(final_request, silent);
+  EXPECT_EQ(final_result.evaluated_on, "test");
+  EXPECT_DOUBLE_EQ(final_result.decision_threshold, tuned.decision_threshold);
+  EXPECT_DOUBLE_EQ(stored_decision_threshold(dir / "final/model"), tuned.decision_threshold);
+
+  // Tuned on the test split it would flatter the model; a threshold-free metric has none to tune.
+  final_request.tune_threshold = true;
+  EXPECT_THROW_WITH(train_evaluate(final_request, silent), InputError, "only be tuned on a validation split");
+  EXPECT_THROW_WITH(train_evaluate(request, metrics::HypertuneReporter(std::nullopt, "roc_auc", "")), InputError,
+                    "roc_auc does not depend on the threshold");
+  EXPECT_THROW_WITH(stored_decision_threshold(dir / "nowhere"), InputError, "no model set there");
+  EXPECT_THROW_WITH(parse_decision_threshold("1", "--decision-threshold"), InputError,
+                    "--decision-threshold=1: expected a number in (0, 1) or tune");
+  EXPECT_TRUE(parse_decision_threshold("tune", "--decision-threshold").tune);
+  EXPECT_DOUBLE_EQ(parse_decision_threshold("0.25", "--decision-threshold").value, 0.25);
 }
 
 TEST(TrainEvaluate, NeedsAPreparedDataset) {

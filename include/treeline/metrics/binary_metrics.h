@@ -26,6 +26,10 @@ struct BinaryMetrics {
 BinaryMetrics evaluate_binary(std::span<const float> labels, std::span<const float> probabilities,
                               double threshold = 0.5);
 
+// The metrics a confusion matrix alone gives (rows, positives, accuracy, precision, recall, F1);
+// roc_auc and log_loss, which need the probabilities, stay 0.
+BinaryMetrics classification_metrics(const ConfusionMatrix& confusion);
+
 nlohmann::json to_json(const BinaryMetrics& m);
 
 // A named metric, as a hypertune tag or a tuning objective names it.
@@ -34,6 +38,7 @@ struct MetricDefinition {
   std::vector<std::string> aliases;
   double (*value)(const BinaryMetrics&);
   bool higher_is_better;
+  bool depends_on_threshold;  // computed from the predicted classes, not the probabilities
 };
 const std::vector<MetricDefinition>& metric_definitions();
 // Throws InputError listing the known names when `name` is unknown.

@@ -11,6 +11,7 @@
 #include "treeline/data/table.h"
 #include "treeline/features/preprocessor.h"
 #include "treeline/metrics/binary_metrics.h"
+#include "treeline/metrics/decision_threshold.h"
 #include "treeline/model/trainer.h"
 #include "treeline/model/xgboost_handles.h"
 #include "treeline/store/artifact_store.h"
@@ -26,14 +27,24 @@ struct SplitOptions {
   double validation_fraction = 0;
 };
 
+// How a probability becomes a positive prediction in the reported metrics: a fixed cut, or, when
+// `tuned_for` is set, the cut that makes that metric best on the validation rows (trials only:
+// chosen on the test rows it would flatter the model). A final training takes its best trial's.
+struct DecisionThreshold {
+  double value = 0.5;
+  const metrics::MetricDefinition* tuned_for = nullptr;
+};
+
 struct TrainedModel {
   int cover_type = 0;
   model::Booster booster;
-  metrics::BinaryMetrics metrics;
+  metrics::BinaryMetrics metrics;  // at decision_threshold
+  double decision_threshold = 0.5;
   std::string evaluated_on;  // "test" or "validation"
 };
 
-// Reports an intermediate metric every few rounds (for hypertune files and early stopping).
+// Reports an intermediate metric every few rounds (for hypertune files and early stopping), at
+// the decision threshold the final metrics use (tuned anew at each report when it is tuned).
 struct RoundReport {
   int every = 0;  // 0: no intermediate reports
   std::function<void(int rounds_done, const metrics::BinaryMetrics&)> on_report;
@@ -46,8 +57,10 @@ class CoverTypeTrainer {
   // (they hold the labels), so two fits can run side by side without splitting or fitting twice.
   CoverTypeTrainer(const CoverTypeTrainer& other, int nthread);
 
-  // Throws InputError when cover type K has no positive rows in the training split.
-  TrainedModel train(int cover_type, const model::TrainingOptions& options, const RoundReport& report = {});
+  // Throws InputError when cover type K has no positive rows in the training split, or when the
+  // threshold is to be tuned on the test split.
+  TrainedModel train(int cover_type, const model::TrainingOptions& options, const RoundReport& report = {},
+                     const DecisionThreshold& threshold = {});
 
   // Stores `trained` with this trainer's preprocessor and its metrics (with the hyperparameters,
   // split sizes and `dataset_uri`) atomically as one set at `prefix`.

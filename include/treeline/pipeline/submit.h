@@ -25,6 +25,9 @@ struct SubmitRequest {
   std::vector<int> cover_types = {1, 2, 3, 4, 5, 6, 7};
   SplitOptions split;                 // seed and test fraction, shared with run-local
   double validation_fraction = 0.2;   // carved from the training split for the trials
+  // "tune": each trial tunes the threshold for the metric on its validation split and the final
+  // training takes the best trial's (only for metrics that depend on it); or a fixed number.
+  std::string decision_threshold = "tune";
 };
 
 struct SubmittedJobs {
@@ -47,6 +50,7 @@ struct TunedResult {
   double validation_metric = 0;
   std::string metric_tag;
   nlohmann::json test_metrics;        // the final model's metrics.json "metrics"
+  double decision_threshold = 0.5;   // the final model's (metrics.json), test metrics are at it
   std::string model_uri;
 };
 

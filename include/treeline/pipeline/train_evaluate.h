@@ -21,14 +21,30 @@ struct TrainEvaluateRequest {
   features::Encoding encoding = features::Encoding::kNativeCategorical;
   model::TrainingOptions training;
   int report_every = 0;  // intermediate hypertune reports every N rounds (0: every tenth of the run)
+  // Fixed, or, with tune_threshold, tuned on the validation split for the reported metric.
+  double decision_threshold = 0.5;
+  bool tune_threshold = false;
 };
 
 struct TrainEvaluateResult {
   metrics::BinaryMetrics metrics;
+  double decision_threshold = 0.5;
   std::string evaluated_on;
   std::string model_uri;
 };
 
 TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const metrics::HypertuneReporter& reporter);
+
+// --decision-threshold as train-evaluate and submit take it: "tune" or a number in (0, 1).
+// Throws InputError naming `flag`.
+struct DecisionThresholdChoice {
+  bool tune = false;
+  double value = 0.5;
+};
+DecisionThresholdChoice parse_decision_threshold(const std::string& text, const std::string& flag);
+
+// The decision threshold a model set written by train_evaluate was evaluated at (its
+// metrics.json, checked against its manifest): how a final training takes its best trial's.
+double stored_decision_threshold(const std::filesystem::path& model_dir);
 
 }  // namespace treeline::pipeline
