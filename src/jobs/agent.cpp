@@ -191,6 +191,9 @@ void Agent::run(const std::atomic<bool>& stop) {
     }
     share_cores();
     for_each_job([&](ActiveJob& job) { maybe_complete(job); });
+    // The last job to finish may just have queued its follow-up (a submit's final training):
+    // look for it before calling the agent idle.
+    if (active_.empty() && options_.exit_when_idle) claim();
     if (active_.empty()) {
       if (options_.exit_when_idle && now - idle_since_ >= options_.idle_grace_seconds) break;
     } else {

@@ -141,6 +141,42 @@ TEST(Agent, ASubmitsFinalTrainingCountsAsWorkLeft) {
   EXPECT_EQ(order.substr(2), "fmm") << order;
 }
 
+TEST(Agent, AFinalTrainingIsPointedAtItsBestTrialsModelSet) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  // Reports its x as the score; with WRITE_MODEL set it also leaves a model set in its job dir,
+  // as treeline's trainer does (where the best trial's decision threshold is kept).
+  const std::string trainer = R"(for a in "$@"; do case "$a" in --x=*) x=${a#--x=};; --job-dir=*) d=${a#--job-dir=};; esac; done
+    if [ -n "$WRITE_MODEL" ]; then mkdir -p "$d/model" && echo '{}' > "$d/model/manifest.json"; fi
+    echo "{\"score\": $x, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  for (const std::string id : {"with_model", "without_model"}) {
+    const std::string env = id == "with_model" ? "WRITE_MODEL=1; " : "";
+    Job job = shell_tuning_job(id, env + trainer, 3, 1);
+    job.labels["final_training"] = {
+        {"job_id", id + "_final"},
+        {"training_input", {{"masterConfig", {{"containerCommand", {"/bin/sh", "-c", "true", "trainer"}}}}}},
+        {"best_trial_model_flag", "--decision-threshold-from"}};
+    store.create_job(job);
+  }
+  run_agent_until_idle(store, dir, 2);
+
+  for (const std::string id : {"with_model", "without_model"}) {
+    ASSERT_EQ(store.job_state(id), JobState::kSucceeded) << id << ": " << store.find_job(id)->error_message;
+    ASSERT_TRUE(store.find_job(id + "_final").has_value()) << id;
+    ASSERT_EQ(store.job_state(id + "_final"), JobState::kSucceeded) << id << store.find_job(id + "_final")->error_message;
+    const auto trials = store.trials(id);
+    const auto best = std::max_element(trials.begin(), trials.end(), [](const Trial& a, const Trial& b) {
+      return a.final_metric->objective_value < b.final_metric->objective_value;
+    });
+    const std::string flag =
+        "--decision-threshold-from=" + (dir / "jobs" / id / "trials" / std::to_string(best->trial_id) / "model").string();
+    const auto args = store.find_job(id + "_final")->training_input["args"];
+    const bool pointed = std::find(args.begin(), args.end(), flag) != args.end();
+    // A trainer that leaves no model set (a custom one) gets its final job without the flag.
+    EXPECT_EQ(pointed, id == "with_model") << id << ": " << args.dump();
+  }
+}
+
 TEST(Agent, AFixedThreadCountGetsNoThreadShare) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
