@@ -131,9 +131,14 @@ def decision_thresholds(models):
     return out
 
 
+def f1_scores(predicted, y, positives):
+    """F1 along the last axis: of one row set, or of each bootstrap sample at once."""
+    return 2 * (predicted & y).sum(axis=-1) / np.maximum(predicted.sum(axis=-1) + positives, 1)
+
+
 def test_f1(p, threshold, cover, k):
-    predicted, y = p[:, k - 1] >= threshold, cover == k
-    return 2 * (predicted & y).sum() / max(predicted.sum() + y.sum(), 1)
+    y = cover == k
+    return f1_scores(p[:, k - 1] >= threshold, y, y.sum())
 
 
 def f1_difference_interval(p_defaults, threshold_defaults, p_tuned, threshold_tuned, cover, k, idx):
@@ -141,11 +146,8 @@ def f1_difference_interval(p_defaults, threshold_defaults, p_tuned, threshold_tu
     threshold) for cover type k: how much of the difference the test split's size can tell from chance."""
     y = (cover == k)[idx]
     positives = y.sum(axis=1)
-
-    def f1(p, threshold):
-        predicted = (p[:, k - 1] >= threshold)[idx]
-        return 2 * (predicted & y).sum(axis=1) / np.maximum(predicted.sum(axis=1) + positives, 1)
-    diff = f1(p_tuned, threshold_tuned) - f1(p_defaults, threshold_defaults)
+    diff = (f1_scores((p_tuned[:, k - 1] >= threshold_tuned)[idx], y, positives)
+            - f1_scores((p_defaults[:, k - 1] >= threshold_defaults)[idx], y, positives))
     return np.percentile(diff, 2.5), np.percentile(diff, 97.5)
 
 

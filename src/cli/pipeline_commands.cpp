@@ -120,14 +120,15 @@ void add_train_evaluate(CLI::App& app) {
                                     "the one that makes the reported metric best on the validation split")
                         ->capture_default_str();
   cmd->add_option("--decision-threshold-from", flags->decision_threshold_from,
-                  "take the decision threshold of this model set (a tuning trial's JOB_DIR/model)")
+                  "take the decision threshold a tuning trial left in this file (its JOB_DIR/decision_threshold.json)")
       ->excludes(threshold);
   cmd->add_flag("--json", flags->json, "print the metrics as JSON");
   flags->training.add_to(*cmd);
   cmd->callback([flags, cmd] {
     pipeline::TrainEvaluateRequest request;
     if (!flags->decision_threshold_from.empty()) {
-      request.decision_threshold = pipeline::stored_decision_threshold(flags->decision_threshold_from);
+      request.decision_threshold =
+          pipeline::read_decision_threshold(flags->decision_threshold_from, "--decision-threshold-from");
     } else {
       const auto choice = pipeline::parse_decision_threshold(flags->decision_threshold, "--decision-threshold");
       request.tune_threshold = choice.tune;

@@ -191,11 +191,13 @@ void Agent::run(const std::atomic<bool>& stop) {
     }
     share_cores();
     for_each_job([&](ActiveJob& job) { maybe_complete(job); });
-    // The last job to finish may just have queued its follow-up (a submit's final training):
-    // look for it before calling the agent idle.
-    if (active_.empty() && options_.exit_when_idle) claim();
     if (active_.empty()) {
-      if (options_.exit_when_idle && now - idle_since_ >= options_.idle_grace_seconds) break;
+      // The last job to finish may just have queued its follow-up (a submit's final training):
+      // look for it once more before leaving.
+      if (options_.exit_when_idle && now - idle_since_ >= options_.idle_grace_seconds) {
+        claim();
+        if (active_.empty()) break;
+      }
     } else {
       idle_since_ = now;
     }
@@ -563,19 +565,22 @@ void Agent::submit_follow_up(ActiveJob& job) {
   final_job.training_input = spec.at("training_input");
   for (const auto& [name, value] : best->hyperparameters)
     final_job.training_input["args"].push_back(fmt::format("--{}={}", name, tuning::format_value(value)));
-  // What the best trial learned beyond its hyperparameters (treeline's trainer: its decision
-  // threshold) is in the model set it wrote; the final training is pointed at it.
-  if (spec.contains("best_trial_model_flag")) {
-    const fs::path model = job_directory(job, best->trial_id) / "model";
-    if (fs::exists(model / "manifest.json"))
-      final_job.training_input["args"].push_back(
-          fmt::format("{}={}", spec["best_trial_model_flag"].get<std::string>(), model.string()));
-  }
   final_job.labels = spec.value("labels", nlohmann::json::object());
   final_job.labels["tuning_job_id"] = job.job.job_id;
   final_job.labels["best_trial_id"] = best->trial_id;
   final_job.labels["best_hyperparameters"] = assignment_to_json(best->hyperparameters);
   final_job.labels["validation_metric"] = best->final_metric->objective_value;
+  // What the best trial learned beyond its hyperparameters (treeline's trainer: its decision
+  // threshold) is in a file it left in its job dir; the final training is pointed at it. A
+  // trial that left none (a custom trainer) gets a note instead.
+  if (spec.contains("best_trial_file")) {
+    const auto& wanted = spec["best_trial_file"];
+    const fs::path file = job_directory(job, best->trial_id) / wanted.at("path").get<std::string>();
+    if (fs::exists(file))
+      final_job.training_input["args"].push_back(fmt::format("{}={}", wanted.at("flag").get<std::string>(), file.string()));
+    else
+      final_job.labels["best_trial_file_missing"] = file.string();
+  }
   store_.create_job(final_job);
 }
 

@@ -106,12 +106,16 @@ const std::vector<MetricDefinition>& metric_definitions() {
   return definitions;
 }
 
+const MetricDefinition* lookup_metric(const std::string& name) {
+  for (const auto& d : metric_definitions())
+    if (d.name == name || std::find(d.aliases.begin(), d.aliases.end(), name) != d.aliases.end()) return &d;
+  return nullptr;
+}
+
 const MetricDefinition& find_metric(const std::string& name) {
+  if (const MetricDefinition* found = lookup_metric(name)) return *found;
   std::vector<std::string> names;
-  for (const auto& d : metric_definitions()) {
-    if (d.name == name || std::find(d.aliases.begin(), d.aliases.end(), name) != d.aliases.end()) return d;
-    names.push_back(d.name);
-  }
+  for (const auto& d : metric_definitions()) names.push_back(d.name);
   throw InputError(fmt::format("unknown metric '{}'; known metrics: {}", name, fmt::join(names, ", ")));
 }
 

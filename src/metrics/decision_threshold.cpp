@@ -10,6 +10,17 @@
 #include "treeline/common/error.h"
 
 namespace treeline::metrics {
+namespace {
+
+// A threshold in (below, top]: every row at `top` or above is positive, every row at `below` or
+// under negative. 0.5 when the gap holds it (the rows cannot tell it from the others, and it is
+// the usual cut), else the midpoint, which lies strictly between two distinct floats.
+double threshold_in_gap(double below, double top) {
+  if (below < 0.5 && 0.5 <= top) return 0.5;
+  return (below + top) / 2.0;
+}
+
+}  // namespace
 
 TunedThreshold tune_threshold(std::span<const float> labels, std::span<const float> probabilities,
                               const MetricDefinition& metric) {
@@ -17,17 +28,31 @@ TunedThreshold tune_threshold(std::span<const float> labels, std::span<const flo
     throw InputError(fmt::format("{} does not depend on the decision threshold: there is no threshold to tune for it",
                                  metric.name));
   if (labels.empty()) throw InputError("no rows to tune the decision threshold on");
+  if (labels.size() != probabilities.size())
+    throw InputError(fmt::format("{} labels but {} probabilities", labels.size(), probabilities.size()));
   const std::size_t n = labels.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return probabilities[a] > probabilities[b]; });
 
-  // Start with every row predicted negative, then lower the cut one distinct probability at a time.
+  const double sign = metric.higher_is_better ? 1.0 : -1.0;
+  double best_threshold = 0, best_score = -std::numeric_limits<double>::infinity();
+  bool have_best = false;
+  auto consider = [&](double threshold, const ConfusionMatrix& c) {
+    const double score = sign * metric.value(classification_metrics(c));
+    if (!have_best || score > best_score ||
+        (score == best_score && std::abs(threshold - 0.5) < std::abs(best_threshold - 0.5))) {
+      best_score = score;
+      best_threshold = threshold;
+      have_best = true;
+    }
+  };
+  // Start with every row predicted negative (a cut above the highest probability, when one
+  // exists below 1), then lower the cut one distinct probability at a time.
   ConfusionMatrix c;
   for (float l : labels) (l > 0.5f ? c.false_negatives : c.true_negatives) += 1;
-  const double sign = metric.higher_is_better ? 1.0 : -1.0;
-  double best_threshold = (static_cast<double>(probabilities[order[0]]) + 1.0) / 2.0;
-  double best_score = sign * metric.value(classification_metrics(c));
+  const double highest = probabilities[order[0]];
+  if (highest < 1.0) consider(threshold_in_gap(highest, 1.0), c);
   for (std::size_t i = 0; i < n;) {
     const float p = probabilities[order[i]];
     for (; i < n && probabilities[order[i]] == p; ++i) {
@@ -35,12 +60,7 @@ TunedThreshold tune_threshold(std::span<const float> labels, std::span<const flo
       else --c.true_negatives, ++c.false_positives;
     }
     const double below = i < n ? static_cast<double>(probabilities[order[i]]) : 0.0;
-    const double threshold = (static_cast<double>(p) + below) / 2.0;
-    const double score = sign * metric.value(classification_metrics(c));
-    if (score > best_score || (score == best_score && std::abs(threshold - 0.5) < std::abs(best_threshold - 0.5))) {
-      best_score = score;
-      best_threshold = threshold;
-    }
+    consider(threshold_in_gap(below, p), c);
   }
   return {best_threshold, evaluate_binary(labels, probabilities, best_threshold)};
 }

@@ -82,7 +82,7 @@ TrainedModel CoverTypeTrainer::train(int cover_type, const model::TrainingOption
   if (report.every > 0 && report.on_report) {
     on_round = [&](int rounds, const model::Booster& booster) {
       if (rounds % report.every == 0 && rounds < options.hyperparameters.n_estimators())
-        report.on_report(rounds, evaluate_at(eval_labels, booster.predict(*eval_matrix_), threshold).metrics);
+        report.on_report(rounds, evaluate_at(eval_labels, booster.predict(*eval_matrix_), threshold));
       return true;
     };
   }

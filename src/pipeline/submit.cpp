@@ -3,7 +3,6 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <random>
@@ -41,15 +40,19 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   for (int k : request.cover_types)
     if (k < 1 || k > kCoverTypes) throw InputError(fmt::format("--cover-types: {} is not a cover type (1..7)", k));
 
-  // Tuned only for a metric treeline's trainer reports and that depends on the threshold.
+  // The decision-threshold flags are treeline's trainer's: a custom trainer (containerCommand)
+  // gets none, nor does a config whose args already set one. Tuned only for a metric that
+  // depends on the threshold.
   const DecisionThresholdChoice threshold = parse_decision_threshold(request.decision_threshold, "--decision-threshold");
-  bool tune_threshold = false;
-  if (threshold.tune) {
-    const std::string& tag = input.hyperparameters->metric_tag;
-    for (const auto& metric : metrics::metric_definitions())
-      if (metric.name == tag || std::find(metric.aliases.begin(), metric.aliases.end(), tag) != metric.aliases.end())
-        tune_threshold = metric.depends_on_threshold;
-  }
+  bool threshold_in_args = false;
+  for (const auto& a : input.as_given.value("args", nlohmann::json::array()))
+    threshold_in_args |= a.is_string() && a.get<std::string>().rfind("--decision-threshold", 0) == 0;
+  const bool threshold_flags = input.container_command.empty() && !threshold_in_args;
+  const metrics::MetricDefinition* tag_metric = metrics::lookup_metric(input.hyperparameters->metric_tag);
+  const bool tune_threshold = threshold_flags && threshold.tune && tag_metric && tag_metric->depends_on_threshold;
+  if (tune_threshold && request.validation_fraction <= 0)
+    throw InputError("--decision-threshold=tune needs --validation-fraction > 0: the trials tune it on their "
+                     "validation split (or give --decision-threshold 0.5)");
 
   const std::string prefix = request.project + "/" + request.name;
   auto source = data::open_data_source(request.data, request.query);
@@ -76,7 +79,7 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
     nlohmann::json args = input.as_given.value("args", nlohmann::json::array());
     for (const auto& a : common_args) args.push_back(a);
     args.push_back(fmt::format("--cover-type={}", k));
-    if (!threshold.tune) args.push_back("--decision-threshold=" + request.decision_threshold);
+    if (threshold_flags && !threshold.tune) args.push_back("--decision-threshold=" + request.decision_threshold);
 
     const std::string model_dir = artifacts.uri(model_prefix(prefix, k));
     nlohmann::json final_input = input.as_given;
@@ -100,7 +103,9 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
     final_labels["metric_tag"] = input.hyperparameters->metric_tag;
     tuning.labels["final_training"] = {
         {"job_id", s.final_job_id}, {"training_input", final_input}, {"labels", final_labels}};
-    if (tune_threshold) tuning.labels["final_training"]["best_trial_model_flag"] = "--decision-threshold-from";
+    if (tune_threshold)
+      tuning.labels["final_training"]["best_trial_file"] = {{"flag", "--decision-threshold-from"},
+                                                            {"path", kDecisionThresholdFile}};
     job_store.create_job(tuning);
     submitted.push_back(s);
   }

@@ -3,11 +3,11 @@
 #include <fast_float/fast_float.h>
 #include <fmt/format.h>
 
+#include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
 #include "treeline/metrics/binary_metrics.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/store/directory_store.h"
-#include "treeline/store/manifest.h"
 
 namespace treeline::pipeline {
 
@@ -21,18 +21,33 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
   const metrics::MetricDefinition& tag_metric = metrics::find_metric(reporter.tag());
   CoverTypeTrainer trainer(table, request.split, request.encoding, request.training.nthread);
   RoundReport report;
+  // Rewritten at every report, so a trial stopped early leaves the threshold it had reached.
+  auto keep_threshold = [&](int done, const metrics::TunedThreshold& at) {
+    if (!request.tune_threshold) return;
+    const nlohmann::json kept = {{"decision_threshold", at.threshold},
+                                 {"tuned_for", tag_metric.name},
+                                 {tag_metric.name, tag_metric.value(at.metrics)},
+                                 {"global_step", done}};
+    std::filesystem::create_directories(request.job_dir);
+    write_file_atomically(request.job_dir / kDecisionThresholdFile, kept.dump(2) + "\n");
+  };
   if (reporter.enabled()) {
     const int rounds = request.training.hyperparameters.n_estimators();
     report.every = request.report_every > 0 ? request.report_every : std::max(1, rounds / 10);
-    report.on_report = [&](int done, const metrics::BinaryMetrics& m) { reporter.report(tag_metric.value(m), done); };
+    report.on_report = [&](int done, const metrics::TunedThreshold& at) {
+      reporter.report(tag_metric.value(at.metrics), done);
+      keep_threshold(done, at);
+    };
   }
   if (request.tune_threshold && !tag_metric.depends_on_threshold)
-    throw InputError(fmt::format("decision threshold 'tune': the reported metric {} does not depend on the threshold; "
+    throw InputError(fmt::format("--decision-threshold=tune: the reported metric (CLOUD_ML_HP_METRIC_TAG, the "
+                                 "config's hyperparameterMetricTag) is {}, which does not depend on the threshold; "
                                  "give a number instead",
                                  tag_metric.name));
   DecisionThreshold threshold{request.decision_threshold, request.tune_threshold ? &tag_metric : nullptr};
   TrainedModel trained = trainer.train(request.cover_type, request.training, report, threshold);
   reporter.report(tag_metric.value(trained.metrics), trained.booster.boosted_rounds());
+  keep_threshold(trained.booster.boosted_rounds(), {trained.decision_threshold, trained.metrics});
 
   const bool own_dir = !request.model_dir.empty();
   store::DirectoryStore job_store(own_dir ? request.model_dir.parent_path() : request.job_dir);
@@ -50,22 +65,18 @@ DecisionThresholdChoice parse_decision_threshold(const std::string& text, const 
   return {false, value};
 }
 
-double stored_decision_threshold(const std::filesystem::path& model_dir) {
-  store::DirectoryStore store(model_dir.parent_path());
-  const std::string prefix = model_dir.filename().string();
-  const std::string where = store.uri(prefix + "/metrics.json");
-  if (!store.exists(prefix + "/manifest.json"))
-    throw InputError(fmt::format("{}: no model set there (no manifest.json)", model_dir.string()));
-  const auto manifest = store::read_manifest(store, prefix);
-  nlohmann::json metrics_json;
+double read_decision_threshold(const std::filesystem::path& file, const std::string& flag) {
+  nlohmann::json stored;
   try {
-    metrics_json = nlohmann::json::parse(store::read_verified(store, prefix, manifest, "metrics.json"));
+    stored = nlohmann::json::parse(read_file(file));
   } catch (const nlohmann::json::exception& e) {
-    throw InputError(fmt::format("{}: not JSON: {}", where, e.what()));
+    throw InputError(fmt::format("{}={}: not JSON: {}", flag, file.string(), e.what()));
   }
-  const auto it = metrics_json.find("decision_threshold");
-  if (it == metrics_json.end() || !it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1))
-    throw InputError(fmt::format("{}: expected a decision_threshold number in [0, 1]", where));
+  const auto it = stored.find("decision_threshold");
+  if (!stored.is_object() || it == stored.end() || !it->is_number() || !(it->get<double>() > 0 && it->get<double>() <= 1))
+    throw InputError(fmt::format("{}={}: expected {{\"decision_threshold\": a number in (0, 1]}}, as a tuning trial "
+                                 "writes it",
+                                 flag, file.string()));
   return it->get<double>();
 }
 

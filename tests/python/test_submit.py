@@ -57,12 +57,15 @@ def test_submit_tunes_then_trains_final_models():
             stored = json.load(f)
         assert stored["evaluated_on"] == "test", "the final model reports on the test split"
         # Each trial tuned its decision threshold on its validation split; the final model takes
-        # the best trial's (from the model set that trial wrote) and reports test F1 at it.
+        # the best trial's (from the file that trial left) and reports test F1 at it.
         assert "--decision-threshold=tune" in tuning["trainingInput"]["args"]
-        best_model = os.path.join(P.store, "jobs", r["job_id"], "trials", best["trialId"], "model")
-        assert "--decision-threshold-from=" + best_model in final["trainingInput"]["args"], final["trainingInput"]
-        with open(os.path.join(best_model, "metrics.json")) as f:
+        best_dir = os.path.join(P.store, "jobs", r["job_id"], "trials", best["trialId"])
+        left = os.path.join(best_dir, "decision_threshold.json")
+        assert "--decision-threshold-from=" + left in final["trainingInput"]["args"], final["trainingInput"]
+        with open(left) as f:
             trial_threshold = json.load(f)["decision_threshold"]
+        with open(os.path.join(best_dir, "model", "metrics.json")) as f:
+            assert json.load(f)["decision_threshold"] == trial_threshold
         assert stored["decision_threshold"] == trial_threshold == r["decision_threshold"], (stored, trial_threshold)
     out = P.run("predict", "--models", os.path.join(P.store, "proj", "tuned"), "--data", SAMPLE).stdout
     assert "cover types 2,3" in out, out
@@ -87,6 +90,10 @@ def test_shipped_config_and_errors():
     training_only = P.write("training.yaml", "trainingInput:\n  scaleTier: BASIC\n")
     p = P.run("submit", "proj", "x", "--config", training_only, "--data", SAMPLE, check=False)
     assert p.returncode != 0 and "trainingInput.hyperparameters is missing" in p.stderr, p.stderr
+    p = P.run("submit", "proj", "x", "--config", shipped, "--data", SAMPLE, "--validation-fraction", "0", check=False)
+    assert p.returncode != 0 and "--decision-threshold=tune needs --validation-fraction > 0" in p.stderr, p.stderr
+    p = P.run("submit", "proj", "x", "--config", shipped, "--data", SAMPLE, "--decision-threshold", "2", check=False)
+    assert p.returncode != 0 and "--decision-threshold=2: expected a number in (0, 1) or tune" in p.stderr, p.stderr
 
 
 P.check("submit tunes, then trains final models", test_submit_tunes_then_trains_final_models)

@@ -141,26 +141,26 @@ TEST(Agent, ASubmitsFinalTrainingCountsAsWorkLeft) {
   EXPECT_EQ(order.substr(2), "fmm") << order;
 }
 
-TEST(Agent, AFinalTrainingIsPointedAtItsBestTrialsModelSet) {
+TEST(Agent, AFinalTrainingIsPointedAtTheFileItsBestTrialLeft) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
-  // Reports its x as the score; with WRITE_MODEL set it also leaves a model set in its job dir,
-  // as treeline's trainer does (where the best trial's decision threshold is kept).
+  // Reports its x as the score; with WRITE_FILE set it also leaves a file in its job dir, as
+  // treeline's trainer leaves its decision threshold.
   const std::string trainer = R"(for a in "$@"; do case "$a" in --x=*) x=${a#--x=};; --job-dir=*) d=${a#--job-dir=};; esac; done
-    if [ -n "$WRITE_MODEL" ]; then mkdir -p "$d/model" && echo '{}' > "$d/model/manifest.json"; fi
+    if [ -n "$WRITE_FILE" ]; then echo '{}' > "$d/learned.json"; fi
     echo "{\"score\": $x, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
-  for (const std::string id : {"with_model", "without_model"}) {
-    const std::string env = id == "with_model" ? "WRITE_MODEL=1; " : "";
+  for (const std::string id : {"with_file", "without_file"}) {
+    const std::string env = id == "with_file" ? "WRITE_FILE=1; " : "";
     Job job = shell_tuning_job(id, env + trainer, 3, 1);
     job.labels["final_training"] = {
         {"job_id", id + "_final"},
         {"training_input", {{"masterConfig", {{"containerCommand", {"/bin/sh", "-c", "true", "trainer"}}}}}},
-        {"best_trial_model_flag", "--decision-threshold-from"}};
+        {"best_trial_file", {{"flag", "--learned-from"}, {"path", "learned.json"}}}};
     store.create_job(job);
   }
   run_agent_until_idle(store, dir, 2);
 
-  for (const std::string id : {"with_model", "without_model"}) {
+  for (const std::string id : {"with_file", "without_file"}) {
     ASSERT_EQ(store.job_state(id), JobState::kSucceeded) << id << ": " << store.find_job(id)->error_message;
     ASSERT_TRUE(store.find_job(id + "_final").has_value()) << id;
     ASSERT_EQ(store.job_state(id + "_final"), JobState::kSucceeded) << id << store.find_job(id + "_final")->error_message;
@@ -168,12 +168,13 @@ TEST(Agent, AFinalTrainingIsPointedAtItsBestTrialsModelSet) {
     const auto best = std::max_element(trials.begin(), trials.end(), [](const Trial& a, const Trial& b) {
       return a.final_metric->objective_value < b.final_metric->objective_value;
     });
-    const std::string flag =
-        "--decision-threshold-from=" + (dir / "jobs" / id / "trials" / std::to_string(best->trial_id) / "model").string();
-    const auto args = store.find_job(id + "_final")->training_input["args"];
-    const bool pointed = std::find(args.begin(), args.end(), flag) != args.end();
-    // A trainer that leaves no model set (a custom one) gets its final job without the flag.
-    EXPECT_EQ(pointed, id == "with_model") << id << ": " << args.dump();
+    const std::string file = (dir / "jobs" / id / "trials" / std::to_string(best->trial_id) / "learned.json").string();
+    const Job final_job = *store.find_job(id + "_final");
+    const auto args = final_job.training_input.value("args", nlohmann::json::array());
+    const bool pointed = std::find(args.begin(), args.end(), "--learned-from=" + file) != args.end();
+    // A trainer that leaves no such file (a custom one) gets its final job without the flag, and a note.
+    EXPECT_EQ(pointed, id == "with_file") << id << ": " << args.dump();
+    EXPECT_EQ(final_job.labels.contains("best_trial_file_missing"), id == "without_file") << final_job.labels.dump();
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 
 #include "test_util.h"
 #include "treeline/common/error.h"
@@ -67,10 +68,43 @@ TEST(DecisionThreshold, TiesGoToTheCutNearestHalfAndEqualProbabilitiesMoveTogeth
   const std::vector<float> tied = {0.6f, 0.6f, 0.6f, 0.1f};
   const TunedThreshold t = tune_threshold(tied_labels, tied, find_metric("accuracy"));
   EXPECT_DOUBLE_EQ(t.metrics.accuracy, 0.75);
-  EXPECT_NEAR(t.threshold, 0.35, 1e-7);
+  EXPECT_DOUBLE_EQ(t.threshold, 0.5);  // the best gap, (0.1, 0.6], holds 0.5
   // No positives predicted is a candidate too: with no positive rows, accuracy is best there.
   EXPECT_GT(tune_threshold(std::vector<float>{0, 0}, std::vector<float>{0.7f, 0.2f}, find_metric("accuracy")).threshold,
             0.7);
+}
+
+TEST(DecisionThreshold, IsTheBestOfEveryCutOnRandomTiedScores) {
+  // Scores on a coarse grid (many ties), 0 and 1 included, as XGBoost gives for large margins.
+  std::mt19937 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t n = 1 + rng() % 40;
+    std::vector<float> labels(n), p(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      labels[i] = static_cast<float>(rng() % 3 == 0);
+      p[i] = static_cast<float>(rng() % 11) / 10.0f;
+    }
+    for (const char* name : {"f1", "accuracy", "recall", "precision"}) {
+      const MetricDefinition& metric = find_metric(name);
+      const TunedThreshold tuned = tune_threshold(labels, p, metric);
+      // The metrics returned are those at the threshold returned ...
+      EXPECT_EQ(metric.value(tuned.metrics), metric.value(evaluate_binary(labels, p, tuned.threshold)));
+      // ... and no cut does better: every threshold between the grid's values, and 1 (all
+      // negative when no score reaches 1; a threshold above 1 is never returned).
+      for (int k = 0; k <= 11; ++k) {
+        const double cut = k <= 10 ? k / 10.0 - 0.05 : 1.0;
+        EXPECT_GE(metric.value(tuned.metrics), metric.value(evaluate_binary(labels, p, cut)) - 1e-12)
+            << name << " round " << round << " cut " << cut;
+      }
+      EXPECT_LE(tuned.threshold, 1.0);
+    }
+  }
+}
+
+TEST(DecisionThreshold, KeepsHalfWhenTheBestGapHoldsIt) {
+  // Any cut in (0.2, 0.9] is best; 0.5 lies in it, so the usual cut stays.
+  EXPECT_DOUBLE_EQ(tune_threshold(std::vector<float>{1, 0}, std::vector<float>{0.9f, 0.2f}, find_metric("f1")).threshold,
+                   0.5);
 }
 
 TEST(DecisionThreshold, RefusesMetricsOfTheProbabilitiesAlone) {

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "test_util.h"
+#include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
 #include "treeline/data/covertype_schema.h"
 #include "treeline/data/csv_source.h"
@@ -166,26 +167,30 @@ TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesI
   request.tune_threshold = true;
   const auto tuned = train_evaluate(request, silent);
   EXPECT_GE(tuned.metrics.f1, at_half.metrics.f1);  // the tuned cut is the best of all cuts, 0.5's among them
-  EXPECT_NE(tuned.decision_threshold, 0.5);
-  EXPECT_DOUBLE_EQ(stored_decision_threshold(dir / "trial/model"), tuned.decision_threshold);
+  // The trial leaves its threshold beside its model set, as metrics.json records it too.
+  EXPECT_DOUBLE_EQ(read_decision_threshold(dir / "trial" / kDecisionThresholdFile, "--from"), tuned.decision_threshold);
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(read_file(dir / "trial/model/metrics.json"))["decision_threshold"].get<double>(),
+                   tuned.decision_threshold);
 
   // The final training: the whole training split, the test split, the trial's threshold.
   TrainEvaluateRequest final_request = request;
   final_request.tune_threshold = false;
   final_request.split.validation_fraction = 0;
   final_request.job_dir = dir / "final";
-  final_request.decision_threshold = stored_decision_threshold(dir / "trial/model");
+  final_request.decision_threshold = read_decision_threshold(dir / "trial" / kDecisionThresholdFile, "--from");
   const auto final_result = train_evaluate(final_request, silent);
   EXPECT_EQ(final_result.evaluated_on, "test");
   EXPECT_DOUBLE_EQ(final_result.decision_threshold, tuned.decision_threshold);
-  EXPECT_DOUBLE_EQ(stored_decision_threshold(dir / "final/model"), tuned.decision_threshold);
+  EXPECT_FALSE(std::filesystem::exists(dir / "final" / kDecisionThresholdFile));  // it tuned nothing
 
   // Tuned on the test split it would flatter the model; a threshold-free metric has none to tune.
   final_request.tune_threshold = true;
   EXPECT_THROW_WITH(train_evaluate(final_request, silent), InputError, "only be tuned on a validation split");
   EXPECT_THROW_WITH(train_evaluate(request, metrics::HypertuneReporter(std::nullopt, "roc_auc", "")), InputError,
-                    "roc_auc does not depend on the threshold");
-  EXPECT_THROW_WITH(stored_decision_threshold(dir / "nowhere"), InputError, "no model set there");
+                    "--decision-threshold=tune", "is roc_auc, which does not depend");
+  EXPECT_THROW_WITH(read_decision_threshold(dir / "nowhere.json", "--from"), InputError, "nowhere.json");
+  write_file_atomically(dir / "bad.json", R"({"decision_threshold": 7})");
+  EXPECT_THROW_WITH(read_decision_threshold(dir / "bad.json", "--from"), InputError, "--from=", "expected");
   EXPECT_THROW_WITH(parse_decision_threshold("1", "--decision-threshold"), InputError,
                     "--decision-threshold=1: expected a number in (0, 1) or tune");
   EXPECT_TRUE(parse_decision_threshold("tune", "--decision-threshold").tune);

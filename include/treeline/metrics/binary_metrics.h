@@ -43,5 +43,7 @@ struct MetricDefinition {
 const std::vector<MetricDefinition>& metric_definitions();
 // Throws InputError listing the known names when `name` is unknown.
 const MetricDefinition& find_metric(const std::string& name);
+// By name or alias; null when unknown (a custom trainer's metric).
+const MetricDefinition* lookup_metric(const std::string& name);
 
 }  // namespace treeline::metrics

@@ -14,9 +14,9 @@ struct TunedThreshold {
 };
 
 // Tries every cut between distinct probabilities (one sorted sweep) and keeps the one where
-// `metric` is best; among equal ones, the cut nearest 0.5. The threshold is the midpoint between
-// the two probabilities the cut falls between. Throws InputError when `metric` does not depend
-// on the threshold (roc_auc, log_loss) or there are no rows.
+// `metric` is best; among equal ones, the cut nearest 0.5. The threshold is 0.5 when the gap the
+// cut falls in holds it, else the gap's midpoint. Throws InputError when `metric` does not depend
+// on the threshold (roc_auc, log_loss), or for no rows or unequal lengths.
 TunedThreshold tune_threshold(std::span<const float> labels, std::span<const float> probabilities,
                               const MetricDefinition& metric);
 

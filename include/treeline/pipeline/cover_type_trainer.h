@@ -47,7 +47,7 @@ struct TrainedModel {
 // the decision threshold the final metrics use (tuned anew at each report when it is tuned).
 struct RoundReport {
   int every = 0;  // 0: no intermediate reports
-  std::function<void(int rounds_done, const metrics::BinaryMetrics&)> on_report;
+  std::function<void(int rounds_done, const metrics::TunedThreshold& at)> on_report;
 };
 
 class CoverTypeTrainer {

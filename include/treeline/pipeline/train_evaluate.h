@@ -21,10 +21,15 @@ struct TrainEvaluateRequest {
   features::Encoding encoding = features::Encoding::kNativeCategorical;
   model::TrainingOptions training;
   int report_every = 0;  // intermediate hypertune reports every N rounds (0: every tenth of the run)
-  // Fixed, or, with tune_threshold, tuned on the validation split for the reported metric.
+  // Fixed, or, with tune_threshold, tuned on the validation split for the reported metric; then
+  // JOB_DIR/decision_threshold.json holds the latest one from every report on, so a trial
+  // stopped early leaves one for its final training too.
   double decision_threshold = 0.5;
   bool tune_threshold = false;
 };
+
+// The file a trial that tunes its decision threshold keeps in its job dir.
+inline constexpr const char* kDecisionThresholdFile = "decision_threshold.json";
 
 struct TrainEvaluateResult {
   metrics::BinaryMetrics metrics;
@@ -43,8 +48,8 @@ struct DecisionThresholdChoice {
 };
 DecisionThresholdChoice parse_decision_threshold(const std::string& text, const std::string& flag);
 
-// The decision threshold a model set written by train_evaluate was evaluated at (its
-// metrics.json, checked against its manifest): how a final training takes its best trial's.
-double stored_decision_threshold(const std::filesystem::path& model_dir);
+// The threshold in a trial's decision_threshold.json: how a final training takes its best
+// trial's. Errors name `flag` and the file.
+double read_decision_threshold(const std::filesystem::path& file, const std::string& flag);
 
 }  // namespace treeline::pipeline
