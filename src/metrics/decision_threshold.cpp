@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include "treeline/common/error.h"
+#include "treeline/common/random.h"
 
 namespace treeline::metrics {
 namespace {
@@ -20,10 +22,35 @@ double threshold_in_gap(double below, double top) {
   return (below + top) / 2.0;
 }
 
+// Whether `metric` at `tuned` beats it at `guard.keep` on enough bootstrap resamples of the rows.
+bool beats_kept_threshold(std::span<const float> labels, std::span<const float> probabilities,
+                          const MetricDefinition& metric, double tuned, const ThresholdGuard& guard) {
+  const std::size_t n = labels.size();
+  const double sign = metric.higher_is_better ? 1.0 : -1.0;
+  Random random(guard.seed);
+  int wins = 0;
+  for (int r = 0; r < guard.resamples; ++r) {
+    ConfusionMatrix at_tuned, at_kept;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t row = random.below(n);
+      const bool actual = labels[row] > 0.5f;
+      for (auto [c, cut] : {std::pair<ConfusionMatrix*, double>{&at_tuned, tuned}, {&at_kept, guard.keep}}) {
+        const bool predicted = probabilities[row] >= cut;
+        if (actual && predicted) ++c->true_positives;
+        else if (actual) ++c->false_negatives;
+        else if (predicted) ++c->false_positives;
+        else ++c->true_negatives;
+      }
+    }
+    wins += sign * (metric.value(classification_metrics(at_tuned)) - metric.value(classification_metrics(at_kept))) > 0;
+  }
+  return wins >= guard.confidence * guard.resamples;
+}
+
 }  // namespace
 
 TunedThreshold tune_threshold(std::span<const float> labels, std::span<const float> probabilities,
-                              const MetricDefinition& metric) {
+                              const MetricDefinition& metric, const ThresholdGuard& guard) {
   if (!metric.depends_on_threshold)
     throw InputError(fmt::format("{} does not depend on the decision threshold: there is no threshold to tune for it",
                                  metric.name));
@@ -62,6 +89,9 @@ TunedThreshold tune_threshold(std::span<const float> labels, std::span<const flo
     const double below = i < n ? static_cast<double>(probabilities[order[i]]) : 0.0;
     consider(threshold_in_gap(below, p), c);
   }
+  if (guard.resamples > 0 && best_threshold != guard.keep &&
+      !beats_kept_threshold(labels, probabilities, metric, best_threshold, guard))
+    best_threshold = guard.keep;
   return {best_threshold, evaluate_binary(labels, probabilities, best_threshold)};
 }
 

@@ -6,6 +6,7 @@
 
 #include "test_util.h"
 #include "treeline/common/error.h"
+#include "treeline/common/random.h"
 #include "treeline/metrics/binary_metrics.h"
 #include "treeline/metrics/decision_threshold.h"
 #include "treeline/metrics/hypertune_reporter.h"
@@ -45,12 +46,14 @@ TEST(BinaryMetrics, FindsMetricsByNameOrAlias) {
   EXPECT_THROW_WITH(find_metric("rmse"), InputError, "unknown metric 'rmse'", "f1");
 }
 
+const ThresholdGuard kNoGuard{.resamples = 0};  // the sweep's own choice
+
 TEST(DecisionThreshold, FindsTheF1OptimalCutBetweenDistinctProbabilities) {
   const std::vector<float> labels = {1, 1, 0, 1, 0, 0};
   const std::vector<float> p = {0.9f, 0.4f, 0.35f, 0.3f, 0.2f, 0.1f};
   EXPECT_DOUBLE_EQ(evaluate_binary(labels, p).f1, 0.5);  // at 0.5 only the first row is positive
   // F1 for the top 1..6 rows predicted positive: 2/4, 4/5, 4/6, 6/7, 6/8, 6/9.
-  const TunedThreshold tuned = tune_threshold(labels, p, find_metric("f1"));
+  const TunedThreshold tuned = tune_threshold(labels, p, find_metric("f1"), kNoGuard);
   EXPECT_NEAR(tuned.threshold, (0.3 + 0.2) / 2, 1e-7);
   EXPECT_DOUBLE_EQ(tuned.metrics.f1, 6.0 / 7.0);
   EXPECT_EQ(tuned.metrics.confusion.false_positives, 1u);
@@ -62,15 +65,15 @@ TEST(DecisionThreshold, TiesGoToTheCutNearestHalfAndEqualProbabilitiesMoveTogeth
   // Recall is 1 at every cut that takes in the last positive (0.3): the nearest to 0.5 wins.
   const std::vector<float> labels = {1, 1, 0, 1, 0, 0};
   const std::vector<float> p = {0.9f, 0.4f, 0.35f, 0.3f, 0.2f, 0.1f};
-  EXPECT_NEAR(tune_threshold(labels, p, find_metric("recall")).threshold, 0.25, 1e-7);
+  EXPECT_NEAR(tune_threshold(labels, p, find_metric("recall"), kNoGuard).threshold, 0.25, 1e-7);
   // Tied probabilities cannot be split: both rows at 0.6 are in or out together.
   const std::vector<float> tied_labels = {1, 0, 1, 0};
   const std::vector<float> tied = {0.6f, 0.6f, 0.6f, 0.1f};
-  const TunedThreshold t = tune_threshold(tied_labels, tied, find_metric("accuracy"));
+  const TunedThreshold t = tune_threshold(tied_labels, tied, find_metric("accuracy"), kNoGuard);
   EXPECT_DOUBLE_EQ(t.metrics.accuracy, 0.75);
   EXPECT_DOUBLE_EQ(t.threshold, 0.5);  // the best gap, (0.1, 0.6], holds 0.5
   // No positives predicted is a candidate too: with no positive rows, accuracy is best there.
-  EXPECT_GT(tune_threshold(std::vector<float>{0, 0}, std::vector<float>{0.7f, 0.2f}, find_metric("accuracy")).threshold,
+  EXPECT_GT(tune_threshold(std::vector<float>{0, 0}, std::vector<float>{0.7f, 0.2f}, find_metric("accuracy"), kNoGuard).threshold,
             0.7);
 }
 
@@ -86,7 +89,7 @@ TEST(DecisionThreshold, IsTheBestOfEveryCutOnRandomTiedScores) {
     }
     for (const char* name : {"f1", "accuracy", "recall", "precision"}) {
       const MetricDefinition& metric = find_metric(name);
-      const TunedThreshold tuned = tune_threshold(labels, p, metric);
+      const TunedThreshold tuned = tune_threshold(labels, p, metric, kNoGuard);
       // The metrics returned are those at the threshold returned ...
       EXPECT_EQ(metric.value(tuned.metrics), metric.value(evaluate_binary(labels, p, tuned.threshold)));
       // ... and no cut does better: every threshold between the grid's values, and 1 (all
@@ -103,8 +106,30 @@ TEST(DecisionThreshold, IsTheBestOfEveryCutOnRandomTiedScores) {
 
 TEST(DecisionThreshold, KeepsHalfWhenTheBestGapHoldsIt) {
   // Any cut in (0.2, 0.9] is best; 0.5 lies in it, so the usual cut stays.
-  EXPECT_DOUBLE_EQ(tune_threshold(std::vector<float>{1, 0}, std::vector<float>{0.9f, 0.2f}, find_metric("f1")).threshold,
+  EXPECT_DOUBLE_EQ(tune_threshold(std::vector<float>{1, 0}, std::vector<float>{0.9f, 0.2f}, find_metric("f1"), kNoGuard).threshold,
                    0.5);
+}
+
+TEST(DecisionThreshold, KeepsHalfUnlessTheTunedCutWinsOnAlmostEveryResample) {
+  // Six rows: the best cut (0.25) wins on these rows, but resamples without the row at 0.3 tie.
+  const std::vector<float> few_labels = {1, 1, 0, 1, 0, 0};
+  const std::vector<float> few = {0.9f, 0.4f, 0.35f, 0.3f, 0.2f, 0.1f};
+  EXPECT_DOUBLE_EQ(tune_threshold(few_labels, few, find_metric("f1")).threshold, 0.5);
+  // 2000 rows whose positives mostly score 0.3-0.45 and negatives 0-0.25: a cut near 0.28 beats
+  // 0.5 on every resample.
+  Random random(3);
+  std::vector<float> labels, p;
+  for (int i = 0; i < 2000; ++i) {
+    const bool positive = i % 10 == 0;
+    labels.push_back(positive);
+    p.push_back(static_cast<float>(positive ? random.uniform(0.3, 0.45) + (i % 30 == 0) * 0.5 : random.uniform(0, 0.25)));
+  }
+  const TunedThreshold tuned = tune_threshold(labels, p, find_metric("f1"));
+  EXPECT_GT(tuned.threshold, 0.25);
+  EXPECT_LT(tuned.threshold, 0.3);
+  EXPECT_DOUBLE_EQ(tuned.metrics.f1, 1.0);
+  // A guard that wants more than every resample can give keeps 0.5.
+  EXPECT_DOUBLE_EQ(tune_threshold(labels, p, find_metric("f1"), {.confidence = 1.01}).threshold, 0.5);
 }
 
 TEST(DecisionThreshold, RefusesMetricsOfTheProbabilitiesAlone) {

@@ -29,7 +29,9 @@ struct SplitOptions {
 
 // How a probability becomes a positive prediction in the reported metrics: a fixed cut, or, when
 // `tuned_for` is set, the cut that makes that metric best on the validation rows (trials only:
-// chosen on the test rows it would flatter the model). A final training takes its best trial's.
+// chosen on the test rows it would flatter the model), kept at the end only where it beats 0.5 on
+// almost every bootstrap resample of them (metrics::ThresholdGuard). A final training takes its
+// best trial's.
 struct DecisionThreshold {
   double value = 0.5;
   const metrics::MetricDefinition* tuned_for = nullptr;
