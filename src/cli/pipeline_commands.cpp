@@ -127,12 +127,10 @@ void add_train_evaluate(CLI::App& app) {
   cmd->callback([flags, cmd] {
     pipeline::TrainEvaluateRequest request;
     if (!flags->decision_threshold_from.empty()) {
-      request.decision_threshold =
+      request.decision_threshold.value =
           pipeline::read_decision_threshold(flags->decision_threshold_from, "--decision-threshold-from");
     } else {
-      const auto choice = pipeline::parse_decision_threshold(flags->decision_threshold, "--decision-threshold");
-      request.tune_threshold = choice.tune;
-      request.decision_threshold = choice.value;
+      request.decision_threshold = pipeline::parse_decision_threshold(flags->decision_threshold, "--decision-threshold");
     }
     request.store_root = flags->store;
     request.project = flags->project;

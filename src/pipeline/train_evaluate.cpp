@@ -23,7 +23,7 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
   RoundReport report;
   // Rewritten at every report, so a trial stopped early leaves the threshold it had reached.
   auto keep_threshold = [&](int done, const metrics::TunedThreshold& at) {
-    if (!request.tune_threshold) return;
+    if (!request.decision_threshold.tune) return;
     const nlohmann::json kept = {{"decision_threshold", at.threshold},
                                  {"tuned_for", tag_metric.name},
                                  {tag_metric.name, tag_metric.value(at.metrics)},
@@ -39,12 +39,12 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
       keep_threshold(done, at);
     };
   }
-  if (request.tune_threshold && !tag_metric.depends_on_threshold)
+  if (request.decision_threshold.tune && !tag_metric.depends_on_threshold)
     throw InputError(fmt::format("--decision-threshold=tune: the reported metric (CLOUD_ML_HP_METRIC_TAG, the "
                                  "config's hyperparameterMetricTag) is {}, which does not depend on the threshold; "
                                  "give a number instead",
                                  tag_metric.name));
-  DecisionThreshold threshold{request.decision_threshold, request.tune_threshold ? &tag_metric : nullptr};
+  DecisionThreshold threshold{request.decision_threshold.value, request.decision_threshold.tune ? &tag_metric : nullptr};
   TrainedModel trained = trainer.train(request.cover_type, request.training, report, threshold);
   reporter.report(tag_metric.value(trained.metrics), trained.booster.boosted_rounds());
   keep_threshold(trained.booster.boosted_rounds(), {trained.decision_threshold, trained.metrics});

@@ -164,7 +164,7 @@ TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesI
   request.job_dir = dir / "trial";
   const metrics::HypertuneReporter silent(std::nullopt, "f1", "");
   const auto at_half = train_evaluate(request, silent);
-  request.tune_threshold = true;
+  request.decision_threshold.tune = true;
   const auto tuned = train_evaluate(request, silent);
   EXPECT_GE(tuned.metrics.f1, at_half.metrics.f1);  // the tuned cut is the best of all cuts, 0.5's among them
   // The trial leaves its threshold beside its model set, as metrics.json records it too.
@@ -174,17 +174,17 @@ TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesI
 
   // The final training: the whole training split, the test split, the trial's threshold.
   TrainEvaluateRequest final_request = request;
-  final_request.tune_threshold = false;
+  final_request.decision_threshold.tune = false;
   final_request.split.validation_fraction = 0;
   final_request.job_dir = dir / "final";
-  final_request.decision_threshold = read_decision_threshold(dir / "trial" / kDecisionThresholdFile, "--from");
+  final_request.decision_threshold.value = read_decision_threshold(dir / "trial" / kDecisionThresholdFile, "--from");
   const auto final_result = train_evaluate(final_request, silent);
   EXPECT_EQ(final_result.evaluated_on, "test");
   EXPECT_DOUBLE_EQ(final_result.decision_threshold, tuned.decision_threshold);
   EXPECT_FALSE(std::filesystem::exists(dir / "final" / kDecisionThresholdFile));  // it tuned nothing
 
   // Tuned on the test split it would flatter the model; a threshold-free metric has none to tune.
-  final_request.tune_threshold = true;
+  final_request.decision_threshold.tune = true;
   EXPECT_THROW_WITH(train_evaluate(final_request, silent), InputError, "only be tuned on a validation split");
   EXPECT_THROW_WITH(train_evaluate(request, metrics::HypertuneReporter(std::nullopt, "roc_auc", "")), InputError,
                     "--decision-threshold=tune", "is roc_auc, which does not depend");

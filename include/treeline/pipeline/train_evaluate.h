@@ -11,6 +11,12 @@
 
 namespace treeline::pipeline {
 
+// --decision-threshold as train-evaluate and submit take it: "tune" or a number in (0, 1).
+struct DecisionThresholdChoice {
+  bool tune = false;
+  double value = 0.5;
+};
+
 struct TrainEvaluateRequest {
   std::filesystem::path store_root;  // the artifact store holding PROJECT/NAME/datasets
   std::string project, name;
@@ -21,11 +27,10 @@ struct TrainEvaluateRequest {
   features::Encoding encoding = features::Encoding::kNativeCategorical;
   model::TrainingOptions training;
   int report_every = 0;  // intermediate hypertune reports every N rounds (0: every tenth of the run)
-  // Fixed, or, with tune_threshold, tuned on the validation split for the reported metric; then
+  // Fixed, or tuned on the validation split for the reported metric; then
   // JOB_DIR/decision_threshold.json holds the latest one from every report on, so a trial
   // stopped early leaves one for its final training too.
-  double decision_threshold = 0.5;
-  bool tune_threshold = false;
+  DecisionThresholdChoice decision_threshold;
 };
 
 // The file a trial that tunes its decision threshold keeps in its job dir.
@@ -40,12 +45,7 @@ struct TrainEvaluateResult {
 
 TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const metrics::HypertuneReporter& reporter);
 
-// --decision-threshold as train-evaluate and submit take it: "tune" or a number in (0, 1).
 // Throws InputError naming `flag`.
-struct DecisionThresholdChoice {
-  bool tune = false;
-  double value = 0.5;
-};
 DecisionThresholdChoice parse_decision_threshold(const std::string& text, const std::string& flag);
 
 // The threshold in a trial's decision_threshold.json: how a final training takes its best
