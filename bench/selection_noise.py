@@ -1,0 +1,97 @@
+"""Can a validation split tell good configurations apart? The study behind README's account of the
+Covertype tuning benchmark's accuracy target: tuning picks, per cover type, the configuration
+with the best F1 on a validation split carved from the training split (20% of it, as `submit`
+does); the target compares the final models on the test split with hand-set configurations.
+
+For cover types 1-3 (the ones that carry the 7-class accuracy) and a set of configurations from
+the shipped search space (its centre, the defaults, and hand-set deep models), runs treeline's
+`train-evaluate` twice on the shared 100k rows: as a trial (fitted without the validation rows,
+F1 on them) and as the final job (fitted on the whole training split, F1 on test). Prints both,
+their rank correlation, and what picking on validation costs on test against the best
+configuration there.
+
+Usage: /usr/bin/python3 bench/selection_noise.py [--treeline build/treeline] [--data FILE]
+       [--cover-types 1,2,3] [--config 'n_estimators=600 max_depth=18 learning_rate=0.1']..."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CONFIGS = [
+    "n_estimators=100 max_depth=6 learning_rate=0.3",  # the defaults
+    # the centre of config/aip_config.yaml's space, the GP's first trial
+    "n_estimators=282 max_depth=13 learning_rate=0.1225 min_child_weight=2.236 subsample=0.8 colsample_bytree=0.75",
+    "n_estimators=282 max_depth=13 learning_rate=0.1225 min_child_weight=2.236",
+    "n_estimators=300 max_depth=16 learning_rate=0.2",
+    "n_estimators=400 max_depth=18 learning_rate=0.2",
+    "n_estimators=600 max_depth=18 learning_rate=0.1",
+    "n_estimators=600 max_depth=18 learning_rate=0.1 subsample=0.8 colsample_bytree=0.75",
+    "n_estimators=600 max_depth=12 learning_rate=0.1",
+    "n_estimators=800 max_depth=20 learning_rate=0.1",
+]
+
+
+def f1_of(binary, store, cover_type, flags, validation, job_dir):
+    cmd = [binary, "train-evaluate", "--project", "noise", "--name", "data", "--store", store,
+           "--cover-type", str(cover_type), "--job-dir", job_dir, "--nthread", "2", "--json",
+           "--validation-fraction", "0.2" if validation else "0"]
+    cmd += ["--" + f for f in flags.split()]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
+    return json.loads(p.stdout)["f1"]
+
+
+def ranks(values):
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    r = [0.0] * len(values)
+    for position, i in enumerate(order):
+        r[i] = float(position)
+    return r
+
+
+def spearman(a, b):
+    ra, rb = ranks(a), ranks(b)
+    n = len(a)
+    ma, mb = sum(ra) / n, sum(rb) / n
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
+    va = sum((x - ma) ** 2 for x in ra) ** 0.5
+    vb = sum((y - mb) ** 2 for y in rb) ** 0.5
+    return cov / (va * vb)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--treeline", default=os.path.join(ROOT, "build", "treeline"))
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "covertype-100k.csv.gz"))
+    ap.add_argument("--cover-types", default="1,2,3")
+    ap.add_argument("--config", action="append", help="name=value ... (repeatable; replaces the built-in set)")
+    a = ap.parse_args()
+    configs = a.config or CONFIGS
+    binary = os.path.abspath(a.treeline)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = os.path.join(tmp, "store")
+        p = subprocess.run([binary, "prepare", "noise", "data", "--data", a.data, "--store", store],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.exit(p.stderr)
+        for k in [int(c) for c in a.cover_types.split(",")]:
+            val = [f1_of(binary, store, k, c, True, os.path.join(tmp, "job")) for c in configs]
+            test = [f1_of(binary, store, k, c, False, os.path.join(tmp, "job")) for c in configs]
+            print("cover type %d" % k)
+            print("  %-10s %-10s  configuration" % ("val F1", "test F1"))
+            for v, t, c in zip(val, test, configs):
+                print("  %-10.4f %-10.4f  %s" % (v, t, c))
+            picked = max(range(len(configs)), key=lambda i: val[i])
+            best = max(range(len(configs)), key=lambda i: test[i])
+            print("  rank correlation (Spearman) of validation and test F1: %.2f" % spearman(val, test))
+            print("  picked on validation: %s -> test %.4f; best on test: %s -> %.4f; cost of the pick %.4f"
+                  % (configs[picked], test[picked], configs[best], test[best], test[best] - test[picked]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
