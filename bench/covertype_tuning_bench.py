@@ -2,7 +2,8 @@
 each, maxParallelTrials 2) on ../shared/data/covertype-100k.csv.gz, beside a Python script doing
 the same study with Optuna's TPE over the reference pipeline (pandas, scikit-learn, xgboost: as in
 bench/reference_pipeline.py and the seed, one data set per cover type is stored and every trial
-runs train_evaluate on it: read, split, preprocess, train, evaluate), run in the same invocation.
+runs train_evaluate on it: read, split, preprocess, train, evaluate) over the config's search space
+and maxTrials, run in the same invocation.
 Prints per cover type the test F1 after tuning against run-local's with default hyperparameters, the 7-class accuracy of the seven final models (argmax via predict) on
 the held-out test split, and the wall-time ratio.
 
@@ -30,6 +31,7 @@ import tempfile
 import time
 
 import numpy as np
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -41,7 +43,7 @@ from sklearn.metrics import f1_score, accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-data, trials, workdir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+data, trials, workdir, params = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
 start = time.perf_counter()
 df = pd.read_csv(data)
 num = list(df.columns[:10]); cat = ["Wilderness_Area", "Soil_Type"]
@@ -62,13 +64,17 @@ def train_evaluate(k, params, nthread, final):
     p = model.predict_proba(ct.transform(test))[:, 1]
     return p, test["label"].values, test["Cover_Type"].values
 def space(t):
-    return dict(n_estimators=t.suggest_int("n_estimators", 100, 800, log=True),
-                max_depth=t.suggest_int("max_depth", 6, 20),
-                learning_rate=t.suggest_float("learning_rate", 0.03, 0.5, log=True),
-                min_child_weight=t.suggest_float("min_child_weight", 0.5, 10, log=True),
-                subsample=t.suggest_float("subsample", 0.6, 1.0),
-                colsample_bytree=t.suggest_float("colsample_bytree", 0.5, 1.0),
-                reg_lambda=t.suggest_float("reg_lambda", 0.1, 10, log=True))
+    """The config's params (trainingInput.hyperparameters.params), as Optuna suggests them."""
+    chosen = {}
+    for q in params:
+        name, kind, log = q["parameterName"], q["type"], q.get("scaleType") == "UNIT_LOG_SCALE"
+        if kind == "INTEGER":
+            chosen[name] = t.suggest_int(name, int(q["minValue"]), int(q["maxValue"]), log=log)
+        elif kind == "DOUBLE":
+            chosen[name] = t.suggest_float(name, float(q["minValue"]), float(q["maxValue"]), log=log)
+        else:
+            chosen[name] = t.suggest_categorical(name, q.get("discreteValues") or q["categoricalValues"])
+    return chosen
 probs, results = [], []
 for k in range(1, 8):
     def objective(t):
@@ -82,6 +88,14 @@ for k in range(1, 8):
 acc = accuracy_score(cover, np.argmax(np.vstack(probs), axis=0) + 1)
 print(json.dumps({"wall": time.perf_counter() - start, "accuracy7": acc, "results": results}))
 '''
+
+
+def tuning_settings(config):
+    """trainingInput.hyperparameters of a config (with or without the trainingInput key): the
+    reference runs the same study, its search space and number of trials."""
+    with open(config) as f:
+        document = yaml.safe_load(f)
+    return document.get("trainingInput", document)["hyperparameters"]
 
 
 def run(cmd, **kw):
@@ -170,7 +184,7 @@ def main():
     ap.add_argument("--treeline", default=os.path.join(ROOT, "build", "treeline"))
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "covertype-100k.csv.gz"))
     ap.add_argument("--config", default=os.path.join(ROOT, "config", "aip_config.yaml"))
-    ap.add_argument("--trials", type=int, default=20, help="for the Optuna reference; treeline's come from --config")
+    ap.add_argument("--trials", type=int, help="for the Optuna reference (default: the config's maxTrials, as treeline)")
     ap.add_argument("--skip-reference", action="store_true")
     ap.add_argument("--fixed", action="append", default=[], metavar="'max_depth=16 n_estimators=300 ...'",
                     help="also run run-local with these hyperparameters (repeatable) and print the 7-class test "
@@ -200,7 +214,10 @@ def main():
         t_tuned = decision_thresholds(os.path.join(store, "bench", "tuned"))
         reference = None
         if not a.skip_reference:
-            reference = json.loads(run(["/usr/bin/python3", "-c", REFERENCE, a.data, str(a.trials), tmp]))
+            hyperparameters = tuning_settings(a.config)
+            trials = a.trials or hyperparameters["maxTrials"]
+            reference = json.loads(run(["/usr/bin/python3", "-c", REFERENCE, a.data, str(trials), tmp,
+                                        json.dumps(hyperparameters["params"])]))
     print("%-10s %12s %12s %10s %10s %18s %10s %9s  %s" % (
         "cover_type", "f1 defaults", "f1 tuned", "threshold", "tuned@0.5", "diff 95% interval", "reference", "trial s",
         "best hyperparameters"))
