@@ -64,7 +64,8 @@ def train_evaluate(k, params, nthread, final):
     p = model.predict_proba(ct.transform(test))[:, 1]
     return p, test["label"].values, test["Cover_Type"].values
 def space(t):
-    """The config's params (trainingInput.hyperparameters.params), as Optuna suggests them."""
+    """The config's params (trainingInput.hyperparameters.params), as Optuna suggests them (it has
+    no reverse-log scale: UNIT_REVERSE_LOG_SCALE is sampled linearly)."""
     chosen = {}
     for q in params:
         name, kind, log = q["parameterName"], q["type"], q.get("scaleType") == "UNIT_LOG_SCALE"
@@ -215,7 +216,7 @@ def main():
         reference = None
         if not a.skip_reference:
             hyperparameters = tuning_settings(a.config)
-            trials = a.trials or hyperparameters["maxTrials"]
+            trials = a.trials or hyperparameters.get("maxTrials", 1)  # AI Platform's default
             reference = json.loads(run(["/usr/bin/python3", "-c", REFERENCE, a.data, str(trials), tmp,
                                         json.dumps(hyperparameters["params"])]))
     print("%-10s %12s %12s %10s %10s %18s %10s %9s  %s" % (
