@@ -61,11 +61,7 @@ BinaryMetrics evaluate_binary(std::span<const float> labels, std::span<const flo
   constexpr double kEps = 1e-15;
   for (std::size_t i = 0; i < labels.size(); ++i) {
     const bool actual = labels[i] > 0.5f;
-    const bool predicted = probabilities[i] >= threshold;
-    if (actual && predicted) ++c.true_positives;
-    else if (actual) ++c.false_negatives;
-    else if (predicted) ++c.false_positives;
-    else ++c.true_negatives;
+    c.count(actual, probabilities[i] >= threshold);
     const double p = std::clamp(static_cast<double>(probabilities[i]), kEps, 1 - kEps);
     loss -= actual ? std::log(p) : std::log(1 - p);
   }

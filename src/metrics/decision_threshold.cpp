@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <utility>
 #include <vector>
 
 #include "treeline/common/error.h"
@@ -34,13 +33,8 @@ bool beats_kept_threshold(std::span<const float> labels, std::span<const float> 
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t row = random.below(n);
       const bool actual = labels[row] > 0.5f;
-      for (auto [c, cut] : {std::pair<ConfusionMatrix*, double>{&at_tuned, tuned}, {&at_kept, guard.keep}}) {
-        const bool predicted = probabilities[row] >= cut;
-        if (actual && predicted) ++c->true_positives;
-        else if (actual) ++c->false_negatives;
-        else if (predicted) ++c->false_positives;
-        else ++c->true_negatives;
-      }
+      at_tuned.count(actual, probabilities[row] >= tuned);
+      at_kept.count(actual, probabilities[row] >= guard.keep);
     }
     wins += sign * (metric.value(classification_metrics(at_tuned)) - metric.value(classification_metrics(at_kept))) > 0;
   }

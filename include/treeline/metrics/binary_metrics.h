@@ -11,6 +11,10 @@ namespace treeline::metrics {
 
 struct ConfusionMatrix {
   std::size_t true_positives = 0, false_positives = 0, true_negatives = 0, false_negatives = 0;
+
+  void count(bool actual, bool predicted) {
+    ++(actual ? (predicted ? true_positives : false_negatives) : (predicted ? false_positives : true_negatives));
+  }
 };
 
 struct BinaryMetrics {
