@@ -15,12 +15,18 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
   store::validate_name(request.project, "PROJECT");
   store::validate_name(request.name, "NAME");
   const std::string prefix = request.project + "/" + request.name;
+  // Checked before the data is read: a wrong flag costs nothing.
+  const metrics::MetricDefinition& tag_metric = metrics::find_metric(reporter.tag());
+  if (request.decision_threshold.tune && !tag_metric.depends_on_threshold)
+    throw InputError(fmt::format("--decision-threshold=tune: the reported metric (CLOUD_ML_HP_METRIC_TAG, the "
+                                 "config's hyperparameterMetricTag) is {}, which does not depend on the threshold; "
+                                 "give a number instead",
+                                 tag_metric.name));
   store::DirectoryStore store(request.store_root);
   const data::Table table = open_prepared_dataset(store, prefix, request.cover_type);
-
-  const metrics::MetricDefinition& tag_metric = metrics::find_metric(reporter.tag());
   CoverTypeTrainer trainer(table, request.split, request.encoding, request.training.nthread);
   RoundReport report;
+  if (request.decision_threshold.tune) std::filesystem::create_directories(request.job_dir);
   // Rewritten at every report, so a trial stopped early leaves the threshold it had reached.
   auto keep_threshold = [&](int done, const metrics::TunedThreshold& at) {
     if (!request.decision_threshold.tune) return;
@@ -28,7 +34,6 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
                                  {"tuned_for", tag_metric.name},
                                  {tag_metric.name, tag_metric.value(at.metrics)},
                                  {"global_step", done}};
-    std::filesystem::create_directories(request.job_dir);
     write_file_atomically(request.job_dir / kDecisionThresholdFile, kept.dump(2) + "\n");
   };
   if (reporter.enabled()) {
@@ -39,11 +44,6 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
       keep_threshold(done, at);
     };
   }
-  if (request.decision_threshold.tune && !tag_metric.depends_on_threshold)
-    throw InputError(fmt::format("--decision-threshold=tune: the reported metric (CLOUD_ML_HP_METRIC_TAG, the "
-                                 "config's hyperparameterMetricTag) is {}, which does not depend on the threshold; "
-                                 "give a number instead",
-                                 tag_metric.name));
   DecisionThreshold threshold{request.decision_threshold.value, request.decision_threshold.tune ? &tag_metric : nullptr};
   TrainedModel trained = trainer.train(request.cover_type, request.training, report, threshold);
   reporter.report(tag_metric.value(trained.metrics), trained.booster.boosted_rounds());
