@@ -64,6 +64,19 @@ if grep -q "now 2 thread(s)" "$WORK/share.log" && ! grep -q "thread(s)" "$WORK/s
    ! grep -q "thread(s)" "$WORK/blank.log" && [ -f "$WORK/job2/model/model.json" ]; then
   ok "train-evaluate follows the platform's thread share"; else fail "train-evaluate follows the platform's thread share"; fi
 
+# A trial that tunes its decision threshold keeps it in JOB_DIR from its first report on, so one
+# stopped early (here: killed long before its last round) leaves it for its final training.
+CLOUD_ML_HP_METRIC_FILE="$WORK/killed.jsonl" "$TREELINE" train-evaluate --project proj --name prep --cover-type 3 \
+  --store "$STORE" --job-dir "$WORK/killed" --validation-fraction 0.2 --decision-threshold tune \
+  --n_estimators=100000 --max_depth=6 --report-every 5 --nthread 1 >/dev/null 2>&1 &
+trial=$!
+for _ in $(seq 600); do [ -s "$WORK/killed/decision_threshold.json" ] && break; sleep 0.05; done
+kill -9 "$trial" 2>/dev/null; wait "$trial" 2>/dev/null
+if [ -s "$WORK/killed/decision_threshold.json" ] && [ ! -e "$WORK/killed/model" ] &&
+   "$TREELINE" train-evaluate --project proj --name prep --cover-type 3 --store "$STORE" --job-dir "$WORK/after-kill" \
+     --decision-threshold-from "$WORK/killed/decision_threshold.json" "${FAST[@]}" >/dev/null; then
+  ok "a trial killed mid-run leaves its tuned threshold"; else fail "a trial killed mid-run leaves its tuned threshold"; fi
+
 # The shared 100,000-row extract, and the same rows in UCI's 55-column covtype.data schema: both
 # schemas give the same models.
 if [ -f "$SHARED" ]; then
