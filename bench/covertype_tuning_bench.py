@@ -19,7 +19,7 @@ type's priciest trial, and, with
 run-local with hand-set hyperparameters on the same split.
 
 Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeline] [--skip-reference]
-       [--config FILE] [--fixed 'name=value ...']..."""
+       [--config FILE] [--fixed 'name=value ...']... [--fixed-only]"""
 import argparse
 import datetime
 import json
@@ -180,6 +180,11 @@ def fixed_settings(binary, data, store, settings):
     return rows
 
 
+def print_fixed(rows):
+    for flags, wall, accuracy in rows:
+        print("hand-set run-local %s: 7-class accuracy %.4f (%.1f s)" % (flags, accuracy, wall))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--treeline", default=os.path.join(ROOT, "build", "treeline"))
@@ -190,11 +195,15 @@ def main():
     ap.add_argument("--fixed", action="append", default=[], metavar="'max_depth=16 n_estimators=300 ...'",
                     help="also run run-local with these hyperparameters (repeatable) and print the 7-class test "
                          "accuracy of its models, to compare the tuned ones with hand-set settings")
+    ap.add_argument("--fixed-only", action="store_true", help="only the --fixed runs: no tuning, no reference")
     a = ap.parse_args()
     binary = os.path.abspath(a.treeline)
     with tempfile.TemporaryDirectory() as tmp:
         store = os.path.join(tmp, "store")
         print("store: %s (follow with: treeline jobs list --store %s)" % (store, store), file=sys.stderr, flush=True)
+        if a.fixed_only:
+            print_fixed(fixed_settings(binary, a.data, store, a.fixed))
+            return
         base = json.loads(run([binary, "run-local", "bench", "defaults", "--data", a.data, "--store", store,
                                "--nthread", "2", "--json"]))["results"]
         start = time.perf_counter()
@@ -235,8 +244,7 @@ def main():
     print("trial-seconds of the study (summed over trials): %.0f" % sum(spent.values()))
     for k, (_, (seconds, hyperparameters)) in sorted(costs.items()):
         print("cover type %d, priciest trial: %.1f s, %s" % (k, seconds, short(hyperparameters)))
-    for flags, fixed_wall, fixed_accuracy in fixed:
-        print("hand-set run-local %s: 7-class accuracy %.4f (%.1f s)" % (flags, fixed_accuracy, fixed_wall))
+    print_fixed(fixed)
     print("7-class accuracy on the test split: treeline %.4f%s (target >= 0.937)"
           % (accuracy7, "" if not reference else ", Optuna reference %.4f" % reference["accuracy7"]))
     print("wall: treeline submit %.1f s%s" % (wall, "" if not reference else ", Optuna reference %.1f s, ratio %.2f (target <= 0.5)"
