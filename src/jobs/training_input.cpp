@@ -40,7 +40,8 @@ constexpr std::array kUnsupportedAipKeys{
 constexpr std::array kMasterConfigKeys{"imageUri"sv, "containerCommand"sv, "containerArgs"sv, "acceleratorConfig"sv};
 constexpr std::array kAcceleratorConfigKeys{"count"sv, "type"sv};
 constexpr std::array kSchedulingKeys{"maxRunningTime"sv, "maxWaitTime"sv};
-constexpr std::array kTreelineKeys{"trialTimeout"sv, "threadsPerTrial"sv, "seed"sv, "costAware"sv};
+constexpr std::array kTreelineKeys{"trialTimeout"sv, "threadsPerTrial"sv, "seed"sv, "costAware"sv,
+                                   "initialTrials"sv};
 constexpr std::array kHyperparameterKeys{"goal"sv, "hyperparameterMetricTag"sv, "maxTrials"sv,
                                          "maxParallelTrials"sv, "maxFailedTrials"sv, "enableTrialEarlyStopping"sv,
                                          "algorithm"sv, "resumePreviousJobId"sv, "params"sv};
@@ -443,6 +444,20 @@ void read_treeline_settings(const Field& field, TrainingInput& input) {
       cost_aware->fail("only the default algorithm (ALGORITHM_UNSPECIFIED, Bayesian optimisation) weighs trials "
                        "by their cost; remove costAware or the algorithm setting");
   }
+  if (const auto initial = field.find("initialTrials")) {
+    input.initial_trials = read_int(*initial, 1);
+    // Without hyperparameters there is no search: cloud_notes says it is ignored.
+    if (input.hyperparameters) {
+      const HyperparameterSpec& spec = *input.hyperparameters;
+      if (spec.algorithm != "ALGORITHM_UNSPECIFIED" && spec.algorithm != "TPE")
+        initial->fail(fmt::format("{} has no model that takes over after the first trials; initialTrials is for "
+                                  "ALGORITHM_UNSPECIFIED and TPE",
+                                  spec.algorithm));
+      if (input.initial_trials > spec.max_trials)
+        initial->fail(fmt::format("{} is greater than maxTrials {}: the search's model would never be used",
+                                  input.initial_trials, spec.max_trials));
+    }
+  }
 }
 
 // Cloud machine names describe where AI Platform would run; say what happens here instead.
@@ -476,6 +491,9 @@ std::vector<std::string> cloud_notes(const Field& root, const TrainingInput& inp
                                 ignored.size() == 1 ? "is" : "are"));
   if (input.cost_aware && !input.hyperparameters)
     notes.push_back("treeline.costAware is ignored: it steers the search of a tuning job, and this job has no "
+                    "hyperparameters to search");
+  if (input.initial_trials > 0 && !input.hyperparameters)
+    notes.push_back("treeline.initialTrials is ignored: it shapes the search of a tuning job, and this job has no "
                     "hyperparameters to search");
   if (root.find("jobDir"))
     notes.push_back("jobDir is ignored: treeline keeps each job's outputs in its own directory of the store");

@@ -163,15 +163,8 @@ def test_plateau_stopping():
     assert 4 <= int(trials[1]["finalMetric"]["trainingStep"]) < 10, trials[1]
 
 
-def test_cost_aware_search_prefers_cheap_trials():
-    # x only sets how long a trial takes, y its value: once the sampler knows what trials cost, it
-    # should look for the best y where trials are quick.
-    trainer = python_trainer(P, "priced.py", """\
-        x, y = float(args["x"]), float(args["y"])
-        time.sleep(0.02 + 1.2 * x)  # a price well above the noise of starting Python on a busy machine
-        report(-(y - 0.3) ** 2, 1)
-        """)
-    params = """\
+# Two DOUBLE parameters x and y in [0, 1], for tests that read where the search goes.
+UNIT_SQUARE = """\
           - parameterName: x
             type: DOUBLE
             minValue: 0
@@ -180,8 +173,18 @@ def test_cost_aware_search_prefers_cheap_trials():
             type: DOUBLE
             minValue: 0
             maxValue: 1"""
+
+
+def test_cost_aware_search_prefers_cheap_trials():
+    # x only sets how long a trial takes, y its value: once the sampler knows what trials cost, it
+    # should look for the best y where trials are quick.
+    trainer = python_trainer(P, "priced.py", """\
+        x, y = float(args["x"]), float(args["y"])
+        time.sleep(0.02 + 1.2 * x)  # a price well above the noise of starting Python on a busy machine
+        report(-(y - 0.3) ** 2, 1)
+        """)
     config = tuning_config(P, "priced.yaml", trainer, max_trials=14, parallel=1, algorithm="ALGORITHM_UNSPECIFIED",
-                           extra="  treeline:\n    costAware: true\n    seed: 7\n", params=params)
+                           extra="  treeline:\n    costAware: true\n    seed: 7\n", params=UNIT_SQUARE)
     submit("t_priced", config)
     doc = P.wait("t_priced")
     trials = sorted(doc["trainingOutput"]["trials"], key=lambda t: int(t["trialId"]))
@@ -189,6 +192,32 @@ def test_cost_aware_search_prefers_cheap_trials():
     later = [float(t["hyperparameters"]["x"]) for t in trials[3:]]  # after the space-filling start
     assert sum(later) / len(later) < 0.3, later
     assert max(t["finalMetric"]["objectiveValue"] for t in trials) > -0.01, trials
+
+
+def test_initial_trials_reach_the_search():
+    # Two studies on the same seed whose trainers score every point oppositely. While the search
+    # is still placing its initial trials, where they go cannot depend on the scores; once its
+    # model takes over, it must. So with initialTrials = maxTrials both studies try the same
+    # points, and with the default (3 for two parameters) their later trials part ways.
+    points = {}
+    for sign in (1, -1):
+        trainer = python_trainer(P, "signed%d.py" % sign, """\
+            x, y = float(args["x"]), float(args["y"])
+            report(%d * ((x - 0.3) ** 2 + (y - 0.6) ** 2), 1)
+            """ % sign)
+        for initial in ("", "    initialTrials: 6\n"):
+            job = "t_initial_%d_%d" % (sign + 1, len(initial))
+            config = tuning_config(P, job + ".yaml", trainer, max_trials=6, parallel=1,
+                                   algorithm="ALGORITHM_UNSPECIFIED", extra="  treeline:\n    seed: 3\n" + initial,
+                                   params=UNIT_SQUARE)
+            submit(job, config)
+            doc = P.wait(job)
+            assert doc["state"] == "SUCCEEDED", doc
+            trials = sorted(doc["trainingOutput"]["trials"], key=lambda t: int(t["trialId"]))
+            points[(sign, bool(initial))] = [(t["hyperparameters"]["x"], t["hyperparameters"]["y"]) for t in trials]
+    assert points[(1, True)] == points[(-1, True)], points
+    assert points[(1, False)][:3] == points[(-1, False)][:3], points
+    assert points[(1, False)][3:] != points[(-1, False)][3:], points
 
 
 def test_machine_wide_cap():
@@ -375,6 +404,7 @@ P.check("cancel", test_cancel)
 P.check("early stopping", test_early_stopping)
 P.check("plateau stopping", test_plateau_stopping)
 P.check("cost-aware search prefers cheap trials", test_cost_aware_search_prefers_cheap_trials)
+P.check("initialTrials reach the search", test_initial_trials_reach_the_search)
 P.check("machine-wide cap", test_machine_wide_cap)
 P.check("agent killed mid-trial", test_agent_killed_mid_trial)
 P.check("two agents never run the same trial", test_two_agents_never_run_the_same_trial)

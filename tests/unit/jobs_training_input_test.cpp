@@ -136,7 +136,8 @@ TEST(TrainingInput, UnknownKeysListTheValidOnes) {
   EXPECT_THROW_WITH(parse("masterConfig: {imageUri: x, command: [y]}\n"), InputError,
                     "trainingInput.masterConfig.command: unknown key; valid keys: imageUri, containerCommand");
   EXPECT_THROW_WITH(parse("treeline: {timeout: 5s}\n"), InputError,
-                    "trainingInput.treeline.timeout: unknown key; valid keys: trialTimeout, threadsPerTrial, seed, costAware");
+                    "trainingInput.treeline.timeout: unknown key; valid keys: trialTimeout, threadsPerTrial, seed, costAware, "
+                    "initialTrials");
   EXPECT_THROW_WITH(parse("scheduling: {maxRunTime: 5s}\n"), InputError,
                     "trainingInput.scheduling.maxRunTime: unknown key; valid keys: maxRunningTime, maxWaitTime");
   EXPECT_THROW_WITH(parse("workerCount: 4\n"), InputError,
@@ -278,6 +279,21 @@ TEST(TrainingInput, CostAwareOnlyWithBayesianOptimisation) {
   EXPECT_TRUE(has_note_containing(parse("treeline: {costAware: true}\n"), "treeline.costAware is ignored"));
   EXPECT_THROW_WITH(parse("treeline: {costAware: often}\n"), InputError,
                     "trainingInput.treeline.costAware: expected true or false, found 'often'");
+}
+
+TEST(TrainingInput, InitialTrialsForSearchesWithAModel) {
+  const std::string study = "hyperparameters:\n  goal: MAXIMIZE\n  maxTrials: 20\n";
+  const std::string space = "  params:\n    - {parameterName: a, type: INTEGER, minValue: 1, maxValue: 9}\n";
+  EXPECT_EQ(parse(study + space + "treeline: {initialTrials: 12}\n").initial_trials, 12);
+  EXPECT_EQ(parse(study + "  algorithm: TPE\n" + space + "treeline: {initialTrials: 20}\n").initial_trials, 20);
+  EXPECT_EQ(parse(study + space).initial_trials, 0);
+  EXPECT_THROW_WITH(parse(study + space + "treeline: {initialTrials: 21}\n"), InputError,
+                    "t.yaml: trainingInput.treeline.initialTrials: 21 is greater than maxTrials 20");
+  EXPECT_THROW_WITH(parse(study + space + "treeline: {initialTrials: 0}\n"), InputError,
+                    "trainingInput.treeline.initialTrials: expected an integer >= 1");
+  EXPECT_THROW_WITH(parse(study + "  algorithm: RANDOM_SEARCH\n" + space + "treeline: {initialTrials: 5}\n"),
+                    InputError, "trainingInput.treeline.initialTrials: RANDOM_SEARCH has no model");
+  EXPECT_TRUE(has_note_containing(parse("treeline: {initialTrials: 5}\n"), "treeline.initialTrials is ignored"));
 }
 
 TEST(TrainingInput, DurationsAreSeconds) {

@@ -221,6 +221,28 @@ TEST(TuningSamplerFactory, KnowsAiPlatformNamesAndListsThemOtherwise) {
   }
 }
 
+TEST(TuningSamplerFactory, InitialTrialsDecideWhenTheModelTakesOver) {
+  // Before the model takes over, points depend only on where earlier trials are, not on how
+  // they scored: flipping every value changes nothing then, and changes the proposal after.
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
+  std::vector<Observation> history, flipped;
+  for (int i = 0; i < 12; ++i) {
+    const double x = 0.08 * i, y = std::fmod(0.37 * i, 1.0);
+    history.push_back({.params = {{"x", x}, {"y", y}}, .value = std::pow(x - 0.3, 2) + std::pow(y - 0.6, 2)});
+    flipped.push_back({.params = history.back().params, .value = -*history.back().value});
+  }
+  for (const std::string algorithm : {"ALGORITHM_UNSPECIFIED", "TPE"}) {
+    // 12 finished trials: past both defaults (3 for two parameters, TPE's 10), not past 13.
+    const auto start = make_sampler(algorithm, {.initial_trials = 13});
+    EXPECT_EQ(suggest(*start, space, history, 1, 5), suggest(*start, space, flipped, 1, 5)) << algorithm;
+    const auto model = make_sampler(algorithm, {.initial_trials = 12});
+    EXPECT_NE(suggest(*model, space, history, 1, 5), suggest(*model, space, flipped, 1, 5)) << algorithm;
+    const auto by_default = make_sampler(algorithm);
+    EXPECT_NE(suggest(*by_default, space, history, 1, 5), suggest(*by_default, space, flipped, 1, 5)) << algorithm;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Properties every stochastic sampler has.
 

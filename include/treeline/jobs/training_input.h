@@ -42,6 +42,7 @@ struct TrainingInput {
   int threads_per_trial = 0;           // treeline.threadsPerTrial; 0: cores divided among running trials
   std::uint64_t seed = 0;              // treeline.seed, for the search algorithm; 0: derived from the job id
   bool cost_aware = false;             // treeline.costAware: Bayesian optimisation weighs EI by trial cost
+  int initial_trials = 0;              // treeline.initialTrials: before the search's model takes over; 0: its default
 
   // What was mapped to local resources or ignored, one sentence each, for the user to read.
   std::vector<std::string> notes;

@@ -43,6 +43,9 @@ struct SamplerSettings {
   // Prefer, among points of like promise, the ones whose trials are expected to finish sooner
   // (the Gaussian-process sampler's expected improvement per second).
   bool cost_aware = false;
+  // Trials placed before the model takes over (the Gaussian process's space-filling start, TPE's
+  // random startup); 0: the algorithm's own default.
+  std::size_t initial_trials = 0;
 };
 
 // AI Platform's algorithm names: "ALGORITHM_UNSPECIFIED" (Bayesian optimisation with a Gaussian
