@@ -19,7 +19,10 @@ type's priciest trial, and, with
 run-local with hand-set hyperparameters on the same split.
 
 Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeline] [--skip-reference]
-       [--config FILE] [--fixed 'name=value ...']... [--fixed-only]"""
+       [--config FILE] [--treeline-setting NAME=VALUE]... [--fixed 'name=value ...']... [--fixed-only]
+--treeline-setting runs a copy of the config with trainingInput.treeline.NAME set, e.g.
+`--skip-reference --treeline-setting seed=3 --treeline-setting initialTrials=8` (README's table of
+initial trials)."""
 import argparse
 import datetime
 import json
@@ -97,6 +100,23 @@ def tuning_settings(config):
     with open(config) as f:
         document = yaml.safe_load(f)
     return document.get("trainingInput", document)["hyperparameters"]
+
+
+def with_treeline_settings(config, settings, directory):
+    """A copy of `config` with trainingInput.treeline.NAME = VALUE for each "NAME=VALUE" (VALUE read
+    as YAML), or `config` itself when there are none."""
+    if not settings:
+        return config
+    with open(config) as f:
+        document = yaml.safe_load(f)
+    section = document.get("trainingInput", document).setdefault("treeline", {})
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        section[name] = yaml.safe_load(value)
+    path = os.path.join(directory, "config.yaml")
+    with open(path, "w") as f:
+        yaml.safe_dump(document, f)
+    return path
 
 
 def run(cmd, **kw):
@@ -192,6 +212,8 @@ def main():
     ap.add_argument("--config", default=os.path.join(ROOT, "config", "aip_config.yaml"))
     ap.add_argument("--trials", type=int, help="for the Optuna reference (default: the config's maxTrials, as treeline)")
     ap.add_argument("--skip-reference", action="store_true")
+    ap.add_argument("--treeline-setting", action="append", default=[], metavar="NAME=VALUE",
+                    help="run with trainingInput.treeline.NAME set to VALUE in a copy of the config (repeatable)")
     ap.add_argument("--fixed", action="append", default=[], metavar="'max_depth=16 n_estimators=300 ...'",
                     help="also run run-local with these hyperparameters (repeatable) and print the 7-class test "
                          "accuracy of its models, to compare the tuned ones with hand-set settings")
@@ -200,6 +222,7 @@ def main():
     binary = os.path.abspath(a.treeline)
     with tempfile.TemporaryDirectory() as tmp:
         store = os.path.join(tmp, "store")
+        a.config = with_treeline_settings(a.config, a.treeline_setting, tmp)
         print("store: %s (follow with: treeline jobs list --store %s)" % (store, store), file=sys.stderr, flush=True)
         if a.fixed_only:
             print_fixed(fixed_settings(binary, a.data, store, a.fixed))
