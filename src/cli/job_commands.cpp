@@ -241,8 +241,11 @@ void add_jobs(CLI::App& app) {
     cmd->add_option("JOB", f->job_id)->required();
     f->platform.add_to(*cmd);
     cmd->callback([f] {
-      auto store = jobs::open_job_store(f->platform.paths().jobs_spec);
+      const auto paths = f->platform.paths();
+      auto store = jobs::open_job_store(paths.jobs_spec);
       const auto state = store->request_cancel(f->job_id);
+      // A running job whose agent died needs one to stop its trials and end it.
+      if (state == jobs::JobState::kCancelling) jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
       fmt::print("Cancelled job [{}] ({}).\n", f->job_id, jobs::to_string(state));
     });
   }
@@ -282,7 +285,8 @@ void add_jobs(CLI::App& app) {
           in.seekg(static_cast<std::streamoff>(printed[path]));
           std::string line;
           while (std::getline(in, line)) {
-            if (in.eof()) break;  // a partial last line waits for the rest
+            // A partial last line waits for the rest, unless the job has ended: then it is all.
+            if (in.eof() && (!jobs::is_terminal(job.state) || line.empty())) break;
             printed[path] += line.size() + 1;
             if (tuning) fmt::print("trial {}: {}\n", trial, line);
             else fmt::print("{}\n", line);
@@ -337,10 +341,17 @@ void add_agent(CLI::App& app) {
       sigwait(&signals, &sig);
       stop.store(true);
     });
+    // However the agent ends (on its own, or by an error the CLI reports), the waiter is woken
+    // and joined first.
+    struct JoinWaiter {
+      std::thread& waiter;
+      ~JoinWaiter() {
+        ::kill(::getpid(), SIGUSR1);
+        waiter.join();
+      }
+    } join_waiter{waiter};
     fmt::print(stderr, "treeline agent {} serving {}\n", agent.agent_id(), paths.jobs_spec);
     agent.run(stop);
-    ::kill(::getpid(), SIGUSR1);  // wakes the waiter when the agent ended on its own
-    waiter.join();
   });
 }
 

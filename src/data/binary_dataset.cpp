@@ -96,8 +96,14 @@ Table decode_binary_dataset(std::string_view bytes, const std::string& where) {
     if (kind == "float32") {
       t.numeric.push_back({col.at("name").get<std::string>(), read_column<float>(data, offset, rows, where)});
     } else if (kind == "category_int32") {
-      t.categorical.push_back({col.at("name").get<std::string>(), col.at("levels").get<std::vector<std::string>>(),
-                               read_column<std::int32_t>(data, offset, rows, where)});
+      CategoricalColumn c{col.at("name").get<std::string>(), col.at("levels").get<std::vector<std::string>>(),
+                          read_column<std::int32_t>(data, offset, rows, where)};
+      // Codes index the levels downstream; one out of range would write past a table.
+      for (std::size_t r = 0; r < c.codes.size(); ++r)
+        if (c.codes[r] < 0 || static_cast<std::size_t>(c.codes[r]) >= c.levels.size())
+          throw InputError(fmt::format("{}: column {}, row {}: category code {} outside its {} levels; the file is "
+                                       "damaged", where, c.name, r, c.codes[r], c.levels.size()));
+      t.categorical.push_back(std::move(c));
     } else {
       throw InputError(fmt::format("{}: unknown column kind '{}'", where, kind));
     }

@@ -107,6 +107,12 @@ std::string read_maybe_gzip(const std::filesystem::path& path) {
     if (n == 0) break;
     out.append(buf.data(), static_cast<std::size_t>(n));
   }
+  // gzread reports a stream cut short as a plain end of file; only gzerror tells.
+  int errnum = Z_OK;
+  gzerror(file.get(), &errnum);
+  if (errnum == Z_BUF_ERROR)
+    throw InputError(fmt::format("{}: truncated gzip file: the compressed stream ends early (an interrupted "
+                                 "download or copy?)", path.string()));
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -105,11 +106,19 @@ void WarehouseRowReader::add_row(std::span<const std::string_view> fields, std::
 
   const std::string_view area = trim(fields[wilderness_position_]);
   if (area.empty()) field_error(where_, place, cov::kWilderness, "a wilderness area name", area);
+  // Only the schema's levels: a misspelt one would become a category of its own in training
+  // and a missing value when predicting, with nothing said.
   const auto canonical = cov::canonical_wilderness(area);
+  if (!canonical)
+    field_error(where_, place, cov::kWilderness,
+                fmt::format("one of {} (or Commanche, Cache)", fmt::join(cov::kWildernessAreas, ", ")), area);
   auto& wilderness = table_.categorical[cov::kWildernessColumn];
-  wilderness.codes.push_back(wilderness.code_of(std::string(canonical ? *canonical : area)));
+  wilderness.codes.push_back(wilderness.code_of(std::string(*canonical)));
 
   const long soil = parse_integer_field(fields[soil_position_], where_, place, cov::kSoil);
+  if (std::find(cov::kSoilCodes.begin(), cov::kSoilCodes.end(), soil) == cov::kSoilCodes.end())
+    field_error(where_, place, cov::kSoil, "one of the 40 ELU soil codes (2702, 2703, ..., 8776)",
+                fields[soil_position_]);
   auto& soil_column = table_.categorical[cov::kSoilColumn];
   soil_column.codes.push_back(soil_column.code_of(std::to_string(soil)));
 

@@ -15,6 +15,7 @@
 
 #include "treeline/common/error.h"
 #include "treeline/common/host.h"
+#include "treeline/common/utf8.h"
 #include "treeline/executors/thread_share.h"
 #include "treeline/jobs/metric_file.h"
 #include "treeline/jobs/sqlite_job_store.h"
@@ -79,7 +80,7 @@ std::string log_tail(const fs::path& log, std::size_t lines) {
   std::vector<std::string> all;
   std::string line;
   while (std::getline(in, line)) {
-    all.push_back(line.substr(0, 300));
+    all.push_back(printable_utf8(line, 300));
     if (all.size() > lines) all.erase(all.begin());
   }
   std::string out;
@@ -153,7 +154,7 @@ Agent::Agent(JobStore& store, executors::Executor& executor, AgentOptions option
 
 Agent::~Agent() = default;
 
-void Agent::run(const std::atomic<bool>& stop) {
+void Agent::serve(const std::atomic<bool>& stop) {
   idle_since_ = now_seconds();
   while (!stop.load()) {
     const double now = now_seconds();
@@ -192,23 +193,41 @@ void Agent::run(const std::atomic<bool>& stop) {
     share_cores();
     for_each_job([&](ActiveJob& job) { maybe_complete(job); });
     if (active_.empty()) {
-      // The last job to finish may just have queued its follow-up (a submit's final training):
-      // look for it once more before leaving.
+      // Leave only if no job is waiting, checked in the same step that unregisters this agent:
+      // a job submitted a moment later then finds no agent and its submitter starts one. The
+      // last job to finish may also just have queued its follow-up (a submit's final training).
       if (options_.exit_when_idle && now - idle_since_ >= options_.idle_grace_seconds) {
+        if (store_.retire_agent_if_idle(info_.agent_id, options_.lease_seconds)) return;
         claim();
-        if (active_.empty()) break;
       }
     } else {
       idle_since_ = now;
     }
     wait_for_events(active_.empty() ? 0.2 : 0.02);
   }
+  shut_down();
+}
+
+void Agent::run(const std::atomic<bool>& stop) {
+  try {
+    serve(stop);
+  } catch (...) {
+    // A failing store (disk full, locked past its timeout): stop the trials this agent started
+    // and let others take its jobs, as far as the store still allows.
+    try {
+      shut_down();
+    } catch (const Error&) {
+    }
+    throw;
+  }
+}
+
+void Agent::shut_down() {
   std::vector<std::string> ids;
   for (const auto& [id, _] : active_) ids.push_back(id);
-  for (const auto& id : ids) {
-    store_.release_job(id, info_.agent_id);
-    drop(id);
-  }
+  // Trials stop before their jobs are released, so no other agent restarts one still running.
+  for (const auto& id : ids) drop(id);
+  for (const auto& id : ids) store_.release_job(id, info_.agent_id);
   store_.remove_agent(info_.agent_id);
 }
 
@@ -231,13 +250,23 @@ void Agent::claim() {
   slot_freed_ = false;
   info_.heartbeat = last_claim_;
   store_.heartbeat(info_);
-  const auto held = store_.claim_jobs(info_, options_.lease_seconds);
-  for (const auto& id : held)
-    if (!active_.count(id)) activate(id);
+  const auto claimed = store_.claim_jobs(info_, options_.lease_seconds);
   std::vector<std::string> lost;
   for (const auto& [id, _] : active_)
-    if (std::find(held.begin(), held.end(), id) == held.end()) lost.push_back(id);
+    if (std::find(claimed.held.begin(), claimed.held.end(), id) == claimed.held.end()) lost.push_back(id);
+  // A job this agent still had in hand but took over again just now was someone else's
+  // meanwhile: what it knows of the job's trials is stale, so it starts from the store.
+  for (const auto& id : claimed.taken)
+    if (active_.count(id)) lost.push_back(id);
   for (const auto& id : lost) drop(id);
+  for (const auto& id : claimed.held) {
+    if (active_.count(id)) continue;
+    try {
+      activate(id);
+    } catch (const LeaseLost&) {
+      // Cancelled or taken between the claim and now: nothing to run.
+    }
+  }
 }
 
 void Agent::activate(const std::string& job_id) {
@@ -475,7 +504,11 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   RunningTrial running;
   running.trial_id = trial_id;
   running.params = params;
-  running.metric_file = dir / "metrics.jsonl";
+  // A new file per attempt: a process left over from an interrupted attempt (a custom
+  // trainer's child outlives its parent) cannot write into the attempt that replaces it.
+  const Trial* trial = find_trial(job.trials, trial_id);
+  const int attempt = trial != nullptr ? trial->attempts : 1;
+  running.metric_file = dir / (attempt <= 1 ? "metrics.jsonl" : fmt::format("metrics.attempt-{}.jsonl", attempt));
   running.log_file = dir / "trainer.log";
   fs::remove(running.metric_file, ec);  // a trial that runs again starts afresh
   launch.env = {{"CLOUD_ML_JOB_ID", job.job.job_id},

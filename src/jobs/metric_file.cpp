@@ -7,8 +7,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "treeline/common/utf8.h"
+
 namespace treeline::jobs {
 namespace {
+
+constexpr double kMaxStep = 9007199254740992.0;  // 2^53: every whole number up to it is exact
 
 // A number given as a JSON number or as a string holding one.
 std::optional<double> number_of(const nlohmann::json& v) {
@@ -36,7 +40,7 @@ MetricFileContents read_metric_file(const std::filesystem::path& path, const std
     try {
       j = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception&) {
-      out.problems.push_back(fmt::format("line {}: not a JSON object: {:.80}", number, line));
+      out.problems.push_back(fmt::format("line {}: not a JSON object: {}", number, printable_utf8(line, 80)));
       continue;
     }
     if (!j.is_object()) {
@@ -52,14 +56,22 @@ MetricFileContents read_metric_file(const std::filesystem::path& path, const std
     long step = static_cast<long>(out.metrics.size() + 1);
     if (j.contains("global_step")) {
       const auto s = number_of(j["global_step"]);
-      if (!s) {
-        out.problems.push_back(fmt::format("line {}: global_step is not a number: {}", number, j["global_step"].dump()));
+      if (!s || !std::isfinite(*s) || *s < 0 || *s > kMaxStep) {
+        out.problems.push_back(fmt::format("line {}: global_step is not a step count (a whole number from 0 to {}): {}",
+                                           number, kMaxStep, j["global_step"].dump()));
         continue;
       }
       step = static_cast<long>(*s);
     }
     out.metrics.push_back({step, *value});
   }
+  // cloudml-hypertune writes global_step "0" when the trainer gives none: the reports' order is
+  // then the only step the stopping rules can compare trials at.
+  for (std::size_t i = 1; i < out.metrics.size(); ++i)
+    if (out.metrics[i].training_step <= out.metrics[i - 1].training_step) {
+      for (std::size_t k = 0; k < out.metrics.size(); ++k) out.metrics[k].training_step = static_cast<long>(k + 1);
+      break;
+    }
   return out;
 }
 

@@ -169,7 +169,12 @@ JobState SqliteJobStore::request_cancel(const std::string& job_id) {
     throw InputError(fmt::format("job {} already ended ({}); there is nothing to cancel", job_id, to_string(state)));
   const JobState next = state == JobState::kQueued ? JobState::kCancelled : JobState::kCancelling;
   if (state != JobState::kCancelling) {
-    auto u = db_.prepare("UPDATE jobs SET state = ?, end_time = CASE WHEN ? THEN ? ELSE end_time END WHERE job_id = ?");
+    // A job cancelled before it ran belongs to nobody: an agent that had just claimed it must
+    // not start it (its next step finds the job gone).
+    auto u = db_.prepare(
+        "UPDATE jobs SET state = ?1, end_time = CASE WHEN ?2 THEN ?3 ELSE end_time END, "
+        "owner = CASE WHEN ?2 THEN NULL ELSE owner END, lease_until = CASE WHEN ?2 THEN NULL ELSE lease_until END "
+        "WHERE job_id = ?4");
     u.bind(1, std::string_view(to_string(next)))
         .bind(2, static_cast<std::int64_t>(next == JobState::kCancelled))
         .bind(3, now_seconds())
@@ -198,15 +203,35 @@ void SqliteJobStore::remove_agent(const std::string& agent_id) {
   s.step();
 }
 
+bool SqliteJobStore::retire_agent_if_idle(const std::string& agent_id, double lease_seconds) {
+  const double now = now_seconds();
+  SqliteTransaction tx(db_);
+  auto s = db_.prepare("SELECT owner FROM jobs WHERE state IN ('QUEUED', 'PREPARING', 'RUNNING', 'CANCELLING')");
+  std::vector<std::optional<std::string>> owners;
+  while (s.step()) owners.push_back(s.column_optional_text(0));
+  for (const auto& owner : owners)
+    if (!owner || *owner == agent_id || !agent_alive(*owner, lease_seconds, now)) return false;
+  auto d = db_.prepare("DELETE FROM agents WHERE agent_id = ?");
+  d.bind(1, std::string_view(agent_id));
+  d.step();
+  tx.commit();
+  return true;
+}
+
 bool SqliteJobStore::agent_alive(const std::string& agent_id, double lease_seconds, double now) {
-  auto s = db_.prepare("SELECT pid, host, heartbeat FROM agents WHERE agent_id = ?");
+  auto s = db_.prepare("SELECT pid, host, started, heartbeat FROM agents WHERE agent_id = ?");
   s.bind(1, std::string_view(agent_id));
   if (!s.step()) return false;
-  if (s.column_double(2) + lease_seconds < now) return false;
-  // On this host a vanished process is dead at once, without waiting for its lease to run out.
-  if (s.column_text(1) == host_name() && ::kill(static_cast<pid_t>(s.column_int(0)), 0) != 0 && errno == ESRCH)
-    return false;
-  return true;
+  if (s.column_text(1) == host_name()) {
+    // On this host the process answers for itself. A vanished one is dead at once, without
+    // waiting for its lease to run out; a live one late with its heartbeat (stopped, suspended,
+    // waiting on a lock) keeps its jobs, so its trials never run twice. A process that started
+    // after the agent registered has only reused its pid. (/proc's start time is in whole
+    // seconds since boot plus clock ticks, hence the slack.)
+    const auto started = process_start_time(static_cast<long>(s.column_int(0)));
+    return started && *started <= s.column_double(2) + 2.0;
+  }
+  return s.column_double(3) + lease_seconds >= now;
 }
 
 std::vector<AgentInfo> SqliteJobStore::live_agents(double lease_seconds) {
@@ -222,17 +247,17 @@ std::vector<AgentInfo> SqliteJobStore::live_agents(double lease_seconds) {
   return out;
 }
 
-std::vector<std::string> SqliteJobStore::claim_jobs(const AgentInfo& agent, double lease_seconds) {
+JobStore::Claimed SqliteJobStore::claim_jobs(const AgentInfo& agent, double lease_seconds) {
   const double now = now_seconds();
   SqliteTransaction tx(db_);
   auto s = db_.prepare(
       "SELECT job_id, owner FROM jobs WHERE state IN ('QUEUED', 'PREPARING', 'RUNNING', 'CANCELLING') ORDER BY seq");
   std::vector<std::pair<std::string, std::optional<std::string>>> candidates;
   while (s.step()) candidates.emplace_back(std::string(s.column_text(0)), s.column_optional_text(1));
-  std::vector<std::string> held;
+  Claimed claimed;
   for (const auto& [job_id, owner] : candidates) {
     if (owner && *owner == agent.agent_id) {
-      held.push_back(job_id);
+      claimed.held.push_back(job_id);
       continue;
     }
     if (owner && agent_alive(*owner, lease_seconds, now)) continue;
@@ -243,13 +268,14 @@ std::vector<std::string> SqliteJobStore::claim_jobs(const AgentInfo& agent, doub
     auto take = db_.prepare("UPDATE jobs SET owner = ? WHERE job_id = ?");
     take.bind(1, std::string_view(agent.agent_id)).bind(2, std::string_view(job_id));
     take.step();
-    held.push_back(job_id);
+    claimed.held.push_back(job_id);
+    claimed.taken.push_back(job_id);
   }
   auto renew = db_.prepare("UPDATE jobs SET lease_until = ? WHERE owner = ?");
   renew.bind(1, now + lease_seconds).bind(2, std::string_view(agent.agent_id));
   renew.step();
   tx.commit();
-  return held;
+  return claimed;
 }
 
 void SqliteJobStore::release_job(const std::string& job_id, const std::string& agent_id) {
@@ -259,11 +285,24 @@ void SqliteJobStore::release_job(const std::string& job_id, const std::string& a
 }
 
 void SqliteJobStore::check_owner(const std::string& job_id, const std::string& agent_id) {
-  auto s = db_.prepare("SELECT owner FROM jobs WHERE job_id = ?");
+  auto s = db_.prepare("SELECT owner, state FROM jobs WHERE job_id = ?");
   s.bind(1, std::string_view(job_id));
   if (!s.step() || s.is_null(0) || s.column_text(0) != agent_id)
     throw LeaseLost(fmt::format("job {} is no longer owned by agent {}", job_id, agent_id));
+  if (is_terminal(parse_job_state(std::string(s.column_text(1)))))
+    throw LeaseLost(fmt::format("job {} has ended ({})", job_id, s.column_text(1)));
 }
+
+namespace {
+
+// The trial is not in the state this agent last saw: the job was taken over and given back
+// meanwhile (its running trials requeued), so the agent's view of it is stale.
+[[noreturn]] void throw_stale_trial(const std::string& job_id, int trial_id) {
+  throw LeaseLost(fmt::format("job {}: trial {} changed under this agent (the job was taken over meanwhile)", job_id,
+                              trial_id));
+}
+
+}  // namespace
 
 void SqliteJobStore::set_job_state(const std::string& job_id, const std::string& agent_id, JobState state,
                                    const std::string& error_message) {
@@ -313,6 +352,7 @@ void SqliteJobStore::restart_trial(const std::string& job_id, const std::string&
       "WHERE job_id = ? AND trial_id = ? AND state = 'QUEUED'");
   s.bind(1, now_seconds()).bind(2, std::string_view(job_id)).bind(3, static_cast<std::int64_t>(trial_id));
   s.step();
+  if (db_.changes() == 0) throw_stale_trial(job_id, trial_id);
   tx.commit();
 }
 
@@ -325,6 +365,7 @@ void SqliteJobStore::record_metrics(const std::string& job_id, const std::string
       .bind(2, std::string_view(job_id))
       .bind(3, static_cast<std::int64_t>(trial_id));
   s.step();
+  if (db_.changes() == 0) throw_stale_trial(job_id, trial_id);
   tx.commit();
 }
 
@@ -344,6 +385,7 @@ void SqliteJobStore::finish_trial(const std::string& job_id, const std::string& 
       .bind(8, std::string_view(job_id))
       .bind(9, static_cast<std::int64_t>(trial.trial_id));
   s.step();
+  if (db_.changes() == 0) throw_stale_trial(job_id, trial.trial_id);
   tx.commit();
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "treeline/common/error.h"
+#include "treeline/pipeline/prepare.h"
 #include "treeline/store/manifest.h"
 
 namespace treeline::pipeline {
@@ -100,12 +101,13 @@ TrainedModel CoverTypeTrainer::train(int cover_type, const model::TrainingOption
 }
 
 void CoverTypeTrainer::store(store::ArtifactStore& store, const std::string& prefix, const TrainedModel& trained,
-                             const model::Hyperparameters& hyperparameters, const std::string& dataset_uri) const {
+                             const model::Hyperparameters& hyperparameters, const DatasetReference& dataset) const {
   nlohmann::json metrics_json = {
       {"hyperparameters", hyperparameters.values()},
       {"encoding", features::to_string(preprocessor_.encoding())},
       {"rows", {{"train", fit_rows_.size()}, {evaluated_on_, eval_rows_.size()}}},
-      {"dataset", dataset_uri},
+      {"dataset", dataset.uri},
+      {"dataset_sha256", dataset.table_sha256},
   };
   metrics_json["cover_type"] = trained.cover_type;
   metrics_json["evaluated_on"] = trained.evaluated_on;
@@ -116,7 +118,8 @@ void CoverTypeTrainer::store(store::ArtifactStore& store, const std::string& pre
       {"model.json", trained.booster.save_json()},
       {"metrics.json", metrics_json.dump(2) + "\n"},
   };
-  store::write_with_manifest(store, prefix, std::move(files), {{"cover_type", trained.cover_type}});
+  store::write_with_manifest(store, prefix, std::move(files),
+                             {{"cover_type", trained.cover_type}, {kDatasetSha256Key, dataset.table_sha256}});
 }
 
 }  // namespace treeline::pipeline

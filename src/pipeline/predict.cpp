@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+#include <utility>
+
 #include "treeline/common/error.h"
 #include "treeline/data/split.h"
 #include "treeline/features/preprocessor.h"
@@ -26,12 +29,25 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
   }
 
   Predictions out;
+  std::optional<std::pair<int, std::string>> first_dataset;  // cover type, table sha256
   if (table.labelled)
     for (std::size_t r : rows) out.labels.push_back(table.labels[r]);
   for (int k = 1; k <= kCoverTypes; ++k) {
     const std::string prefix = fmt::format("models/cover_type_{}", k);
     if (!store.exists(prefix + "/manifest.json")) continue;
     const auto manifest = store::read_manifest(store, prefix);
+    // Models of other data (a later run that skipped this cover type) would argmax silently
+    // against these: refuse the mix. Sets stored before the key existed carry none.
+    if (const std::string sha = manifest.value("metadata", nlohmann::json::object()).value(kDatasetSha256Key, std::string());
+        !sha.empty()) {
+      if (!first_dataset) first_dataset.emplace(k, sha);
+      else if (first_dataset->second != sha)
+        throw InputError(fmt::format(
+            "--models {}: cover_type_{} learnt from another prepared table (sha256 {:.12}) than cover_type_{} "
+            "({:.12}); train every cover type on the same data (run-local or submit without --cover-types) or "
+            "remove the stale model set",
+            models_dir.string(), k, sha, first_dataset->first, first_dataset->second));
+    }
     const std::string where = store.uri(prefix + "/preprocessor.json");
     const auto preprocessor = features::Preprocessor::from_json(
         nlohmann::json::parse(store::read_verified(store, prefix, manifest, "preprocessor.json")), where);

@@ -43,7 +43,7 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
 
   // Split and preprocessor are fitted once; further workers get matrices of their own.
   CoverTypeTrainer primary(prepared.table, request.split, request.encoding, per_fit.nthread);
-  const std::string dataset_uri = store.uri(dataset_prefix(prefix));
+  const DatasetReference dataset{store.uri(dataset_prefix(prefix)), prepared.table_sha256};
   std::vector<CoverTypeResult> results(request.cover_types.size());
   std::atomic<std::size_t> next{0};
   std::size_t done = 0;
@@ -64,7 +64,7 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
           if (trainer == nullptr) trainer = &sibling.emplace(primary, per_fit.nthread);
           try {
             TrainedModel trained = trainer->train(k, per_fit);
-            trainer->store(store, model_prefix(prefix, k), trained, request.training.hyperparameters, dataset_uri);
+            trainer->store(store, model_prefix(prefix, k), trained, request.training.hyperparameters, dataset);
             result.metrics = trained.metrics;
             result.model_uri = store.uri(model_prefix(prefix, k) + "/model.json");
           } catch (const InputError& e) {

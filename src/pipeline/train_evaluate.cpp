@@ -23,8 +23,8 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
                                  "give a number instead",
                                  tag_metric.name));
   store::DirectoryStore store(request.store_root);
-  const data::Table table = open_prepared_dataset(store, prefix, request.cover_type);
-  CoverTypeTrainer trainer(table, request.split, request.encoding, request.training.nthread);
+  const PreparedTable prepared = open_prepared_dataset(store, prefix, request.cover_type);
+  CoverTypeTrainer trainer(prepared.table, request.split, request.encoding, request.training.nthread);
   RoundReport report;
   if (request.decision_threshold.tune) std::filesystem::create_directories(request.job_dir);
   // Rewritten at every report, so a trial stopped early leaves the threshold it had reached.
@@ -52,7 +52,8 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
   const bool own_dir = !request.model_dir.empty();
   store::DirectoryStore job_store(own_dir ? request.model_dir.parent_path() : request.job_dir);
   const std::string model_set = own_dir ? request.model_dir.filename().string() : "model";
-  trainer.store(job_store, model_set, trained, request.training.hyperparameters, store.uri(dataset_prefix(prefix)));
+  trainer.store(job_store, model_set, trained, request.training.hyperparameters,
+                {store.uri(dataset_prefix(prefix)), prepared.sha256});
   return {trained.metrics, trained.decision_threshold, trained.evaluated_on, job_store.uri(model_set + "/model.json")};
 }
 

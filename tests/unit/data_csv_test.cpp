@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "test_util.h"
 #include "treeline/common/error.h"
 #include "treeline/data/covertype_schema.h"
@@ -97,6 +100,17 @@ TEST(CsvSource, NonNumericValueNamesColumn) {
                     "'abc'");
 }
 
+TEST(CsvSource, WildernessAndSoilOutsideTheSchemaAreRefused) {
+  TempDir dir;
+  write_text(dir / "a.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,5\n" +
+                                "2596,51,3,258,0,510,221,232,148,6279,rawah,7745,5\n");
+  EXPECT_THROW_WITH(read_csv(dir / "a.csv"), InputError, "a.csv", "line 3", "column Wilderness_Area",
+                    "one of Rawah, Neota, Commanche Peak, Cache la Poudre", "'rawah'");
+  write_text(dir / "b.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7744,5\n");
+  EXPECT_THROW_WITH(read_csv(dir / "b.csv"), InputError, "b.csv", "line 2", "column Soil_Type", "soil codes",
+                    "'7744'");
+}
+
 TEST(CsvSource, BadCoverTypeIsRefused) {
   TempDir dir;
   write_text(dir / "a.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,9\n");
@@ -139,6 +153,17 @@ TEST(CsvSource, UciOneHotMustHaveExactlyOneOne) {
 
 TEST(CsvSource, MissingFileNamesIt) {
   EXPECT_THROW_WITH(read_csv("/nonexistent/x.csv"), InputError, "/nonexistent/x.csv");
+}
+
+TEST(CsvSource, TruncatedGzipIsRefused) {
+  // A download cut short: without its trailer (CRC, length) and cut mid-stream.
+  std::ifstream in(treeline::testing::sample_data(), std::ios::binary);
+  const std::string gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  TempDir dir;
+  write_text(dir / "no-trailer.csv.gz", gz.substr(0, gz.size() - 8));
+  EXPECT_THROW_WITH(read_csv(dir / "no-trailer.csv.gz"), InputError, "no-trailer.csv.gz", "truncated gzip");
+  write_text(dir / "half.csv.gz", gz.substr(0, gz.size() / 2));
+  EXPECT_THROW_WITH(read_csv(dir / "half.csv.gz"), InputError, "half.csv.gz", "truncated gzip");
 }
 
 TEST(CsvSource, QueryWithCsvIsRefused) {

@@ -72,3 +72,12 @@ TEST(BinaryDataset, RefusesGarbageAndTruncation) {
   EXPECT_THROW_WITH(decode_binary_dataset(std::string_view(bytes).substr(0, bytes.size() / 2), "y.tlds"), InputError,
                     "y.tlds", "truncated");
 }
+
+TEST(BinaryDataset, RefusesACategoryCodeOutsideItsLevels) {
+  Table t = CsvDataSource(treeline::testing::sample_data()).read({});
+  t.categorical[0].codes[7] = static_cast<std::int32_t>(t.categorical[0].levels.size());
+  EXPECT_THROW_WITH(decode_binary_dataset(encode_binary_dataset(t), "z.tlds"), InputError, "z.tlds",
+                    t.categorical[0].name.c_str(), "row 7", "outside its");
+  t.categorical[0].codes[7] = -1;
+  EXPECT_THROW_WITH(decode_binary_dataset(encode_binary_dataset(t), "z.tlds"), InputError, "row 7", "code -1");
+}

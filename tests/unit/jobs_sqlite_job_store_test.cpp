@@ -32,6 +32,14 @@ AgentInfo agent_named(const std::string& id) {
   return agent;
 }
 
+// The pid of a process that has exited (and been reaped).
+long exited_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  return child;
+}
+
 TEST(JobIds, FollowAiPlatformsRule) {
   EXPECT_NO_THROW(validate_job_id("census_v2_1", "JOB"));
   EXPECT_THROW_WITH(validate_job_id("", "JOB"), InputError, "JOB ''", "starts with a letter");
@@ -65,8 +73,8 @@ TEST(SqliteJobStore, OneOwnerPerJobAndNoMoreTrialsThanMaxTrials) {
   const AgentInfo b = agent_named("agent-b");
   store.heartbeat(a);
   other_connection.heartbeat(b);
-  EXPECT_EQ(store.claim_jobs(a, 30), std::vector<std::string>{"study"});
-  EXPECT_TRUE(other_connection.claim_jobs(b, 30).empty()) << "a live agent's job is not taken";
+  EXPECT_EQ(store.claim_jobs(a, 30).held, std::vector<std::string>{"study"});
+  EXPECT_TRUE(other_connection.claim_jobs(b, 30).held.empty()) << "a live agent's job is not taken";
   EXPECT_THROW(other_connection.start_new_trial("study", b.agent_id, {}, 2), LeaseLost);
 
   EXPECT_EQ(store.start_new_trial("study", a.agent_id, {{"x", 1.0}}, 2), 1);
@@ -92,19 +100,90 @@ TEST(SqliteJobStore, TakesOverTheJobsOfAnAgentWhoseProcessIsGone) {
   SqliteJobStore store(dir / "jobs.sqlite");
   store.create_job(queued_job("study"));
   AgentInfo dead = agent_named("agent-dead");
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(0);
-  ::waitpid(child, nullptr, 0);
-  dead.pid = child;  // its heartbeat is fresh, but its process has exited
+  dead.pid = exited_pid();  // its heartbeat is fresh, but its process has exited
   store.heartbeat(dead);
-  ASSERT_EQ(store.claim_jobs(dead, 30).size(), 1u);
+  ASSERT_EQ(store.claim_jobs(dead, 30).held.size(), 1u);
   ASSERT_EQ(store.start_new_trial("study", dead.agent_id, {{"x", 1.0}}, 2), 1);
 
   const AgentInfo next = agent_named("agent-next");
   store.heartbeat(next);
-  EXPECT_EQ(store.claim_jobs(next, 30), std::vector<std::string>{"study"}) << "no wait for the lease to run out";
+  const auto claimed = store.claim_jobs(next, 30);
+  EXPECT_EQ(claimed.held, std::vector<std::string>{"study"}) << "no wait for the lease to run out";
+  EXPECT_EQ(claimed.taken, std::vector<std::string>{"study"});
   EXPECT_EQ(store.trials("study").at(0).state, JobState::kQueued) << "the interrupted trial runs again";
   EXPECT_THROW(store.start_new_trial("study", dead.agent_id, {}, 2), LeaseLost);
+}
+
+TEST(SqliteJobStore, ALiveAgentOnThisHostKeepsItsJobsHoweverLateItsHeartbeat) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  store.create_job(queued_job("study"));
+  AgentInfo slow = agent_named("agent-slow");  // this test's own process: alive
+  slow.heartbeat = now_seconds() - 3600;        // stopped for an hour, say
+  store.heartbeat(slow);
+  ASSERT_EQ(store.claim_jobs(slow, 30).held.size(), 1u);
+  const AgentInfo next = agent_named("agent-next");
+  store.heartbeat(next);
+  EXPECT_TRUE(store.claim_jobs(next, 30).held.empty()) << "its trials may still be running";
+
+  // The same pid registered before the process started is a reused pid: that agent is gone.
+  AgentInfo reused = agent_named("agent-reused");
+  reused.started = *process_start_time(::getpid()) - 60;
+  store.create_job(queued_job("other"));
+  store.heartbeat(reused);
+  ASSERT_EQ(store.claim_jobs(reused, 30).held, std::vector<std::string>{"other"});
+  EXPECT_EQ(store.claim_jobs(next, 30).held, std::vector<std::string>{"other"});
+}
+
+TEST(SqliteJobStore, AJobCancelledWhileQueuedCannotBeStartedByItsClaimer) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  store.create_job(queued_job("study"));
+  const AgentInfo a = agent_named("agent-a");
+  store.heartbeat(a);
+  ASSERT_EQ(store.claim_jobs(a, 30).held.size(), 1u);  // claimed, still QUEUED
+  EXPECT_EQ(store.request_cancel("study"), JobState::kCancelled);
+  EXPECT_THROW(store.set_job_state("study", a.agent_id, JobState::kRunning, ""), LeaseLost);
+  EXPECT_EQ(store.job_state("study"), JobState::kCancelled);
+  EXPECT_TRUE(store.claim_jobs(a, 30).held.empty());
+}
+
+TEST(SqliteJobStore, AnAgentLeavesOnlyWhenNoJobIsWaiting) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  const AgentInfo a = agent_named("agent-a");
+  store.heartbeat(a);
+  store.create_job(queued_job("study"));
+  EXPECT_FALSE(store.retire_agent_if_idle(a.agent_id, 30)) << "a queued job waits for it";
+  EXPECT_EQ(store.live_agents(30).size(), 1u);
+  ASSERT_EQ(store.claim_jobs(a, 30).held.size(), 1u);
+  EXPECT_FALSE(store.retire_agent_if_idle(a.agent_id, 30)) << "it holds the job";
+  EXPECT_EQ(store.request_cancel("study"), JobState::kCancelled);
+  EXPECT_TRUE(store.retire_agent_if_idle(a.agent_id, 30));
+  EXPECT_TRUE(store.live_agents(30).empty());
+}
+
+TEST(SqliteJobStore, TrialUpdatesFromAStaleViewAreRefused) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  store.create_job(queued_job("study"));
+  // Two agents that each look dead to the other (their pids are gone), so the job goes from
+  // a to b and back to a, as when a stalls and b, taking over, dies.
+  AgentInfo a = agent_named("agent-a");
+  AgentInfo b = agent_named("agent-b");
+  a.pid = b.pid = exited_pid();
+  store.heartbeat(a);
+  store.heartbeat(b);
+  store.claim_jobs(a, 30);
+  ASSERT_EQ(store.start_new_trial("study", a.agent_id, {{"x", 1.0}}, 2), 1);
+  Trial finished = store.trials("study").front();  // a's view: trial 1 running
+  ASSERT_EQ(store.claim_jobs(b, 30).taken, std::vector<std::string>{"study"});
+  ASSERT_EQ(store.claim_jobs(a, 30).taken, std::vector<std::string>{"study"});
+  finished.state = JobState::kSucceeded;
+  finished.final_metric = ReportedMetric{10, 0.5};
+  EXPECT_THROW(store.finish_trial("study", a.agent_id, finished), LeaseLost);
+  EXPECT_THROW(store.record_metrics("study", a.agent_id, 1, {{1, 0.1}}), LeaseLost);
+  EXPECT_EQ(store.trials("study").front().state, JobState::kQueued);
 }
 
 }  // namespace

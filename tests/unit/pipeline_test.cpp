@@ -122,6 +122,25 @@ TEST(Predict, RefusesAModelThatDoesNotMatchItsManifest) {
   EXPECT_THROW_WITH(predict(dir / "p/n", source, 1), InputError, "model.json", "does not match its manifest");
 }
 
+TEST(Predict, RefusesModelsOfDifferentData) {
+  TempDir dir;
+  auto request = small_request(dir);
+  request.cover_types = {1, 2};
+  run_local(request);
+  data::CsvDataSource source(treeline::testing::sample_data());
+  EXPECT_NO_THROW(predict(dir / "p/n", source, 1));
+  // A later run on other rows retrains cover type 2 only: cover type 1's model is stale.
+  const std::string text = data::read_maybe_gzip(treeline::testing::sample_data());
+  std::size_t end = 0;
+  for (int line = 0; line <= 5000; ++line) end = text.find('\n', end) + 1;  // the header and 5000 rows
+  treeline::testing::write_text(dir / "fewer.csv", text.substr(0, end));
+  request.data = (dir / "fewer.csv").string();
+  request.cover_types = {2};
+  run_local(request);
+  EXPECT_THROW_WITH(predict(dir / "p/n", source, 1), InputError, "cover_type_2 learnt from another prepared table",
+                    "cover_type_1");
+}
+
 // A trial's request on the sample's prepared datasets in `dir`: cover type 3, 30 rounds, 20% validation.
 TrainEvaluateRequest prepared_trial_request(const TempDir& dir) {
   data::CsvDataSource source(treeline::testing::sample_data());
@@ -195,6 +214,17 @@ TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesI
                     "--decision-threshold=1: expected a number in (0, 1) or tune");
   EXPECT_TRUE(parse_decision_threshold("tune", "--decision-threshold").tune);
   EXPECT_DOUBLE_EQ(parse_decision_threshold("0.25", "--decision-threshold").value, 0.25);
+}
+
+TEST(TrainEvaluate, RefusesADamagedPreparedTable) {
+  TempDir dir;
+  TrainEvaluateRequest request = prepared_trial_request(dir);
+  const auto table = dir / "store/p/n/datasets/table.tlds";
+  std::string bytes = read_file(table);
+  bytes[bytes.size() - 100] ^= 0x40;  // one flipped bit among the codes and labels
+  treeline::testing::write_text(table, bytes);
+  EXPECT_THROW_WITH(train_evaluate(request, metrics::HypertuneReporter(std::nullopt, "f1", "")), InputError,
+                    "table.tlds", "does not match its manifest", "treeline prepare");
 }
 
 TEST(TrainEvaluate, NeedsAPreparedDataset) {

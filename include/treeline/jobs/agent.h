@@ -35,7 +35,8 @@ class Agent {
   Agent& operator=(const Agent&) = delete;
 
   // Runs until `stop` becomes true or, with exit_when_idle, no job is left. Running trials are
-  // stopped when it returns; their jobs are released for another agent.
+  // stopped when it returns, also by an exception (a failing store); their jobs are released for
+  // another agent.
   void run(const std::atomic<bool>& stop);
   const std::string& agent_id() const { return info_.agent_id; }
 
@@ -45,6 +46,9 @@ class Agent {
 
   // Runs `step` on each active job (in `order` when given), dropping jobs whose lease was lost.
   void for_each_job(const std::function<void(ActiveJob&)>& step, std::vector<std::string> order = {});
+  void serve(const std::atomic<bool>& stop);
+  // Stops every trial, then releases the jobs and unregisters the agent.
+  void shut_down();
   void claim();
   void activate(const std::string& job_id);
   void poll_trials(ActiveJob& job);

@@ -44,13 +44,22 @@ class JobStore {
   // Agents.
   virtual void heartbeat(const AgentInfo& agent) = 0;
   virtual void remove_agent(const std::string& agent_id) = 0;
+  // Removes the agent unless a job is waiting that it could claim, in one step: a job created
+  // meanwhile is either seen here or created after the agent is gone (so its submitter starts
+  // another). Returns whether the agent was removed.
+  virtual bool retire_agent_if_idle(const std::string& agent_id, double lease_seconds) = 0;
   virtual std::vector<AgentInfo> live_agents(double lease_seconds) = 0;
   // Takes unfinished jobs that nobody (alive) owns; their interrupted trials are put back in
-  // the queue to run again. Renews the leases of jobs already held. Returns the ids now held.
-  virtual std::vector<std::string> claim_jobs(const AgentInfo& agent, double lease_seconds) = 0;
+  // the queue to run again. Renews the leases of jobs already held.
+  struct Claimed {
+    std::vector<std::string> held;   // every job the agent now owns
+    std::vector<std::string> taken;  // those of them it took just now (their trials requeued)
+  };
+  virtual Claimed claim_jobs(const AgentInfo& agent, double lease_seconds) = 0;
   virtual void release_job(const std::string& job_id, const std::string& agent_id) = 0;
 
-  // Within an owned job (each throws LeaseLost when the job is not the caller's any more).
+  // Within an owned job (each throws LeaseLost when the job is not the caller's any more, or
+  // has ended meanwhile, e.g. cancelled while still queued).
   virtual void set_job_state(const std::string& job_id, const std::string& agent_id, JobState state,
                              const std::string& error_message = "") = 0;
   // Adds trial N+1 as RUNNING with `params`, unless the job already has `max_trials` trials.

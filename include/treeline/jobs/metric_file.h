@@ -16,6 +16,8 @@ struct MetricFileContents {
 };
 
 // A missing file reads as empty. Lines without `tag` are skipped (a trainer may report others).
+// When the steps do not increase (cloudml-hypertune writes "0" for a report without
+// global_step), the reports are numbered 1, 2, ... in file order instead.
 MetricFileContents read_metric_file(const std::filesystem::path& path, const std::string& tag);
 
 }  // namespace treeline::jobs

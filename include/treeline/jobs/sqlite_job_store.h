@@ -21,8 +21,9 @@ class SqliteJobStore : public JobStore {
 
   void heartbeat(const AgentInfo& agent) override;
   void remove_agent(const std::string& agent_id) override;
+  bool retire_agent_if_idle(const std::string& agent_id, double lease_seconds) override;
   std::vector<AgentInfo> live_agents(double lease_seconds) override;
-  std::vector<std::string> claim_jobs(const AgentInfo& agent, double lease_seconds) override;
+  Claimed claim_jobs(const AgentInfo& agent, double lease_seconds) override;
   void release_job(const std::string& job_id, const std::string& agent_id) override;
 
   void set_job_state(const std::string& job_id, const std::string& agent_id, JobState state,

@@ -52,6 +52,12 @@ struct RoundReport {
   std::function<void(int rounds_done, const metrics::TunedThreshold& at)> on_report;
 };
 
+// Which prepared dataset a model learnt from: where it is and its table's sha256.
+struct DatasetReference {
+  std::string uri;
+  std::string table_sha256;
+};
+
 class CoverTypeTrainer {
  public:
   CoverTypeTrainer(const data::Table& table, const SplitOptions& split, features::Encoding encoding, int nthread);
@@ -65,9 +71,10 @@ class CoverTypeTrainer {
                      const DecisionThreshold& threshold = {});
 
   // Stores `trained` with this trainer's preprocessor and its metrics (with the hyperparameters,
-  // split sizes and `dataset_uri`) atomically as one set at `prefix`.
+  // split sizes and the dataset it learnt from) atomically as one set at `prefix`. The set's
+  // manifest records the prepared table's sha256, so predict can tell models of other data.
   void store(store::ArtifactStore& store, const std::string& prefix, const TrainedModel& trained,
-             const model::Hyperparameters& hyperparameters, const std::string& dataset_uri) const;
+             const model::Hyperparameters& hyperparameters, const DatasetReference& dataset) const;
 
   const features::Preprocessor& preprocessor() const { return preprocessor_; }
   std::size_t train_rows() const { return fit_rows_.size(); }

@@ -18,13 +18,24 @@ struct PreparedData {
   data::Table table;
   std::string source;
   std::array<std::size_t, kCoverTypes> positives{};  // rows with Cover_Type == K, index K-1
+  std::string table_sha256;                          // of the stored table.tlds
 };
+
+// A prepared table as a trainer opens it.
+struct PreparedTable {
+  data::Table table;
+  std::string sha256;  // checked against the cover type's manifest
+};
+
+// The key under which a model set's manifest names the prepared table it learnt from.
+inline constexpr const char* kDatasetSha256Key = "dataset_sha256";
 
 // `prefix` is "PROJECT/NAME".
 PreparedData prepare_datasets(data::DataSource& source, store::ArtifactStore& store, const std::string& prefix);
 
-// Opens the prepared table (memory-mapped, no parsing) and checks cover type K was prepared.
-data::Table open_prepared_dataset(const store::ArtifactStore& store, const std::string& prefix, int cover_type);
+// Opens the prepared table (memory-mapped, no text parsing), checks cover type K was prepared
+// and the table is the one its manifest names (sha256).
+PreparedTable open_prepared_dataset(const store::ArtifactStore& store, const std::string& prefix, int cover_type);
 
 std::string dataset_prefix(const std::string& prefix);                  // PROJECT/NAME/datasets
 std::string model_prefix(const std::string& prefix, int cover_type);    // PROJECT/NAME/models/cover_type_K
