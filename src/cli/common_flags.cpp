@@ -58,7 +58,7 @@ void DataFlags::add_to(CLI::App& app, bool required) {
 
 void TrainingFlags::add_to(CLI::App& app) {
   app.add_option("--nthread", nthread, "threads for XGBoost (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", seed, "seed of the split and of XGBoost's sampling");
+  app.add_option("--seed", seed, "seed of the split and of XGBoost's sampling")->check(kSeedRange);
   app.add_option("--test-fraction", test_fraction, "share of rows in the test split");
   app.add_option("--encoding", encoding,
                  "how the one-hot groups reach XGBoost: categorical (native, compact) or onehot (0/1 columns)");

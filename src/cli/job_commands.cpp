@@ -78,7 +78,7 @@ void add_submit(CLI::App& app) {
   cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->capture_default_str();
   f->source.add_to(*cmd);
   cmd->add_option("--cover-types", f->cover_types, "comma-separated subset, e.g. 1,3,5 (default: all seven)");
-  cmd->add_option("--seed", f->seed, "seed of the split");
+  cmd->add_option("--seed", f->seed, "seed of the split")->check(kSeedRange);
   cmd->add_option("--test-fraction", f->test_fraction, "share of rows in the test split");
   cmd->add_option("--validation-fraction", f->validation_fraction, "share of the training split the trials evaluate on");
   cmd->add_option("--decision-threshold", f->decision_threshold,

@@ -3,11 +3,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "treeline/common/error.h"
+#include "treeline/common/unique_fd.h"
 
 namespace treeline::metrics {
 
@@ -27,18 +31,19 @@ void HypertuneReporter::report(double value, long global_step) const {
   if (!file_) return;
   const double now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  // As cloudml-hypertune writes str(value): a NaN reads "nan" (JSON would make it "null").
   nlohmann::json line = {{"global_step", std::to_string(global_step)},
-                         {tag_, nlohmann::json(value).dump()},
+                         {tag_, std::isfinite(value) ? nlohmann::json(value).dump() : fmt::format("{}", value)},
                          {"timestamp", now}};
   if (!trial_.empty()) line["trial"] = trial_;
   const std::string text = line.dump() + "\n";
   // O_APPEND writes of one line are atomic with respect to other appenders.
-  const int fd = ::open(file_->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) throw_errno("CLOUD_ML_HP_METRIC_FILE=" + file_->string());
-  const ssize_t n = ::write(fd, text.data(), text.size());
-  ::fsync(fd);
-  ::close(fd);
-  if (n != static_cast<ssize_t>(text.size())) throw SystemError("cannot append to " + file_->string());
+  UniqueFd fd(::open(file_->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!fd) throw_errno("CLOUD_ML_HP_METRIC_FILE=" + file_->string());
+  const ssize_t n = ::write(fd.get(), text.data(), text.size());
+  ::fsync(fd.get());
+  if (n != static_cast<ssize_t>(text.size()) || fd.close() != 0)
+    throw SystemError("cannot append to " + file_->string());
 }
 
 }  // namespace treeline::metrics

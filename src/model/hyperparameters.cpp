@@ -132,8 +132,9 @@ std::map<std::string, std::string> Hyperparameters::xgboost_params() const {
   std::map<std::string, std::string> out;
   for (const auto& spec : hyperparameter_specs())
     if (!spec.xgboost_name.empty()) out[spec.xgboost_name] = values_.at(spec.name);
-  if (out["grow_policy"] == "depthwise" && out["max_depth"] == "0")
-    throw InputError("--max_depth=0 (no limit) needs --grow_policy=lossguide and --max_leaves");
+  if (out["max_depth"] == "0" && (out["grow_policy"] == "depthwise" || out["max_leaves"] == "0"))
+    throw InputError("--max_depth=0 (no limit) needs --grow_policy=lossguide and --max_leaves above 0: trees "
+                     "would otherwise grow without bound");
   return out;
 }
 

@@ -11,6 +11,21 @@
 
 namespace treeline::pipeline {
 
+namespace {
+
+// --model-dir as given (relative, with a trailing slash) made absolute, so that its parent is the
+// store it is written in and its last part the model set's name.
+std::filesystem::path model_directory(const std::filesystem::path& given) {
+  std::filesystem::path dir = std::filesystem::absolute(given).lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();  // a trailing slash
+  if (dir.filename().empty() || dir.filename() == "." || dir.filename() == ".." || dir == dir.root_path())
+    throw InputError(fmt::format("--model-dir={}: expected a directory to write the model set in, e.g. "
+                                 "STORE/PROJECT/NAME/models/cover_type_1", given.string()));
+  return dir;
+}
+
+}  // namespace
+
 TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const metrics::HypertuneReporter& reporter) {
   store::validate_name(request.project, "PROJECT");
   store::validate_name(request.name, "NAME");
@@ -22,6 +37,8 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
                                  "config's hyperparameterMetricTag) is {}, which does not depend on the threshold; "
                                  "give a number instead",
                                  tag_metric.name));
+  const bool own_dir = !request.model_dir.empty();
+  const std::filesystem::path model_dir = own_dir ? model_directory(request.model_dir) : std::filesystem::path();
   store::DirectoryStore store(request.store_root);
   const PreparedTable prepared = open_prepared_dataset(store, prefix, request.cover_type);
   CoverTypeTrainer trainer(prepared.table, request.split, request.encoding, request.training.nthread);
@@ -49,9 +66,8 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
   reporter.report(tag_metric.value(trained.metrics), trained.booster.boosted_rounds());
   keep_threshold(trained.booster.boosted_rounds(), {trained.decision_threshold, trained.metrics});
 
-  const bool own_dir = !request.model_dir.empty();
-  store::DirectoryStore job_store(own_dir ? request.model_dir.parent_path() : request.job_dir);
-  const std::string model_set = own_dir ? request.model_dir.filename().string() : "model";
+  store::DirectoryStore job_store(own_dir ? model_dir.parent_path() : request.job_dir);
+  const std::string model_set = own_dir ? model_dir.filename().string() : "model";
   trainer.store(job_store, model_set, trained, request.training.hyperparameters,
                 {store.uri(dataset_prefix(prefix)), prepared.sha256});
   return {trained.metrics, trained.decision_threshold, trained.evaluated_on, job_store.uri(model_set + "/model.json")};

@@ -260,7 +260,8 @@ std::optional<std::uint64_t> UnitCube::value_count(std::size_t index) const {
   const ParameterSpec& spec = space_.params[index];
   switch (spec.type) {
     case ParameterType::kDouble:
-      return std::nullopt;
+      // A fixed value (minValue == maxValue) is one value, so the space can still be used up.
+      return spec.max_value > spec.min_value ? std::nullopt : std::optional<std::uint64_t>(1);
     case ParameterType::kInteger: {
       const double span = spec.max_value - spec.min_value + 1;
       if (span >= 9.2e18) return std::nullopt;
@@ -295,6 +296,7 @@ double UnitCube::value_coordinate(std::size_t index, std::uint64_t value_index) 
     case ParameterType::kCategorical:
       return (static_cast<double>(value_index) + 0.5) / static_cast<double>(spec.categorical_values.size());
     case ParameterType::kDouble:
+      if (!(spec.max_value > spec.min_value)) return 0.5;  // its one value
       break;
   }
   throw InputError("parameter '" + spec.name + "' is DOUBLE and has no finite list of values");

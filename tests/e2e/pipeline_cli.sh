@@ -108,6 +108,8 @@ expect_error "unknown hyperparameter" "--max_dept" "valid hyperparameters" "max_
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --max_dept=3
 expect_error "out of range" "--learning_rate=2" "(0, 1]" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --learning_rate=2
+expect_error "seed beyond XGBoost's" "--seed" "9223372036854775807" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --seed 18446744073709551615
 expect_error "dotdot name" "NAME '..'" -- "$TREELINE" run-local proj .. --store "$STORE" --data "$SAMPLE"
 expect_error "bad query" "no such table" -- "$TREELINE" run-local proj bad --store "$STORE" --data "sqlite:$WORK/w.db" --query "SELECT * FROM nope"
 expect_error "empty query result" "returned no rows" -- \

@@ -153,6 +153,10 @@ TEST(HypertuneReporter, AppendsCloudmlHypertuneLines) {
   EXPECT_EQ(j["f1"], "0.8712");
   EXPECT_EQ(j["trial"], "3");
   EXPECT_TRUE(j["timestamp"].is_number());
+  r.report(std::nan(""), 110);  // e.g. no positives in the validation split: as Python's str() writes it
+  std::string line3;
+  std::getline(in, line3);
+  EXPECT_EQ(nlohmann::json::parse(line3)["f1"], "nan");
   HypertuneReporter disabled(std::nullopt, "f1", "");
   EXPECT_FALSE(disabled.enabled());
   disabled.report(1.0, 1);  // no file, no error

@@ -40,6 +40,7 @@ TEST(Hyperparameters, UnlimitedDepthNeedsLossguide) {
   h.set("max_depth", "0");
   EXPECT_THROW_WITH(h.xgboost_params(), InputError, "lossguide");
   h.set("grow_policy", "lossguide");
+  EXPECT_THROW_WITH(h.xgboost_params(), InputError, "--max_leaves above 0");  // still no bound at all
   h.set("max_leaves", "255");
   EXPECT_EQ(h.xgboost_params().at("max_leaves"), "255");
 }

@@ -227,6 +227,23 @@ TEST(TrainEvaluate, RefusesADamagedPreparedTable) {
                     "table.tlds", "does not match its manifest", "treeline prepare");
 }
 
+TEST(TrainEvaluate, ModelDirMayBeRelativeOrEndInASlash) {
+  TempDir dir;
+  TrainEvaluateRequest request = prepared_trial_request(dir);
+  const metrics::HypertuneReporter silent(std::nullopt, "f1", "");
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  request.model_dir = "final_model";  // no parent in the path as given
+  const auto relative = train_evaluate(request, silent);
+  request.model_dir = "out/models/cover_type_3/";
+  const auto slash = train_evaluate(request, silent);
+  request.model_dir = "/";
+  EXPECT_THROW_WITH(train_evaluate(request, silent), InputError, "--model-dir=/", "expected a directory");
+  std::filesystem::current_path(cwd);
+  EXPECT_TRUE(std::filesystem::exists(dir / "final_model/model.json")) << relative.model_uri;
+  EXPECT_TRUE(std::filesystem::exists(dir / "out/models/cover_type_3/model.json")) << slash.model_uri;
+}
+
 TEST(TrainEvaluate, NeedsAPreparedDataset) {
   TempDir dir;
   TrainEvaluateRequest request;

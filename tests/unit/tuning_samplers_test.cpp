@@ -311,6 +311,23 @@ TEST_P(StochasticSamplerTest, NeverRepeatsHistoryOrItselfAndStopsWhenTheSpaceIsU
   }
 }
 
+TEST_P(StochasticSamplerTest, AFixedDoubleStillLetsTheSpaceBeUsedUp) {
+  // 40 points: the DOUBLE's one value times 40 depths. With 38 taken, the last two are found
+  // however unlikely a random draw is to hit them.
+  SearchSpace space;
+  space.params = {double_param("learning_rate", 0.1, 0.1), integer_param("depth", 1, 40)};
+  EXPECT_EQ(UnitCube(space).cardinality(), std::optional<std::uint64_t>(40));
+  std::vector<Observation> history;
+  for (std::int64_t d = 1; d <= 40; ++d)
+    if (d != 7 && d != 33) history.push_back({{{"learning_rate", 0.1}, {"depth", d}}, static_cast<double>(d), false});
+  const auto suggestions = suggest(*make_sampler(GetParam()), space, history, 2, 9);
+  std::set<std::string> got;
+  for (const Assignment& a : suggestions) got.insert(key_of(a));
+  EXPECT_EQ(got, (std::set<std::string>{key_of({{"learning_rate", 0.1}, {"depth", std::int64_t{7}}}),
+                                        key_of({{"learning_rate", 0.1}, {"depth", std::int64_t{33}}})}));
+  EXPECT_EQ(suggest(*make_sampler(GetParam()), space, history, 3, 9).size(), 2u);
+}
+
 TEST_P(StochasticSamplerTest, PendingTrialsAreNotProposedAgain) {
   // A finite 1-d space where the model would like the same point again and again.
   SearchSpace space;

@@ -2,6 +2,7 @@
 // Flags shared by several commands, each group registered on a CLI11 subcommand in one call.
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,9 @@
 #include "treeline/pipeline/cover_type_trainer.h"
 
 namespace treeline::cli {
+
+// --seed reaches XGBoost, whose seed is a signed 64-bit integer.
+inline const CLI::Range kSeedRange(std::uint64_t{0}, std::uint64_t{9223372036854775807ULL});
 
 std::string default_sample_data();
 std::string default_store();
