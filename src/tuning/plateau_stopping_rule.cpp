@@ -6,10 +6,12 @@ bool PlateauStoppingRule::should_stop(const std::vector<IntermediateValue>& tria
                                       const std::vector<std::vector<IntermediateValue>>& finished,
                                       Goal goal) const {
   if (trial.size() < min_reports_) return false;
+  // The bar is the best final value, the one trials are chosen by: a peak some finished curve
+  // passed through on the way (noise, mostly) would stop trials that could still be chosen.
   std::optional<double> best_finished;
   for (const auto& curve : finished)
-    if (const auto v = best_value(curve, goal); v && (!best_finished || is_better(*v, *best_finished, goal)))
-      best_finished = v;
+    if (!curve.empty() && (!best_finished || is_better(curve.back().value, *best_finished, goal)))
+      best_finished = curve.back().value;
   if (!best_finished) return false;
   // The trial's best so far and the first step that reached it: later ties are no progress.
   const IntermediateValue* best = &trial.front();

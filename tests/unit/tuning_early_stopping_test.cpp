@@ -54,9 +54,19 @@ TEST(PlateauStoppingRule, StopsAFlatCurveBelowTheBestFinishedTrial) {
   // Too few reports, or nothing finished to compare with.
   EXPECT_FALSE(rule.should_stop({{10, 0.5}, {20, 0.5}, {30, 0.5}}, finished, Goal::kMaximize));
   EXPECT_FALSE(rule.should_stop({{10, 0.5}, {20, 0.5}, {30, 0.5}, {40, 0.5}}, {}, Goal::kMaximize));
-  // Minimising: the best finished is the lowest value, 0.5.
-  EXPECT_TRUE(rule.should_stop({{10, 0.7}, {20, 0.6}, {30, 0.6}, {40, 0.65}}, finished, Goal::kMinimize));
-  EXPECT_FALSE(rule.should_stop({{10, 0.7}, {20, 0.6}, {30, 0.55}, {40, 0.52}}, finished, Goal::kMinimize));
+  // Minimising: the best finished is the lowest final value, 0.8.
+  EXPECT_TRUE(rule.should_stop({{10, 0.9}, {20, 0.85}, {30, 0.85}, {40, 0.88}}, finished, Goal::kMinimize));
+  EXPECT_FALSE(rule.should_stop({{10, 0.9}, {20, 0.8}, {30, 0.75}, {40, 0.72}}, finished, Goal::kMinimize));
+}
+
+TEST(PlateauStoppingRule, TheBarIsTheBestFinalValueNotAPeakOnTheWay) {
+  const PlateauStoppingRule rule;
+  // A finished trial that passed through 0.95 (noise) and ended at 0.85.
+  const std::vector<Curve> finished = {{{10, 0.5}, {20, 0.95}, {30, 0.85}}};
+  const Curve flat_at_090 = {{10, 0.9}, {20, 0.9}, {30, 0.9}, {40, 0.9}, {50, 0.89}};
+  EXPECT_FALSE(rule.should_stop(flat_at_090, finished, Goal::kMaximize)) << "it would be chosen over 0.85";
+  const Curve flat_at_080 = {{10, 0.8}, {20, 0.8}, {30, 0.8}, {40, 0.8}, {50, 0.79}};
+  EXPECT_TRUE(rule.should_stop(flat_at_080, finished, Goal::kMaximize));
 }
 
 TEST(AnyStoppingRule, StopsWhenEitherRuleWould) {
