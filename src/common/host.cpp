@@ -14,22 +14,7 @@ std::string host_name() {
   return buf.data();
 }
 
-namespace {
-
-std::optional<double> boot_time() {
-  std::ifstream in("/proc/stat");
-  std::string key;
-  double value = 0;
-  while (in >> key) {
-    if (key == "btime" && in >> value) return value;
-    in.ignore(1 << 20, '\n');
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-std::optional<double> process_start_time(long pid) {
+std::optional<std::string> process_identity(long pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat;
   if (!in || !std::getline(in, stat)) return std::nullopt;
@@ -37,14 +22,15 @@ std::optional<double> process_start_time(long pid) {
   const auto close = stat.rfind(')');
   if (close == std::string::npos) return std::nullopt;
   std::istringstream fields(stat.substr(close + 1));
+  std::string state;
   std::string field;
-  for (int i = 3; i <= 22 && fields >> field; ++i)
-    if (i == 22) {
-      const auto boot = boot_time();
-      if (!boot) return std::nullopt;
-      return *boot + std::stod(field) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-    }
-  return std::nullopt;
+  if (!(fields >> state) || state == "Z" || state == "X") return std::nullopt;  // field 3
+  for (int i = 4; i <= 22; ++i)
+    if (!(fields >> field)) return std::nullopt;  // ends at field 22, starttime
+  std::ifstream boot("/proc/sys/kernel/random/boot_id");
+  std::string boot_id;
+  if (!boot || !std::getline(boot, boot_id)) return std::nullopt;
+  return boot_id + ":" + field;
 }
 
 }  // namespace treeline

@@ -149,6 +149,7 @@ Agent::Agent(JobStore& store, executors::Executor& executor, AgentOptions option
   info_.host = host_name();
   info_.started = now_seconds();
   info_.heartbeat = info_.started;
+  info_.process_key = process_identity(info_.pid).value_or("");
   info_.agent_id = fmt::format("{}-{}-{:08x}", info_.host, info_.pid, std::random_device{}());
 }
 

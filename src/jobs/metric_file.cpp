@@ -3,6 +3,7 @@
 #include <fast_float/fast_float.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -56,7 +57,7 @@ MetricFileContents read_metric_file(const std::filesystem::path& path, const std
     long step = static_cast<long>(out.metrics.size() + 1);
     if (j.contains("global_step")) {
       const auto s = number_of(j["global_step"]);
-      if (!s || !std::isfinite(*s) || *s < 0 || *s > kMaxStep) {
+      if (!s || !std::isfinite(*s) || *s < 0 || *s > kMaxStep || std::floor(*s) != *s) {
         out.problems.push_back(fmt::format("line {}: global_step is not a step count (a whole number from 0 to {}): {}",
                                            number, kMaxStep, j["global_step"].dump()));
         continue;
@@ -65,13 +66,22 @@ MetricFileContents read_metric_file(const std::filesystem::path& path, const std
     }
     out.metrics.push_back({step, *value});
   }
-  // cloudml-hypertune writes global_step "0" when the trainer gives none: the reports' order is
-  // then the only step the stopping rules can compare trials at.
-  for (std::size_t i = 1; i < out.metrics.size(); ++i)
-    if (out.metrics[i].training_step <= out.metrics[i - 1].training_step) {
-      for (std::size_t k = 0; k < out.metrics.size(); ++k) out.metrics[k].training_step = static_cast<long>(k + 1);
-      break;
-    }
+  // cloudml-hypertune writes global_step "0" when the trainer gives none: when every report has
+  // the same step, their order is the only step the stopping rules can compare trials at.
+  const auto& m = out.metrics;
+  if (m.size() > 1 && std::all_of(m.begin(), m.end(), [&](const auto& r) { return r.training_step == m[0].training_step; })) {
+    for (std::size_t k = 0; k < out.metrics.size(); ++k) out.metrics[k].training_step = static_cast<long>(k + 1);
+    return out;
+  }
+  // Otherwise the curve keeps the steps given, and a report at a step already passed (a final
+  // report repeating the last step, or going back to a restored checkpoint's) replaces the
+  // points from there on: the curve's steps increase and its last point is the last report.
+  std::vector<ReportedMetric> curve;
+  for (const auto& r : out.metrics) {
+    while (!curve.empty() && curve.back().training_step >= r.training_step) curve.pop_back();
+    curve.push_back(r);
+  }
+  out.metrics = std::move(curve);
   return out;
 }
 

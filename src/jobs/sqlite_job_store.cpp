@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS agents (
   pid INTEGER NOT NULL,
   host TEXT NOT NULL,
   started REAL NOT NULL,
-  heartbeat REAL NOT NULL
+  heartbeat REAL NOT NULL,
+  process_key TEXT NOT NULL DEFAULT ''
 );
 )";
 
@@ -93,6 +94,12 @@ SqliteJobStore::SqliteJobStore(const std::filesystem::path& path)
   db_.execute("PRAGMA synchronous=FULL");
   db_.execute("PRAGMA foreign_keys=ON");
   db_.execute(kSchema);
+  // A store made before agents recorded their process identity: add the column (old rows keep
+  // '' and are judged by their heartbeat).
+  bool has_process_key = false;
+  for (auto info = db_.prepare("PRAGMA table_info(agents)"); info.step();)
+    has_process_key |= info.column_text(1) == "process_key";
+  if (!has_process_key) db_.execute("ALTER TABLE agents ADD COLUMN process_key TEXT NOT NULL DEFAULT ''");
 }
 
 void SqliteJobStore::create_job(const Job& job) {
@@ -187,13 +194,14 @@ JobState SqliteJobStore::request_cancel(const std::string& job_id) {
 
 void SqliteJobStore::heartbeat(const AgentInfo& agent) {
   auto s = db_.prepare(
-      "INSERT INTO agents (agent_id, pid, host, started, heartbeat) VALUES (?, ?, ?, ?, ?) "
+      "INSERT INTO agents (agent_id, pid, host, started, heartbeat, process_key) VALUES (?, ?, ?, ?, ?, ?) "
       "ON CONFLICT(agent_id) DO UPDATE SET heartbeat = excluded.heartbeat");
   s.bind(1, std::string_view(agent.agent_id))
       .bind(2, static_cast<std::int64_t>(agent.pid))
       .bind(3, std::string_view(agent.host))
       .bind(4, agent.started)
-      .bind(5, agent.heartbeat);
+      .bind(5, agent.heartbeat)
+      .bind(6, std::string_view(agent.process_key));
   s.step();
 }
 
@@ -219,28 +227,31 @@ bool SqliteJobStore::retire_agent_if_idle(const std::string& agent_id, double le
 }
 
 bool SqliteJobStore::agent_alive(const std::string& agent_id, double lease_seconds, double now) {
-  auto s = db_.prepare("SELECT pid, host, started, heartbeat FROM agents WHERE agent_id = ?");
+  auto s = db_.prepare("SELECT pid, host, heartbeat, process_key FROM agents WHERE agent_id = ?");
   s.bind(1, std::string_view(agent_id));
   if (!s.step()) return false;
-  if (s.column_text(1) == host_name()) {
-    // On this host the process answers for itself. A vanished one is dead at once, without
-    // waiting for its lease to run out; a live one late with its heartbeat (stopped, suspended,
-    // waiting on a lock) keeps its jobs, so its trials never run twice. A process that started
-    // after the agent registered has only reused its pid. (/proc's start time is in whole
-    // seconds since boot plus clock ticks, hence the slack.)
-    const auto started = process_start_time(static_cast<long>(s.column_int(0)));
-    return started && *started <= s.column_double(2) + 2.0;
-  }
-  return s.column_double(3) + lease_seconds >= now;
+  const bool heartbeat_fresh = s.column_double(2) + lease_seconds >= now;
+  if (s.column_text(1) != host_name()) return heartbeat_fresh;
+  // On this host the process answers for itself, first by its identity: a live agent late with
+  // its heartbeat (stopped, suspended, waiting on a lock) keeps its jobs, so its trials never run
+  // twice; another process under its pid means it is gone.
+  const auto pid = static_cast<pid_t>(s.column_int(0));
+  const std::string recorded(s.column_text(3));
+  const auto identity = process_identity(pid);
+  if (identity && !recorded.empty()) return *identity == recorded;
+  // No identity to compare (an exited zombie, /proc hidden, an agent from before identities):
+  // a vanished process is dead at once, any other once its lease runs out.
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+  return heartbeat_fresh;
 }
 
 std::vector<AgentInfo> SqliteJobStore::live_agents(double lease_seconds) {
   const double now = now_seconds();
-  auto s = db_.prepare("SELECT agent_id, pid, host, started, heartbeat FROM agents ORDER BY started");
+  auto s = db_.prepare("SELECT agent_id, pid, host, started, heartbeat, process_key FROM agents ORDER BY started");
   std::vector<AgentInfo> all;
   while (s.step())
     all.push_back({std::string(s.column_text(0)), static_cast<long>(s.column_int(1)), std::string(s.column_text(2)),
-                   s.column_double(3), s.column_double(4)});
+                   s.column_double(3), s.column_double(4), std::string(s.column_text(5))});
   std::vector<AgentInfo> out;
   for (const auto& a : all)
     if (agent_alive(a.agent_id, lease_seconds, now)) out.push_back(a);

@@ -2,12 +2,14 @@
 // (another agent, or the same store after a restart) sees.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "test_util.h"
 #include "treeline/common/error.h"
 #include "treeline/common/host.h"
+#include "treeline/common/sqlite.h"
 #include "treeline/jobs/sqlite_job_store.h"
 
 namespace treeline::jobs {
@@ -29,6 +31,7 @@ AgentInfo agent_named(const std::string& id) {
   agent.pid = ::getpid();
   agent.host = host_name();
   agent.started = agent.heartbeat = now_seconds();
+  agent.process_key = process_identity(agent.pid).value_or("");
   return agent;
 }
 
@@ -126,13 +129,53 @@ TEST(SqliteJobStore, ALiveAgentOnThisHostKeepsItsJobsHoweverLateItsHeartbeat) {
   store.heartbeat(next);
   EXPECT_TRUE(store.claim_jobs(next, 30).held.empty()) << "its trials may still be running";
 
-  // The same pid registered before the process started is a reused pid: that agent is gone.
+  // The same pid with another process's identity is a reused pid: that agent is gone.
   AgentInfo reused = agent_named("agent-reused");
-  reused.started = *process_start_time(::getpid()) - 60;
+  reused.process_key = "another-boot:12345";
   store.create_job(queued_job("other"));
   store.heartbeat(reused);
   ASSERT_EQ(store.claim_jobs(reused, 30).held, std::vector<std::string>{"other"});
   EXPECT_EQ(store.claim_jobs(next, 30).held, std::vector<std::string>{"other"});
+}
+
+TEST(SqliteJobStore, AnExitedAgentNotYetReapedIsDeadOnceItsLeaseRunsOut) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  store.create_job(queued_job("study"));
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  AgentInfo zombie = agent_named("agent-zombie");
+  zombie.pid = child;
+  zombie.process_key = process_identity(child).value_or("");
+  ASSERT_FALSE(zombie.process_key.empty());
+  store.heartbeat(zombie);
+  ASSERT_EQ(store.claim_jobs(zombie, 30).held.size(), 1u);
+  ::kill(child, SIGKILL);  // exits, but stays a zombie until reaped below
+  for (int i = 0; i < 200 && process_identity(child); ++i) ::usleep(10000);
+  ASSERT_FALSE(process_identity(child)) << "a zombie has no identity";
+  const AgentInfo next = agent_named("agent-next");
+  store.heartbeat(next);
+  EXPECT_TRUE(store.claim_jobs(next, 30).held.empty()) << "its lease still runs";
+  EXPECT_EQ(store.claim_jobs(next, 0).held, std::vector<std::string>{"study"}) << "a lease of 0 has run out";
+  ::waitpid(child, nullptr, 0);
+}
+
+TEST(SqliteJobStore, OpensAStoreMadeBeforeAgentsHadAnIdentity) {
+  TempDir dir;
+  {
+    SqliteDatabase old(dir / "jobs.sqlite", SqliteDatabase::Mode::kReadWriteCreate);
+    old.execute("CREATE TABLE agents (agent_id TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, "
+                "started REAL NOT NULL, heartbeat REAL NOT NULL)");
+    old.execute("INSERT INTO agents VALUES ('agent-old', 1, 'elsewhere', 0, 0)");
+  }
+  SqliteJobStore store(dir / "jobs.sqlite");
+  store.heartbeat(agent_named("agent-new"));
+  const auto live = store.live_agents(30);
+  ASSERT_EQ(live.size(), 1u) << "the old row's lease ran out long ago";
+  EXPECT_EQ(live[0].agent_id, "agent-new");
 }
 
 TEST(SqliteJobStore, AJobCancelledWhileQueuedCannotBeStartedByItsClaimer) {

@@ -7,9 +7,9 @@ namespace treeline {
 // This machine's host name, to tell local agents (whose liveness can be checked) from others.
 std::string host_name();
 
-// When process `pid` on this machine started (seconds since the epoch, to the clock tick), from
-// /proc; nullopt when no such process exists. Tells a live process from a later one that reused
-// a dead one's pid.
-std::optional<double> process_start_time(long pid);
+// What tells live process `pid` on this machine from any other that had or will have its pid:
+// "BOOT_ID:START_TICKS" from /proc, free of the wall clock (which may jump). nullopt when no such
+// process runs, it has exited (a zombie) or /proc does not show it (hidepid).
+std::optional<std::string> process_identity(long pid);
 
 }  // namespace treeline

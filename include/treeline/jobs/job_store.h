@@ -18,6 +18,9 @@ struct AgentInfo {
   std::string host;
   double started = 0;
   double heartbeat = 0;
+  // process_identity() of the agent's process: on its host, whether the agent lives is read from
+  // /proc rather than from its heartbeat. Empty: judged by the heartbeat alone.
+  std::string process_key;
 };
 
 // Thrown when an agent acts on a job it no longer owns; it must drop the job.
