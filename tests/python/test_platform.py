@@ -280,6 +280,46 @@ def test_agent_killed_mid_trial():
         assert match["finalMetric"]["objectiveValue"] == value, "a finished trial is never run again"
 
 
+def test_takeover_kills_what_the_interrupted_trainer_left():
+    # The trainer starts a child that outlives it (PR_SET_PDEATHSIG kills only the trainer) and
+    # would run beside the rerun; the agent taking the trial over kills it first.
+    store = P.path("store-leftover")
+    pidfile = P.path("leftover.pid")
+    trainer = python_trainer(P, "leftover.py", """\
+        import subprocess
+        if not os.path.exists(%r):
+            child = subprocess.Popen(["sleep", "300"])  # with the trial's environment
+            with open(%r, "w") as f:
+                f.write(str(child.pid))
+            time.sleep(300)
+        report(1.0, 1)
+        """ % (pidfile, pidfile))
+    config = tuning_config(P, "leftover.yaml", trainer, max_trials=1, parallel=1)
+    agent = P.start_agent(store)
+    time.sleep(0.5)
+    P.run("jobs", "submit-tuning", "t_leftover", "--config", config, "--store", store)
+    deadline = time.time() + 30
+    while not (os.path.exists(pidfile) and open(pidfile).read()) and time.time() < deadline:
+        time.sleep(0.1)
+    leftover = int(open(pidfile).read())
+    agent.send_signal(signal.SIGKILL)
+    agent.wait()
+    time.sleep(0.3)
+
+    def running(pid):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+        except OSError:
+            return False
+
+    assert running(leftover), "the trainer's child outlived its agent"
+    P.start_agent(store)
+    doc = P.wait("t_leftover", timeout=60, store=store)
+    assert doc["state"] == "SUCCEEDED", doc
+    assert not running(leftover), "the leftover was killed before the rerun"
+
+
 def test_two_agents_never_run_the_same_trial():
     store = P.path("store-two-agents")
     ran = P.path("two-agents-ran")
@@ -407,6 +447,7 @@ P.check("cost-aware search prefers cheap trials", test_cost_aware_search_prefers
 P.check("initialTrials reach the search", test_initial_trials_reach_the_search)
 P.check("machine-wide cap", test_machine_wide_cap)
 P.check("agent killed mid-trial", test_agent_killed_mid_trial)
+P.check("takeover kills what the interrupted trainer left", test_takeover_kills_what_the_interrupted_trainer_left)
 P.check("two agents never run the same trial", test_two_agents_never_run_the_same_trial)
 P.check("cores divided among trials", test_cores_are_divided_among_trials)
 P.check("logs --follow and YAML describe", test_logs_follow_and_yaml)

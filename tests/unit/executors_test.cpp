@@ -17,6 +17,7 @@
 
 #include "test_util.h"
 #include "treeline/common/error.h"
+#include "treeline/executors/leftover_processes.h"
 #include "treeline/executors/local_executor.h"
 #include "treeline/executors/machine_slots.h"
 #include "treeline/executors/thread_share.h"
@@ -467,4 +468,28 @@ TEST(ThreadShare, FromTheEnvironment) {
   ASSERT_TRUE(updates);
   EXPECT_EQ(updates(), 2);
   EXPECT_FALSE(unchanged()) << "started with the published share";
+}
+
+TEST(LeftoverProcesses, KillsWhatCarriesTheTrialsEnvironmentAndNothingElse) {
+  TempDir dir;
+  const std::string trial_dir = (dir / "jobs/j/trials/1/").string();
+  auto spawn = [](const std::string& value) {
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::setenv("TREELINE_TEST_LEFTOVER", value.c_str(), 1);
+      ::execl("/bin/sleep", "sleep", "30", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    return child;
+  };
+  const pid_t leftover = spawn(trial_dir + "metrics.jsonl");
+  const pid_t other_trial = spawn((dir / "jobs/j/trials/10/metrics.jsonl").string());
+  std::this_thread::sleep_for(200ms);  // both have exec'd, with their environments
+  EXPECT_EQ(kill_processes_by_environment("TREELINE_TEST_LEFTOVER", trial_dir), 1);
+  int status = 0;
+  ASSERT_EQ(::waitpid(leftover, &status, 0), leftover);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  EXPECT_EQ(::waitpid(other_trial, &status, WNOHANG), 0) << "trial 10 is not trial 1";
+  ::kill(other_trial, SIGKILL);
+  ::waitpid(other_trial, &status, 0);
 }
