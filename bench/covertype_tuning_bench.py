@@ -19,10 +19,12 @@ type's priciest trial, and, with
 run-local with hand-set hyperparameters on the same split.
 
 Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeline] [--skip-reference]
-       [--config FILE] [--treeline-setting NAME=VALUE]... [--fixed 'name=value ...']... [--fixed-only]
+       [--config FILE] [--treeline-setting NAME=VALUE]... [--without-param NAME]...
+       [--fixed 'name=value ...']... [--fixed-only]
 --treeline-setting runs a copy of the config with trainingInput.treeline.NAME set, e.g.
 `--skip-reference --treeline-setting seed=3 --treeline-setting initialTrials=8` (README's table of
-initial trials)."""
+initial trials); --without-param takes a search parameter out of that copy, e.g.
+`--without-param subsample --without-param colsample_bytree`."""
 import argparse
 import datetime
 import json
@@ -102,17 +104,24 @@ def tuning_settings(config):
     return document.get("trainingInput", document)["hyperparameters"]
 
 
-def with_treeline_settings(config, settings, directory):
+def config_variant(config, settings, without, directory):
     """A copy of `config` with trainingInput.treeline.NAME = VALUE for each "NAME=VALUE" (VALUE read
-    as YAML), or `config` itself when there are none."""
-    if not settings:
+    as YAML) and without the search parameters named in `without`, or `config` itself when there
+    is nothing to change."""
+    if not settings and not without:
         return config
     with open(config) as f:
         document = yaml.safe_load(f)
-    section = document.get("trainingInput", document).setdefault("treeline", {})
+    training_input = document.get("trainingInput", document)
+    section = training_input.setdefault("treeline", {})
     for setting in settings:
         name, _, value = setting.partition("=")
         section[name] = yaml.safe_load(value)
+    params = training_input["hyperparameters"]["params"]
+    unknown = set(without) - {p["parameterName"] for p in params}
+    if unknown:
+        sys.exit("--without-param: the config has no parameter %s" % ", ".join(sorted(unknown)))
+    training_input["hyperparameters"]["params"] = [p for p in params if p["parameterName"] not in without]
     path = os.path.join(directory, "config.yaml")
     with open(path, "w") as f:
         yaml.safe_dump(document, f)
@@ -191,18 +200,20 @@ def fixed_settings(binary, data, store, settings):
     rows = []
     for i, flags in enumerate(settings):
         start = time.perf_counter()
-        run([binary, "run-local", "bench", "fixed%d" % i, "--data", data, "--store", store, "--nthread", "2"]
-            + ["--" + f for f in flags.split()])
+        results = json.loads(run([binary, "run-local", "bench", "fixed%d" % i, "--data", data, "--store", store,
+                                  "--nthread", "2", "--json"] + ["--" + f for f in flags.split()]))["results"]
         wall = time.perf_counter() - start
         out = run([binary, "predict", "--models", os.path.join(store, "bench", "fixed%d" % i), "--data", data,
                    "--test-split", "--nthread", "2"])
-        rows.append((flags, wall, float(re.search(r"7-class accuracy: ([0-9.]+)", out).group(1))))
+        f1 = [r["f1"] for r in sorted(results, key=lambda r: r["cover_type"])]
+        rows.append((flags, wall, float(re.search(r"7-class accuracy: ([0-9.]+)", out).group(1)), f1))
     return rows
 
 
 def print_fixed(rows):
-    for flags, wall, accuracy in rows:
-        print("hand-set run-local %s: 7-class accuracy %.4f (%.1f s)" % (flags, accuracy, wall))
+    for flags, wall, accuracy, f1 in rows:
+        print("hand-set run-local %s: 7-class accuracy %.4f (%.1f s); test F1 of cover types 1-7 at 0.5: %s"
+              % (flags, accuracy, wall, " ".join("%.4f" % v for v in f1)))
 
 
 def main():
@@ -214,6 +225,8 @@ def main():
     ap.add_argument("--skip-reference", action="store_true")
     ap.add_argument("--treeline-setting", action="append", default=[], metavar="NAME=VALUE",
                     help="run with trainingInput.treeline.NAME set to VALUE in a copy of the config (repeatable)")
+    ap.add_argument("--without-param", action="append", default=[], metavar="NAME",
+                    help="run with the search parameter NAME taken out of a copy of the config (repeatable)")
     ap.add_argument("--fixed", action="append", default=[], metavar="'max_depth=16 n_estimators=300 ...'",
                     help="also run run-local with these hyperparameters (repeatable) and print the 7-class test "
                          "accuracy of its models, to compare the tuned ones with hand-set settings")
@@ -222,7 +235,7 @@ def main():
     binary = os.path.abspath(a.treeline)
     with tempfile.TemporaryDirectory() as tmp:
         store = os.path.join(tmp, "store")
-        a.config = with_treeline_settings(a.config, a.treeline_setting, tmp)
+        a.config = config_variant(a.config, a.treeline_setting, a.without_param, tmp)
         print("store: %s (follow with: treeline jobs list --store %s)" % (store, store), file=sys.stderr, flush=True)
         if a.fixed_only:
             print_fixed(fixed_settings(binary, a.data, store, a.fixed))

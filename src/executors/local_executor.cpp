@@ -8,9 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -374,7 +378,9 @@ std::unique_ptr<RunningProcess> LocalExecutor::start(const Launch& launch) {
   std::vector<char*> argv;
   for (const std::string& argument : launch.argv) argv.push_back(const_cast<char*>(argument.c_str()));
   argv.push_back(nullptr);
-  std::vector<std::string> environment = merged_environment(launch.env);
+  std::map<std::string, std::string> env = launch.env;
+  env[kWorkDirVariable] = launch.working_directory.string();
+  std::vector<std::string> environment = merged_environment(env);
   std::vector<char*> envp;
   for (std::string& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
@@ -407,6 +413,29 @@ std::unique_ptr<RunningProcess> LocalExecutor::start(const Launch& launch) {
   } while (n < 0 && errno == EINTR);
   if (n == static_cast<ssize_t>(sizeof failure)) process->fail_to_start(failure.error, failure_message(launch, failure));
   return process;
+}
+
+void LocalExecutor::stop_leftovers(const std::filesystem::path& working_directory) {
+  const std::string wanted = std::string(kWorkDirVariable) + "=" + working_directory.string();
+  const std::string own = std::to_string(::getpid());
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0])) || pid == own) continue;
+    // Readable for this user's processes only; others (and those gone meanwhile) are skipped.
+    std::ifstream in(entry.path() / "environ", std::ios::binary);
+    if (!in) continue;
+    const std::string environment((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string_view rest(environment);
+    while (!rest.empty()) {
+      const std::size_t end = std::min(rest.find('\0'), rest.size());
+      if (rest.substr(0, end) == wanted) {
+        ::kill(static_cast<pid_t>(std::stol(pid)), SIGKILL);
+        break;
+      }
+      rest.remove_prefix(std::min(end + 1, rest.size()));
+    }
+  }
 }
 
 }  // namespace treeline::executors

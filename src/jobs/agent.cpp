@@ -17,7 +17,6 @@
 #include "treeline/common/host.h"
 #include "treeline/common/utf8.h"
 #include "treeline/executors/thread_share.h"
-#include "treeline/executors/leftover_processes.h"
 #include "treeline/jobs/metric_file.h"
 #include "treeline/jobs/sqlite_job_store.h"
 #include "treeline/jobs/training_input.h"
@@ -301,12 +300,10 @@ void Agent::activate(const std::string& job_id) {
   }
   job->seed = job->input.seed != 0 ? job->input.seed : seed_from(job_id);
   job->trials = store_.trials(job_id);
-  // A queued trial was interrupted: whatever its trainer started that outlived the trainer
-  // would run beside the rerun, so it goes first.
+  // A queued trial was interrupted: what its trainer started may outlive it, and must not run
+  // beside the rerun.
   for (const auto& t : job->trials)
-    if (t.state == JobState::kQueued)
-      executors::kill_processes_by_environment("CLOUD_ML_HP_METRIC_FILE",
-                                               (job_directory(*job, t.trial_id) / "").string());
+    if (t.state == JobState::kQueued) executor_.stop_leftovers(job_directory(*job, t.trial_id));
   job->cancelling = job->job.state == JobState::kCancelling;
   if (job->job.state == JobState::kQueued || job->job.state == JobState::kPreparing) {
     store_.set_job_state(job_id, info_.agent_id, JobState::kRunning);

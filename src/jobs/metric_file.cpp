@@ -68,9 +68,9 @@ MetricFileContents read_metric_file(const std::filesystem::path& path, const std
   }
   // cloudml-hypertune writes global_step "0" when the trainer gives none: when every report has
   // the same step, their order is the only step the stopping rules can compare trials at.
-  const auto& m = out.metrics;
+  auto& m = out.metrics;
   if (m.size() > 1 && std::all_of(m.begin(), m.end(), [&](const auto& r) { return r.training_step == m[0].training_step; })) {
-    for (std::size_t k = 0; k < out.metrics.size(); ++k) out.metrics[k].training_step = static_cast<long>(k + 1);
+    for (std::size_t k = 0; k < m.size(); ++k) m[k].training_step = static_cast<long>(k + 1);
     return out;
   }
   // Otherwise the curve keeps the steps given, and a report at a step already passed (a final

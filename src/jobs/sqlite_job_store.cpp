@@ -211,14 +211,21 @@ void SqliteJobStore::remove_agent(const std::string& agent_id) {
   s.step();
 }
 
-bool SqliteJobStore::retire_agent_if_idle(const std::string& agent_id, double lease_seconds) {
+std::vector<SqliteJobStore::OpenJob> SqliteJobStore::open_jobs(const std::string& agent_id, double lease_seconds) {
   const double now = now_seconds();
+  auto s = db_.prepare(
+      "SELECT job_id, owner FROM jobs WHERE state IN ('QUEUED', 'PREPARING', 'RUNNING', 'CANCELLING') ORDER BY seq");
+  std::vector<OpenJob> jobs;
+  while (s.step()) jobs.push_back({std::string(s.column_text(0)), s.column_optional_text(1)});
+  for (auto& job : jobs)
+    job.claimable = !job.owner || *job.owner == agent_id || !agent_alive(*job.owner, lease_seconds, now);
+  return jobs;
+}
+
+bool SqliteJobStore::retire_agent_if_idle(const std::string& agent_id, double lease_seconds) {
   SqliteTransaction tx(db_);
-  auto s = db_.prepare("SELECT owner FROM jobs WHERE state IN ('QUEUED', 'PREPARING', 'RUNNING', 'CANCELLING')");
-  std::vector<std::optional<std::string>> owners;
-  while (s.step()) owners.push_back(s.column_optional_text(0));
-  for (const auto& owner : owners)
-    if (!owner || *owner == agent_id || !agent_alive(*owner, lease_seconds, now)) return false;
+  for (const auto& job : open_jobs(agent_id, lease_seconds))
+    if (job.claimable) return false;
   auto d = db_.prepare("DELETE FROM agents WHERE agent_id = ?");
   d.bind(1, std::string_view(agent_id));
   d.step();
@@ -261,17 +268,13 @@ std::vector<AgentInfo> SqliteJobStore::live_agents(double lease_seconds) {
 JobStore::Claimed SqliteJobStore::claim_jobs(const AgentInfo& agent, double lease_seconds) {
   const double now = now_seconds();
   SqliteTransaction tx(db_);
-  auto s = db_.prepare(
-      "SELECT job_id, owner FROM jobs WHERE state IN ('QUEUED', 'PREPARING', 'RUNNING', 'CANCELLING') ORDER BY seq");
-  std::vector<std::pair<std::string, std::optional<std::string>>> candidates;
-  while (s.step()) candidates.emplace_back(std::string(s.column_text(0)), s.column_optional_text(1));
   Claimed claimed;
-  for (const auto& [job_id, owner] : candidates) {
-    if (owner && *owner == agent.agent_id) {
+  for (const auto& [job_id, owner, claimable] : open_jobs(agent.agent_id, lease_seconds)) {
+    if (!claimable) continue;
+    if (owner == agent.agent_id) {
       claimed.held.push_back(job_id);
       continue;
     }
-    if (owner && agent_alive(*owner, lease_seconds, now)) continue;
     // Trials that were running under a dead owner were interrupted: queue them to run again.
     auto requeue = db_.prepare("UPDATE trials SET state = 'QUEUED' WHERE job_id = ? AND state = 'RUNNING'");
     requeue.bind(1, std::string_view(job_id));

@@ -107,7 +107,7 @@ void CoverTypeTrainer::store(store::ArtifactStore& store, const std::string& pre
       {"encoding", features::to_string(preprocessor_.encoding())},
       {"rows", {{"train", fit_rows_.size()}, {evaluated_on_, eval_rows_.size()}}},
       {"dataset", dataset.uri},
-      {"dataset_sha256", dataset.table_sha256},
+      {kDatasetSha256Key, dataset.table_sha256},
   };
   metrics_json["cover_type"] = trained.cover_type;
   metrics_json["evaluated_on"] = trained.evaluated_on;

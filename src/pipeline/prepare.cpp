@@ -83,12 +83,8 @@ PreparedTable open_prepared_dataset(const store::ArtifactStore& store, const std
   }
   // Checked on every open (~10 ms at 100k rows): a damaged table would otherwise train silently.
   const MappedFile file(store.local_path(table_key));
-  const std::string actual_sha256 = sha256_hex(file.bytes());
-  if (actual_sha256 != expected_sha256)
-    throw InputError(fmt::format("{}: sha256 {} does not match its manifest ({}); the file was changed or damaged "
-                                 "after it was stored; run `treeline prepare` again",
-                                 store.uri(table_key), actual_sha256, expected_sha256));
-  PreparedTable opened{data::decode_binary_dataset(file.bytes(), store.uri(table_key)), actual_sha256};
+  store::check_sha256(store.uri(table_key), file.bytes(), expected_sha256, "run `treeline prepare` again");
+  PreparedTable opened{data::decode_binary_dataset(file.bytes(), store.uri(table_key)), expected_sha256};
   if (opened.table.rows() != expected_rows)
     throw InputError(fmt::format("{}: the prepared table has {} rows, its manifest says {}", store.uri(ds),
                                  opened.table.rows(), expected_rows));

@@ -34,13 +34,17 @@ std::string read_verified(const ArtifactStore& store, const std::string& prefix,
   if (!manifest.contains("files") || !manifest["files"].contains(name))
     throw InputError(fmt::format("{}: not listed in its manifest", store.uri(key)));
   std::string bytes = store.read(key);
-  const std::string expected = manifest["files"][name].at("sha256").get<std::string>();
+  check_sha256(store.uri(key), bytes, manifest["files"][name].at("sha256").get<std::string>());
+  return bytes;
+}
+
+void check_sha256(const std::string& uri, std::string_view bytes, const std::string& expected,
+                  std::string_view remedy) {
   const std::string actual = sha256_hex(bytes);
   if (actual != expected)
     throw InputError(fmt::format("{}: sha256 {} does not match its manifest ({}); the file was changed or damaged "
-                                 "after it was stored, refusing to use it",
-                                 store.uri(key), actual, expected));
-  return bytes;
+                                 "after it was stored, {}",
+                                 uri, actual, expected, remedy));
 }
 
 }  // namespace treeline::store

@@ -318,6 +318,26 @@ def test_takeover_kills_what_the_interrupted_trainer_left():
     doc = P.wait("t_leftover", timeout=60, store=store)
     assert doc["state"] == "SUCCEEDED", doc
     assert not running(leftover), "the leftover was killed before the rerun"
+    trial_dir = os.path.join(store, "jobs", "t_leftover", "trials", "1")
+    assert os.path.exists(os.path.join(trial_dir, "metrics.attempt-2.jsonl")), os.listdir(trial_dir)
+
+
+def test_cancel_of_a_job_whose_agent_died():
+    # Nobody is left to stop the trials and end the job: cancel starts an agent that does.
+    store = P.path("store-orphan")
+    trainer = python_trainer(P, "sleepy.py", "time.sleep(300)\n")
+    config = tuning_config(P, "orphan.yaml", trainer, max_trials=1, parallel=1)
+    agent = P.start_agent(store)
+    time.sleep(0.5)
+    P.run("jobs", "submit-tuning", "t_orphan", "--config", config, "--store", store)
+    deadline = time.time() + 30
+    while time.time() < deadline and not P.describe("t_orphan", store)["trainingOutput"].get("trials"):
+        time.sleep(0.1)
+    agent.send_signal(signal.SIGKILL)
+    agent.wait()
+    assert "CANCELLING" in P.run("jobs", "cancel", "t_orphan", "--store", store).stdout
+    doc = P.wait("t_orphan", timeout=30, store=store)
+    assert doc["state"] == "CANCELLED", doc
 
 
 def test_two_agents_never_run_the_same_trial():
@@ -428,11 +448,13 @@ def test_config_errors_name_the_field():
 
 
 def test_logs():
-    trainer = python_trainer(P, "talk.py", "print('hello from trial', os.environ['CLOUD_ML_TRIAL_ID']); report(1, 1)\n")
+    trainer = python_trainer(P, "talk.py", "print('hello from trial', os.environ['CLOUD_ML_TRIAL_ID']); report(1, 1)\n"
+                                           "sys.stdout.write('last words, no newline')\n")
     submit("t_logs", tuning_config(P, "talk.yaml", trainer, max_trials=2, parallel=1))
     P.wait("t_logs")
     out = P.run("jobs", "logs", "t_logs", "--trial", "2").stdout
     assert "trial 2: hello from trial 2" in out and "trial 1:" not in out, out
+    assert "trial 2: last words, no newline" in out, "a finished job's last line is printed: %s" % out
 
 
 P.check("tuning with a Python trainer", test_python_trainer_tuning)
@@ -448,6 +470,7 @@ P.check("initialTrials reach the search", test_initial_trials_reach_the_search)
 P.check("machine-wide cap", test_machine_wide_cap)
 P.check("agent killed mid-trial", test_agent_killed_mid_trial)
 P.check("takeover kills what the interrupted trainer left", test_takeover_kills_what_the_interrupted_trainer_left)
+P.check("cancel of a job whose agent died", test_cancel_of_a_job_whose_agent_died)
 P.check("two agents never run the same trial", test_two_agents_never_run_the_same_trial)
 P.check("cores divided among trials", test_cores_are_divided_among_trials)
 P.check("logs --follow and YAML describe", test_logs_follow_and_yaml)

@@ -17,7 +17,6 @@
 
 #include "test_util.h"
 #include "treeline/common/error.h"
-#include "treeline/executors/leftover_processes.h"
 #include "treeline/executors/local_executor.h"
 #include "treeline/executors/machine_slots.h"
 #include "treeline/executors/thread_share.h"
@@ -470,22 +469,35 @@ TEST(ThreadShare, FromTheEnvironment) {
   EXPECT_FALSE(unchanged()) << "started with the published share";
 }
 
-TEST(LeftoverProcesses, KillsWhatCarriesTheTrialsEnvironmentAndNothingElse) {
+TEST(LocalExecutor, StopsWhatALaunchLeftBehindAndNothingElse) {
   TempDir dir;
-  const std::string trial_dir = (dir / "jobs/j/trials/1/").string();
-  auto spawn = [](const std::string& value) {
+  LocalExecutor executor;
+  // Every process a launch starts carries its working directory.
+  Launch echo;
+  echo.argv = {"/bin/sh", "-c", "echo \"$TREELINE_WORK_DIR\""};
+  echo.working_directory = dir / "jobs/j/trials/1";
+  echo.log_file = dir / "echo.log";
+  auto process = executor.start(echo);
+  while (!process->poll()) std::this_thread::sleep_for(10ms);
+  std::ifstream log(dir / "echo.log");
+  std::string line;
+  std::getline(log, line);
+  EXPECT_EQ(line, echo.working_directory.string());
+
+  // Two leftovers, as a dead agent's trials' children would be: only trial 1's is stopped.
+  auto spawn = [](const std::filesystem::path& work_dir) {
     const pid_t child = ::fork();
     if (child == 0) {
-      ::setenv("TREELINE_TEST_LEFTOVER", value.c_str(), 1);
+      ::setenv(kWorkDirVariable, work_dir.c_str(), 1);
       ::execl("/bin/sleep", "sleep", "30", static_cast<char*>(nullptr));
       ::_exit(127);
     }
     return child;
   };
-  const pid_t leftover = spawn(trial_dir + "metrics.jsonl");
-  const pid_t other_trial = spawn((dir / "jobs/j/trials/10/metrics.jsonl").string());
+  const pid_t leftover = spawn(dir / "jobs/j/trials/1");
+  const pid_t other_trial = spawn(dir / "jobs/j/trials/10");
   std::this_thread::sleep_for(200ms);  // both have exec'd, with their environments
-  EXPECT_EQ(kill_processes_by_environment("TREELINE_TEST_LEFTOVER", trial_dir), 1);
+  executor.stop_leftovers(dir / "jobs/j/trials/1");
   int status = 0;
   ASSERT_EQ(::waitpid(leftover, &status, 0), leftover);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);

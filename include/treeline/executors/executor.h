@@ -48,6 +48,10 @@ class Executor {
  public:
   virtual ~Executor() = default;
   virtual std::unique_ptr<RunningProcess> start(const Launch& launch) = 0;
+  // Stops what a launch in `working_directory` left running after whoever watched it died: the
+  // trainer dies with its agent, but processes it started may not. Called before an interrupted
+  // trial runs again, so they do not run beside the rerun.
+  virtual void stop_leftovers(const std::filesystem::path& working_directory) = 0;
 };
 
 }  // namespace treeline::executors

@@ -6,9 +6,16 @@
 
 namespace treeline::executors {
 
+// Set in every launched process's environment to its launch's working directory: how what it
+// leaves behind is found again.
+inline constexpr const char* kWorkDirVariable = "TREELINE_WORK_DIR";
+
 class LocalExecutor : public Executor {
  public:
   std::unique_ptr<RunningProcess> start(const Launch& launch) override;
+  // SIGKILLs this user's processes whose kWorkDirVariable is `working_directory`: every process a
+  // launch starts inherits it, however deep.
+  void stop_leftovers(const std::filesystem::path& working_directory) override;
 };
 
 }  // namespace treeline::executors

@@ -38,6 +38,15 @@ class SqliteJobStore : public JobStore {
  private:
   void check_owner(const std::string& job_id, const std::string& agent_id);
   bool agent_alive(const std::string& agent_id, double lease_seconds, double now);
+  // Unfinished jobs, oldest first, each with its owner, and whether `agent_id` may have it (it
+  // is nobody's, its own already, or its owner is dead): what claim_jobs takes and
+  // retire_agent_if_idle waits for.
+  struct OpenJob {
+    std::string job_id;
+    std::optional<std::string> owner;
+    bool claimable = false;
+  };
+  std::vector<OpenJob> open_jobs(const std::string& agent_id, double lease_seconds);
   SqliteDatabase db_;
 };
 

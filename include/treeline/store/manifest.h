@@ -2,6 +2,7 @@
 // An artifact set with its manifest.json: metadata plus the sha256 and size of every file, so
 // readers can refuse a file that is not what was stored.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,5 +22,10 @@ nlohmann::json read_manifest(const ArtifactStore& store, const std::string& pref
 // InputError naming the file and both digests on a mismatch.
 std::string read_verified(const ArtifactStore& store, const std::string& prefix, const nlohmann::json& manifest,
                           const std::string& name);
+
+// Throws that InputError, for `uri`, when `bytes` do not have the sha256 `expected`; `remedy`
+// ends the message.
+void check_sha256(const std::string& uri, std::string_view bytes, const std::string& expected,
+                  std::string_view remedy = "refusing to use it");
 
 }  // namespace treeline::store
