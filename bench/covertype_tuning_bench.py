@@ -16,7 +16,8 @@ the same test rows (an interval that spans 0 means the test split cannot tell th
 Also prints the study's trial-seconds (trial durations summed, from `jobs describe`), each cover
 type's priciest trial, and, with
 --fixed 'max_depth=16 n_estimators=300 learning_rate=0.2' (repeatable), the 7-class accuracy of
-run-local with hand-set hyperparameters on the same split.
+run-local with hand-set hyperparameters on the same split, and the tuned set's 7-class accuracy
+with each cover type's model in turn replaced by the hand-set one's (which study holds it back).
 
 Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeline] [--skip-reference]
        [--config FILE] [--treeline-setting NAME=VALUE]... [--without-param NAME]...
@@ -161,6 +162,10 @@ def test_probabilities(binary, models, data, out):
     return np.vstack([table["p_cover_type_%d" % k] for k in range(1, 8)]).T, table["Cover_Type"].astype(int)
 
 
+def seven_class_accuracy(p, cover):
+    return float(np.mean(np.argmax(p, axis=1) + 1 == cover))
+
+
 def bootstrap_rows(rows, resamples=2000, seed=42):
     """Row indices of `resamples` bootstrap samples of the test split, shared by every cover type."""
     return np.random.default_rng(seed).integers(0, rows, size=(resamples, rows), dtype=np.int32)
@@ -256,6 +261,14 @@ def main():
         p_defaults, cover = test_probabilities(binary, os.path.join(store, "bench", "defaults"), a.data,
                                                os.path.join(tmp, "defaults.csv"))
         p_tuned, _ = test_probabilities(binary, os.path.join(store, "bench", "tuned"), a.data, os.path.join(tmp, "tuned.csv"))
+        # Which study holds the accuracy back: the tuned set's 7-class accuracy with one cover
+        # type's model swapped for the hand-set one's (argmax over probabilities, as predict does).
+        swapped = []
+        for i, (flags, _, _, _) in enumerate(fixed):
+            p_fixed, _ = test_probabilities(binary, os.path.join(store, "bench", "fixed%d" % i), a.data,
+                                            os.path.join(tmp, "fixed%d.csv" % i))
+            swapped.append((flags, [seven_class_accuracy(np.where(np.arange(7) == k - 1, p_fixed, p_tuned), cover)
+                                    for k in range(1, 8)]))
         t_defaults = decision_thresholds(os.path.join(store, "bench", "defaults"))
         t_tuned = decision_thresholds(os.path.join(store, "bench", "tuned"))
         reference = None
@@ -281,6 +294,9 @@ def main():
     for k, (_, (seconds, hyperparameters)) in sorted(costs.items()):
         print("cover type %d, priciest trial: %.1f s, %s" % (k, seconds, short(hyperparameters)))
     print_fixed(fixed)
+    for flags, accuracies in swapped:
+        print("7-class accuracy with one cover type's tuned model replaced by hand-set %s's: %s"
+              % (flags, " ".join("%d: %.4f" % (k, v) for k, v in enumerate(accuracies, 1))))
     print("7-class accuracy on the test split: treeline %.4f%s (target >= 0.937)"
           % (accuracy7, "" if not reference else ", Optuna reference %.4f" % reference["accuracy7"]))
     print("wall: treeline submit %.1f s%s" % (wall, "" if not reference else ", Optuna reference %.1f s, ratio %.2f (target <= 0.5)"

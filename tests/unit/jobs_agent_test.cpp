@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <fstream>
 #include <atomic>
 #include <thread>
 
@@ -197,6 +200,92 @@ TEST(Agent, AFixedThreadCountGetsNoThreadShare) {
   EXPECT_EQ(store.trials("fixed").at(0).final_metric->objective_value, 0);
   EXPECT_FALSE(std::filesystem::exists(dir / "jobs" / "shared" / "trials" / "1" / "threads"))
       << "the share file goes with its trial";
+}
+
+
+// A store that fails (disk full, say) once a trial has reported: everything else goes through.
+class StoreFailingAtMetrics : public JobStore {
+ public:
+  explicit StoreFailingAtMetrics(JobStore& inner) : inner_(inner) {}
+  void create_job(const Job& job) override { inner_.create_job(job); }
+  std::optional<Job> find_job(const std::string& id) override { return inner_.find_job(id); }
+  std::optional<JobState> job_state(const std::string& id) override { return inner_.job_state(id); }
+  std::vector<Job> list_jobs(std::optional<JobState> state) override { return inner_.list_jobs(state); }
+  std::vector<Trial> trials(const std::string& id) override { return inner_.trials(id); }
+  JobState request_cancel(const std::string& id) override { return inner_.request_cancel(id); }
+  void heartbeat(const AgentInfo& agent) override { inner_.heartbeat(agent); }
+  void remove_agent(const std::string& id) override { inner_.remove_agent(id); }
+  bool retire_agent_if_idle(const std::string& id, double lease) override {
+    return inner_.retire_agent_if_idle(id, lease);
+  }
+  std::vector<AgentInfo> live_agents(double lease) override { return inner_.live_agents(lease); }
+  Claimed claim_jobs(const AgentInfo& agent, double lease) override { return inner_.claim_jobs(agent, lease); }
+  void release_job(const std::string& id, const std::string& agent) override { inner_.release_job(id, agent); }
+  void set_job_state(const std::string& id, const std::string& agent, JobState state,
+                     const std::string& error) override {
+    inner_.set_job_state(id, agent, state, error);
+  }
+  std::optional<int> start_new_trial(const std::string& id, const std::string& agent,
+                                     const tuning::Assignment& params, int max_trials) override {
+    return inner_.start_new_trial(id, agent, params, max_trials);
+  }
+  void restart_trial(const std::string& id, const std::string& agent, int trial) override {
+    inner_.restart_trial(id, agent, trial);
+  }
+  void record_metrics(const std::string&, const std::string&, int, const std::vector<ReportedMetric>&) override {
+    throw Error("jobs.sqlite: database or disk is full");
+  }
+  void finish_trial(const std::string& id, const std::string& agent, const Trial& trial) override {
+    inner_.finish_trial(id, agent, trial);
+  }
+
+ private:
+  JobStore& inner_;
+};
+
+bool process_gone(pid_t pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }
+
+TEST(Agent, AFailingStoreStopsItsTrialsAndReleasesItsJobs) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  // The first attempt reports, then waits (as its own pid) until stopped; a rerun reports and ends.
+  const std::string marker = (dir / "attempted").string(), pid_file = (dir / "trial.pid").string();
+  const std::string report = R"(echo "{\"score\": 1, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  Job job = shell_tuning_job("job",
+                             "if [ -e " + marker + " ]; then " + report + "; exit 0; fi; touch " + marker +
+                                 "; echo $$ > " + pid_file + "; " + report + "; exec sleep 30",
+                             1, 1);
+  // With early stopping on, the agent records a running trial's reports as they come.
+  job.training_input["hyperparameters"]["enableTrialEarlyStopping"] = true;
+  store.create_job(job);
+
+  StoreFailingAtMetrics failing(store);
+  executors::LocalExecutor executor;
+  AgentOptions options;
+  options.jobs_root = dir / "jobs";
+  options.self_executable = "/bin/false";
+  options.exit_when_idle = true;
+  options.idle_grace_seconds = 0;
+  options.max_processes = 1;
+  options.slots_directory = dir / "slots";
+  {
+    Agent agent(failing, executor, options);
+    const std::atomic<bool> stop{false};
+    EXPECT_THROW_WITH(agent.run(stop), Error, "disk is full");
+  }
+  std::ifstream pid_in(pid_file);
+  pid_t pid = 0;
+  ASSERT_TRUE(pid_in >> pid) << "the trial never started";
+  EXPECT_TRUE(process_gone(pid)) << "the trial outlived its agent's failure";
+  EXPECT_TRUE(store.live_agents(3600).empty()) << "the failed agent is still registered";
+
+  // Released at once: the next agent of this same (live) process may take the job, not only
+  // after the lease; it reruns the interrupted trial.
+  run_agent_until_idle(store, dir, 1);
+  ASSERT_EQ(store.job_state("job"), JobState::kSucceeded) << store.find_job("job")->error_message;
+  const auto trials = store.trials("job");
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].final_metric->objective_value, 1);
 }
 
 }  // namespace
