@@ -58,10 +58,11 @@ void DataFlags::add_to(CLI::App& app, bool required) {
 
 void TrainingFlags::add_to(CLI::App& app) {
   app.add_option("--nthread", nthread, "threads for XGBoost (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", seed, "seed of the split and of XGBoost's sampling")->check(kSeedRange);
-  app.add_option("--test-fraction", test_fraction, "share of rows in the test split");
+  app.add_option("--seed", seed, "seed of the split and of XGBoost's sampling")->check(kSeedRange)->capture_default_str();
+  app.add_option("--test-fraction", test_fraction, "share of rows in the test split")->capture_default_str();
   app.add_option("--encoding", encoding,
-                 "how the one-hot groups reach XGBoost: categorical (native, compact) or onehot (0/1 columns)");
+                 "how the one-hot groups reach XGBoost: categorical (native, compact) or onehot (0/1 columns)")
+      ->capture_default_str();
   for (const auto& spec : model::hyperparameter_specs()) {
     std::string names = "--" + spec.name;
     for (const auto& alias : spec.aliases) names += ",--" + alias;

@@ -17,8 +17,10 @@
 #include "treeline/jobs/agent.h"
 #include "treeline/jobs/agent_launcher.h"
 #include "treeline/jobs/sqlite_job_store.h"
+#include "treeline/jobs/stalled_job.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/pipeline/submit.h"
+#include "treeline/pipeline/trainer_config_check.h"
 
 namespace treeline::cli {
 namespace {
@@ -78,9 +80,10 @@ void add_submit(CLI::App& app) {
   cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->capture_default_str();
   f->source.add_to(*cmd);
   cmd->add_option("--cover-types", f->cover_types, "comma-separated subset, e.g. 1,3,5 (default: all seven)");
-  cmd->add_option("--seed", f->seed, "seed of the split")->check(kSeedRange);
-  cmd->add_option("--test-fraction", f->test_fraction, "share of rows in the test split");
-  cmd->add_option("--validation-fraction", f->validation_fraction, "share of the training split the trials evaluate on");
+  cmd->add_option("--seed", f->seed, "seed of the split")->check(kSeedRange)->capture_default_str();
+  cmd->add_option("--test-fraction", f->test_fraction, "share of rows in the test split")->capture_default_str();
+  cmd->add_option("--validation-fraction", f->validation_fraction, "share of the training split the trials evaluate on")
+      ->capture_default_str();
   cmd->add_option("--decision-threshold", f->decision_threshold,
                   "tune: each trial tunes the probability from which a row counts as positive for the metric, on "
                   "its validation split, and the final model takes its best trial's; or a fixed number")
@@ -145,6 +148,7 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
     const auto input = jobs::load_training_input(f->config);
     if (require_tuning && !input.hyperparameters)
       throw InputError(fmt::format("{}: trainingInput.hyperparameters is missing: a tuning job needs it", f->config));
+    pipeline::check_config_for_default_trainer(input, f->config);
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
     const auto paths = f->platform.paths();
     auto store = jobs::open_job_store(paths.jobs_spec);
@@ -152,7 +156,11 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
     job.job_id = f->job_id;
     job.create_time = jobs::now_seconds();
     job.training_input = input.as_given;
+    std::vector<std::string> all_args = input.args;  // containerArgs and args
+    all_args.insert(all_args.end(), f->args.begin(), f->args.end());
     for (const auto& a : f->args) job.training_input["args"].push_back(a);
+    for (const auto& a : jobs::default_trainer_args(input, all_args, paths.store_root))
+      job.training_input["args"].push_back(a);
     store->create_job(job);
     if (!f->no_agent) jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
     fmt::print("Job [{}] submitted successfully.\nYour job is still active. You may view its status with\n"
@@ -206,6 +214,8 @@ void add_jobs(CLI::App& app) {
         out << to_yaml(doc);
         std::cout << out.c_str() << "\n";
       }
+      if (const auto note = jobs::stalled_job_note(*store, job, kLeaseSeconds))
+        fmt::print(stderr, "treeline: note: job {} is {} and {}.\n", job.job_id, jobs::to_string(job.state), *note);
     });
   }
   {

@@ -7,14 +7,14 @@
 #include <sstream>
 
 namespace treeline {
+namespace {
 
-std::string host_name() {
-  std::array<char, 256> buf{};
-  ::gethostname(buf.data(), buf.size() - 1);
-  return buf.data();
-}
+struct ProcessStat {
+  char state = '?';         // field 3
+  std::string start_ticks;  // field 22
+};
 
-std::optional<std::string> process_identity(long pid) {
+std::optional<ProcessStat> read_process_stat(long pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat;
   if (!in || !std::getline(in, stat)) return std::nullopt;
@@ -24,13 +24,32 @@ std::optional<std::string> process_identity(long pid) {
   std::istringstream fields(stat.substr(close + 1));
   std::string state;
   std::string field;
-  if (!(fields >> state) || state == "Z" || state == "X") return std::nullopt;  // field 3
+  if (!(fields >> state) || state.size() != 1) return std::nullopt;
   for (int i = 4; i <= 22; ++i)
-    if (!(fields >> field)) return std::nullopt;  // ends at field 22, starttime
+    if (!(fields >> field)) return std::nullopt;
+  return ProcessStat{state[0], field};
+}
+
+}  // namespace
+
+std::string host_name() {
+  std::array<char, 256> buf{};
+  ::gethostname(buf.data(), buf.size() - 1);
+  return buf.data();
+}
+
+std::optional<std::string> process_identity(long pid) {
+  const auto stat = read_process_stat(pid);
+  if (!stat || stat->state == 'Z' || stat->state == 'X') return std::nullopt;
   std::ifstream boot("/proc/sys/kernel/random/boot_id");
   std::string boot_id;
   if (!boot || !std::getline(boot, boot_id)) return std::nullopt;
-  return boot_id + ":" + field;
+  return boot_id + ":" + stat->start_ticks;
+}
+
+bool process_stopped(long pid) {
+  const auto stat = read_process_stat(pid);
+  return stat && (stat->state == 'T' || stat->state == 't');
 }
 
 }  // namespace treeline

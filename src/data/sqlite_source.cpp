@@ -38,7 +38,8 @@ Table SqliteDataSource::read(const ReadOptions& options) {
       reader.add_row(fields, place);
     }
   } catch (const SystemError& e) {
-    throw InputError(e.what());  // a query that fails at run time is the user's to fix
+    // A query that fails at run time is the user's to fix.
+    throw InputError(fmt::format("{}: --query failed after {} rows: {}", where, row, e.what()));
   }
   if (row == 0) throw InputError(fmt::format("{}: the query returned no rows: {}", where, query_));
   return reader.take();

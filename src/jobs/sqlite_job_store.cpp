@@ -1,14 +1,10 @@
 #include "treeline/jobs/sqlite_job_store.h"
 
 #include <fmt/format.h>
-#include <signal.h>
-#include <unistd.h>
 
-#include <array>
-#include <cerrno>
 
 #include "treeline/common/error.h"
-#include "treeline/common/host.h"
+#include "treeline/jobs/agent_liveness.h"
 
 namespace treeline::jobs {
 namespace {
@@ -83,6 +79,14 @@ std::string metrics_to_json(const std::vector<ReportedMetric>& metrics) {
   nlohmann::json j = nlohmann::json::array();
   for (const auto& m : metrics) j.push_back({m.training_step, m.objective_value});
   return j.dump();
+}
+
+// The agents columns, in the order agent_from_row reads them.
+constexpr const char* kAgentColumns = "agents.agent_id, pid, host, started, heartbeat, process_key";
+
+AgentInfo agent_from_row(const SqliteStatement& s) {
+  return {std::string(s.column_text(0)), static_cast<long>(s.column_int(1)), std::string(s.column_text(2)),
+          s.column_double(3),            s.column_double(4),                 std::string(s.column_text(5))};
 }
 
 }  // namespace
@@ -234,35 +238,35 @@ bool SqliteJobStore::retire_agent_if_idle(const std::string& agent_id, double le
 }
 
 bool SqliteJobStore::agent_alive(const std::string& agent_id, double lease_seconds, double now) {
-  auto s = db_.prepare("SELECT pid, host, heartbeat, process_key FROM agents WHERE agent_id = ?");
+  auto s = db_.prepare(fmt::format("SELECT {} FROM agents WHERE agent_id = ?", kAgentColumns));
   s.bind(1, std::string_view(agent_id));
-  if (!s.step()) return false;
-  const bool heartbeat_fresh = s.column_double(2) + lease_seconds >= now;
-  if (s.column_text(1) != host_name()) return heartbeat_fresh;
-  // On this host the process answers for itself, first by its identity: a live agent late with
-  // its heartbeat (stopped, suspended, waiting on a lock) keeps its jobs, so its trials never run
-  // twice; another process under its pid means it is gone.
-  const auto pid = static_cast<pid_t>(s.column_int(0));
-  const std::string recorded(s.column_text(3));
-  const auto identity = process_identity(pid);
-  if (identity && !recorded.empty()) return *identity == recorded;
-  // No identity to compare (an exited zombie, /proc hidden, an agent from before identities):
-  // a vanished process is dead at once, any other once its lease runs out.
-  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
-  return heartbeat_fresh;
+  return s.step() && jobs::agent_alive(agent_from_row(s), lease_seconds, now);
 }
 
 std::vector<AgentInfo> SqliteJobStore::live_agents(double lease_seconds) {
   const double now = now_seconds();
-  auto s = db_.prepare("SELECT agent_id, pid, host, started, heartbeat, process_key FROM agents ORDER BY started");
+  auto s = db_.prepare(fmt::format("SELECT {} FROM agents ORDER BY started", kAgentColumns));
   std::vector<AgentInfo> all;
-  while (s.step())
-    all.push_back({std::string(s.column_text(0)), static_cast<long>(s.column_int(1)), std::string(s.column_text(2)),
-                   s.column_double(3), s.column_double(4), std::string(s.column_text(5))});
+  while (s.step()) all.push_back(agent_from_row(s));
   std::vector<AgentInfo> out;
   for (const auto& a : all)
-    if (agent_alive(a.agent_id, lease_seconds, now)) out.push_back(a);
+    if (jobs::agent_alive(a, lease_seconds, now)) out.push_back(a);
   return out;
+}
+
+std::optional<AgentInfo> SqliteJobStore::job_owner(const std::string& job_id) {
+  auto s = db_.prepare(fmt::format(
+      "SELECT {}, jobs.owner FROM jobs LEFT JOIN agents ON agents.agent_id = jobs.owner "
+      "WHERE jobs.job_id = ? AND jobs.owner IS NOT NULL",
+      kAgentColumns));
+  s.bind(1, std::string_view(job_id));
+  if (!s.step()) return std::nullopt;
+  if (!s.column_optional_text(0)) {  // unregistered since
+    AgentInfo gone;
+    gone.agent_id = s.column_text(6);
+    return gone;
+  }
+  return agent_from_row(s);
 }
 
 JobStore::Claimed SqliteJobStore::claim_jobs(const AgentInfo& agent, double lease_seconds) {

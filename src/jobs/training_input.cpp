@@ -371,12 +371,14 @@ tuning::SearchSpace read_search_space(const Field& field) {
   return space;
 }
 
-// Caught here rather than when the first trial is proposed, with the parameter's path.
-void check_grid_has_no_doubles(const Field& params, const tuning::SearchSpace& space) {
+// Caught here rather than when the first trial is proposed, with the parameter's path. A fixed
+// DOUBLE (minValue = maxValue) is one value, so it has a grid.
+void check_grid_has_no_ranges_of_doubles(const Field& params, const tuning::SearchSpace& space) {
   for (std::size_t i = 0; i < space.params.size(); ++i)
-    if (space.params[i].type == ParameterType::kDouble)
+    if (space.params[i].type == ParameterType::kDouble && space.params[i].min_value != space.params[i].max_value)
       params.item(i).child("type").fail(
-          "DOUBLE has no grid for algorithm GRID_SEARCH; use DISCRETE values or an INTEGER range");
+          "a DOUBLE range has no grid for algorithm GRID_SEARCH; use DISCRETE values, an INTEGER range, or fix it "
+          "(minValue = maxValue)");
 }
 
 HyperparameterSpec read_hyperparameters(const Field& field) {
@@ -399,7 +401,7 @@ HyperparameterSpec read_hyperparameters(const Field& field) {
   }
   const Field params = field.require("params", "a non-empty list of parameters");
   spec.space = read_search_space(params);
-  if (spec.algorithm == "GRID_SEARCH") check_grid_has_no_doubles(params, spec.space);
+  if (spec.algorithm == "GRID_SEARCH") check_grid_has_no_ranges_of_doubles(params, spec.space);
   return spec;
 }
 
@@ -593,6 +595,20 @@ TrainingInput parse_training_input(const std::string& yaml_text, const std::stri
 }
 
 TrainingInput load_training_input(const std::string& path) { return parse_training_input(read_file(path), path); }
+
+std::vector<std::string> default_trainer_args(const TrainingInput& input, const std::vector<std::string>& args,
+                                              const std::filesystem::path& store_root) {
+  if (!input.container_command.empty()) return {};
+  // "--flag=value" or "--flag value".
+  auto given = [&](const std::string& flag) {
+    return std::any_of(args.begin(), args.end(),
+                       [&](const std::string& a) { return a == flag || a.rfind(flag + "=", 0) == 0; });
+  };
+  std::vector<std::string> extra;
+  if (!given("--store")) extra.push_back("--store=" + std::filesystem::absolute(store_root).lexically_normal().string());
+  if (input.hyperparameters && !given("--validation-fraction")) extra.push_back("--validation-fraction=0.2");
+  return extra;
+}
 
 TrainingInput training_input_from_json(const nlohmann::json& as_given) {
   // JSON text is YAML flow syntax, so the stored form passes the same parser and checks.

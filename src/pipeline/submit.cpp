@@ -15,6 +15,7 @@
 #include "treeline/metrics/binary_metrics.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/pipeline/train_evaluate.h"
+#include "treeline/pipeline/trainer_config_check.h"
 #include "treeline/store/directory_store.h"
 
 namespace treeline::pipeline {
@@ -43,6 +44,7 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   // The decision-threshold flags are treeline's trainer's: a custom trainer (containerCommand)
   // gets none, nor does a config whose args already set one. Tuned only for a metric that
   // depends on the threshold.
+  check_config_for_default_trainer(input, request.config_path);
   const DecisionThresholdChoice threshold = parse_decision_threshold(request.decision_threshold, "--decision-threshold");
   bool threshold_in_args = false;
   for (const auto& a : input.as_given.value("args", nlohmann::json::array()))
@@ -50,9 +52,15 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   const bool threshold_flags = input.container_command.empty() && !threshold_in_args;
   const metrics::MetricDefinition* tag_metric = metrics::lookup_metric(input.hyperparameters->metric_tag);
   const bool tune_threshold = threshold_flags && threshold.tune && tag_metric && tag_metric->depends_on_threshold;
-  if (tune_threshold && request.validation_fraction <= 0)
-    throw InputError("--decision-threshold=tune needs --validation-fraction > 0: the trials tune it on their "
-                     "validation split (or give --decision-threshold 0.5)");
+  // Checked before anything is prepared or queued, where every trial would fail on them instead.
+  if (!(request.split.test_fraction > 0 && request.split.test_fraction < 1))
+    throw InputError(fmt::format("--test-fraction: expected a share of the rows strictly between 0 and 1, found {}",
+                                 request.split.test_fraction));
+  if (!(request.validation_fraction > 0 && request.validation_fraction < 1))
+    throw InputError(fmt::format(
+        "--validation-fraction: expected a share of the training split strictly between 0 and 1, found {}: the "
+        "trials evaluate on it, so that the test split stays unseen until the final jobs",
+        request.validation_fraction));
 
   const std::string prefix = request.project + "/" + request.name;
   auto source = data::open_data_source(request.data, request.query);

@@ -31,7 +31,13 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
   store::validate_name(request.name, "NAME");
   const std::string prefix = request.project + "/" + request.name;
   // Checked before the data is read: a wrong flag costs nothing.
-  const metrics::MetricDefinition& tag_metric = metrics::find_metric(reporter.tag());
+  const metrics::MetricDefinition& tag_metric = [&]() -> const metrics::MetricDefinition& {
+    try {
+      return metrics::find_metric(reporter.tag());
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("CLOUD_ML_HP_METRIC_TAG (the config's hyperparameterMetricTag): {}", e.what()));
+    }
+  }();
   if (request.decision_threshold.tune && !tag_metric.depends_on_threshold)
     throw InputError(fmt::format("--decision-threshold=tune: the reported metric (CLOUD_ML_HP_METRIC_TAG, the "
                                  "config's hyperparameterMetricTag) is {}, which does not depend on the threshold; "

@@ -1,6 +1,6 @@
 """The job platform end to end, through the CLI: tuning jobs with a Python trainer in the
 cloudml-hypertune format, bad trainers, cancel, early stopping, the machine-wide cap, an agent
-killed mid-trial, resumePreviousJobId, and config errors.
+killed mid-trial or stopped, resumePreviousJobId, and config errors.
 
 Usage: test_platform.py TREELINE_BINARY SOURCE_DIR"""
 import json
@@ -322,22 +322,45 @@ def test_takeover_kills_what_the_interrupted_trainer_left():
     assert os.path.exists(os.path.join(trial_dir, "metrics.attempt-2.jsonl")), os.listdir(trial_dir)
 
 
+def sleeping_trial(job, store):
+    """An agent of its own on `store` running job's one trial, which sleeps; returns the agent."""
+    trainer = python_trainer(P, job + ".py", "time.sleep(300)\n")
+    config = tuning_config(P, job + ".yaml", trainer, max_trials=1, parallel=1)
+    agent = P.start_agent(store)
+    time.sleep(0.5)  # registered, so submit starts no second agent
+    P.run("jobs", "submit-tuning", job, "--config", config, "--store", store)
+    deadline = time.time() + 30
+    while time.time() < deadline and not P.describe(job, store)["trainingOutput"].get("trials"):
+        time.sleep(0.1)
+    return agent
+
+
 def test_cancel_of_a_job_whose_agent_died():
     # Nobody is left to stop the trials and end the job: cancel starts an agent that does.
     store = P.path("store-orphan")
-    trainer = python_trainer(P, "sleepy.py", "time.sleep(300)\n")
-    config = tuning_config(P, "orphan.yaml", trainer, max_trials=1, parallel=1)
-    agent = P.start_agent(store)
-    time.sleep(0.5)
-    P.run("jobs", "submit-tuning", "t_orphan", "--config", config, "--store", store)
-    deadline = time.time() + 30
-    while time.time() < deadline and not P.describe("t_orphan", store)["trainingOutput"].get("trials"):
-        time.sleep(0.1)
+    agent = sleeping_trial("t_orphan", store)
     agent.send_signal(signal.SIGKILL)
     agent.wait()
     assert "CANCELLING" in P.run("jobs", "cancel", "t_orphan", "--store", store).stdout
     doc = P.wait("t_orphan", timeout=30, store=store)
     assert doc["state"] == "CANCELLED", doc
+
+
+def test_describe_names_a_stopped_agent():
+    # A stopped agent (Ctrl-Z) keeps its job, so no trial runs twice; describe says what holds it.
+    store = P.path("store-stopped")
+    agent = sleeping_trial("t_stopped", store)
+    assert "note:" not in P.run("jobs", "describe", "t_stopped", "--store", store).stderr
+    agent.send_signal(signal.SIGSTOP)
+    try:
+        time.sleep(11)  # past the agents' 10 s lease
+        out = P.run("jobs", "describe", "t_stopped", "--store", store, "--format", "json")
+        assert json.loads(out.stdout)["state"] == "RUNNING", out.stdout
+        assert "is stopped" in out.stderr and "kill -CONT %d" % agent.pid in out.stderr, out.stderr
+    finally:
+        agent.send_signal(signal.SIGCONT)
+    P.run("jobs", "cancel", "t_stopped", "--store", store)
+    assert P.wait("t_stopped", timeout=30, store=store)["state"] == "CANCELLED"
 
 
 def test_two_agents_never_run_the_same_trial():
@@ -471,6 +494,7 @@ P.check("machine-wide cap", test_machine_wide_cap)
 P.check("agent killed mid-trial", test_agent_killed_mid_trial)
 P.check("takeover kills what the interrupted trainer left", test_takeover_kills_what_the_interrupted_trainer_left)
 P.check("cancel of a job whose agent died", test_cancel_of_a_job_whose_agent_died)
+P.check("describe names a stopped agent", test_describe_names_a_stopped_agent)
 P.check("two agents never run the same trial", test_two_agents_never_run_the_same_trial)
 P.check("cores divided among trials", test_cores_are_divided_among_trials)
 P.check("logs --follow and YAML describe", test_logs_follow_and_yaml)

@@ -81,6 +81,20 @@ def test_detach_returns_at_once_and_jobs_finish():
     assert doc["state"] == "SUCCEEDED", doc
 
 
+def test_single_tuning_job_with_the_default_trainer():
+    # README's `jobs submit-tuning` example: the trainer reads the store the job was submitted to
+    # (trials run in their own directories) and scores on a validation split, never on test.
+    P.run("prepare", "proj", "single", "--data", SAMPLE, "--store", P.store)
+    P.run("jobs", "submit-tuning", "my_study", "--config", CONFIG, "--store", P.store, "--", "--project=proj",
+          "--name=single", "--cover-type=2")
+    doc = P.wait("my_study")
+    assert doc["state"] == "SUCCEEDED", doc
+    args = doc["trainingInput"]["args"]
+    assert "--store=" + os.path.abspath(P.store) in args and "--validation-fraction=0.2" in args, args
+    log = open(os.path.join(P.store, "jobs", "my_study", "trials", "1", "trainer.log")).read()
+    assert "on the validation split" in log, log
+
+
 def test_shipped_config_and_errors():
     shipped = os.path.join(P.source_dir, "config", "aip_config.yaml")
     p = P.run("submit", "proj", "bad", "--config", shipped, "--data", os.path.join(P.root, "missing.csv"), check=False)
@@ -90,13 +104,28 @@ def test_shipped_config_and_errors():
     training_only = P.write("training.yaml", "trainingInput:\n  scaleTier: BASIC\n")
     p = P.run("submit", "proj", "x", "--config", training_only, "--data", SAMPLE, check=False)
     assert p.returncode != 0 and "trainingInput.hyperparameters is missing" in p.stderr, p.stderr
-    p = P.run("submit", "proj", "x", "--config", shipped, "--data", SAMPLE, "--validation-fraction", "0", check=False)
-    assert p.returncode != 0 and "--decision-threshold=tune needs --validation-fraction > 0" in p.stderr, p.stderr
+    # Refused before anything is prepared or queued (every trial would fail on them).
+    fresh = P.path("store-bad-fractions")
+    for flag, value, expected in (("--validation-fraction", "0", "the training split strictly between 0 and 1, found 0"),
+                                  ("--validation-fraction", "1.5", "strictly between 0 and 1, found 1.5"),
+                                  ("--test-fraction", "0", "--test-fraction: expected a share of the rows")):
+        p = P.run("submit", "proj", "x", "--config", shipped, "--data", SAMPLE, flag, value, "--store", fresh,
+                  check=False)
+        assert p.returncode != 0 and flag in p.stderr and expected in p.stderr, p.stderr
+    # A search parameter treeline's trainer would refuse: named by its field, nothing queued.
+    typo = P.write("typo.yaml", open(CONFIG).read().replace("parameterName: learning_rate",
+                                                           "parameterName: learning_rat"))
+    for cmd in (["submit", "proj", "x", "--data", SAMPLE], ["jobs", "submit-tuning", "typo_study"]):
+        p = P.run(*cmd, "--config", typo, "--store", fresh, check=False)
+        assert p.returncode != 0 and "params[1].parameterName: 'learning_rat'" in p.stderr, p.stderr
+    assert not os.path.exists(os.path.join(fresh, "proj")), os.listdir(fresh)
+    assert P.run("jobs", "list", "--store", fresh).stdout.count("\n") <= 1, "no job queued"
     p = P.run("submit", "proj", "x", "--config", shipped, "--data", SAMPLE, "--decision-threshold", "2", check=False)
     assert p.returncode != 0 and "--decision-threshold=2: expected a number in (0, 1) or tune" in p.stderr, p.stderr
 
 
 P.check("submit tunes, then trains final models", test_submit_tunes_then_trains_final_models)
 P.check("--detach", test_detach_returns_at_once_and_jobs_finish)
+P.check("a single tuning job with the default trainer", test_single_tuning_job_with_the_default_trainer)
 P.check("shipped config and errors", test_shipped_config_and_errors)
 P.finish()

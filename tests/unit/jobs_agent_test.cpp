@@ -219,6 +219,7 @@ class StoreFailingAtMetrics : public JobStore {
     return inner_.retire_agent_if_idle(id, lease);
   }
   std::vector<AgentInfo> live_agents(double lease) override { return inner_.live_agents(lease); }
+  std::optional<AgentInfo> job_owner(const std::string& id) override { return inner_.job_owner(id); }
   Claimed claim_jobs(const AgentInfo& agent, double lease) override { return inner_.claim_jobs(agent, lease); }
   void release_job(const std::string& id, const std::string& agent) override { inner_.release_job(id, agent); }
   void set_job_state(const std::string& id, const std::string& agent, JobState state,

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "jobs_test_util.h"
 #include "test_util.h"
 #include "treeline/common/error.h"
 #include "treeline/common/host.h"
@@ -16,32 +17,9 @@ namespace treeline::jobs {
 namespace {
 
 using treeline::testing::TempDir;
-
-Job queued_job(const std::string& id) {
-  Job job;
-  job.job_id = id;
-  job.create_time = now_seconds();
-  job.training_input = {{"hyperparameters", {{"goal", "MAXIMIZE"}, {"maxTrials", 2}}}};
-  return job;
-}
-
-AgentInfo agent_named(const std::string& id) {
-  AgentInfo agent;
-  agent.agent_id = id;
-  agent.pid = ::getpid();
-  agent.host = host_name();
-  agent.started = agent.heartbeat = now_seconds();
-  agent.process_key = process_identity(agent.pid).value_or("");
-  return agent;
-}
-
-// The pid of a process that has exited (and been reaped).
-long exited_pid() {
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(0);
-  ::waitpid(child, nullptr, 0);
-  return child;
-}
+using treeline::testing::agent_named;
+using treeline::testing::exited_pid;
+using treeline::testing::queued_job;
 
 TEST(JobIds, FollowAiPlatformsRule) {
   EXPECT_NO_THROW(validate_job_id("census_v2_1", "JOB"));

@@ -419,6 +419,20 @@ TEST(TuningGridSampler, RefusesDoubleParametersByName) {
   }
 }
 
+TEST(TuningGridSampler, AFixedDoubleIsOneValueOfTheGrid) {
+  SearchSpace space;
+  space.params = {integer_param("n", 1, 2), double_param("learning_rate", 0.25, 0.25)};
+  GridSampler grid;
+  std::vector<Observation> history;
+  for (int i = 0; i < 2; ++i) {
+    const auto next = suggest(grid, space, history, 1, 0);
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(std::get<double>(next[0].at("learning_rate")), 0.25);
+    history.push_back({.params = next[0], .value = 0.1});
+  }
+  EXPECT_TRUE(suggest(grid, space, history, 1, 0).empty()) << "two points: n = 1 and 2";
+}
+
 TEST(TuningGridSampler, WalksHugeGridsWithoutListingThem) {
   SearchSpace space;
   space.params = {integer_param("a", 0, 1'000'000'000), integer_param("b", 0, 1'000'000'000)};

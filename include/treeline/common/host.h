@@ -12,4 +12,7 @@ std::string host_name();
 // process runs, it has exited (a zombie) or /proc does not show it (hidepid).
 std::optional<std::string> process_identity(long pid);
 
+// Whether process `pid` on this machine is stopped (SIGSTOP, Ctrl-Z) or held by a tracer.
+bool process_stopped(long pid);
+
 }  // namespace treeline

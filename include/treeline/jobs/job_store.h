@@ -52,6 +52,9 @@ class JobStore {
   // another). Returns whether the agent was removed.
   virtual bool retire_agent_if_idle(const std::string& agent_id, double lease_seconds) = 0;
   virtual std::vector<AgentInfo> live_agents(double lease_seconds) = 0;
+  // The agent that owns an unfinished job as it last registered, alive or not (pid 0 when it has
+  // unregistered since); nullopt when nobody owns the job.
+  virtual std::optional<AgentInfo> job_owner(const std::string& job_id) = 0;
   // Takes unfinished jobs that nobody (alive) owns; their interrupted trials are put back in
   // the queue to run again. Renews the leases of jobs already held.
   struct Claimed {

@@ -23,6 +23,7 @@ class SqliteJobStore : public JobStore {
   void remove_agent(const std::string& agent_id) override;
   bool retire_agent_if_idle(const std::string& agent_id, double lease_seconds) override;
   std::vector<AgentInfo> live_agents(double lease_seconds) override;
+  std::optional<AgentInfo> job_owner(const std::string& job_id) override;
   Claimed claim_jobs(const AgentInfo& agent, double lease_seconds) override;
   void release_job(const std::string& job_id, const std::string& agent_id) override;
 

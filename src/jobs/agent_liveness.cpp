@@ -1,0 +1,20 @@
+#include "treeline/jobs/agent_liveness.h"
+
+#include <signal.h>
+
+#include <cerrno>
+
+#include "treeline/common/host.h"
+
+namespace treeline::jobs {
+
+bool agent_alive(const AgentInfo& agent, double lease_seconds, double now) {
+  const bool heartbeat_fresh = agent.heartbeat + lease_seconds >= now;
+  if (agent.host != host_name() || agent.pid <= 0) return heartbeat_fresh;
+  const auto identity = process_identity(agent.pid);
+  if (identity && !agent.process_key.empty()) return *identity == agent.process_key;
+  if (::kill(static_cast<pid_t>(agent.pid), 0) != 0 && errno == ESRCH) return false;
+  return heartbeat_fresh;
+}
+
+}  // namespace treeline::jobs
