@@ -21,7 +21,7 @@ with each cover type's model in turn replaced by the hand-set one's (which study
 
 Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeline] [--skip-reference]
        [--config FILE] [--treeline-setting NAME=VALUE]... [--without-param NAME]...
-       [--fixed 'name=value ...']... [--fixed-only]
+       [--submit-arg=--FLAG=VALUE]... [--fixed 'name=value ...']... [--fixed-only]
 --treeline-setting runs a copy of the config with trainingInput.treeline.NAME set, e.g.
 `--skip-reference --treeline-setting seed=3 --treeline-setting initialTrials=8` (README's table of
 initial trials); --without-param takes a search parameter out of that copy, e.g.
@@ -232,11 +232,18 @@ def main():
                     help="run with trainingInput.treeline.NAME set to VALUE in a copy of the config (repeatable)")
     ap.add_argument("--without-param", action="append", default=[], metavar="NAME",
                     help="run with the search parameter NAME taken out of a copy of the config (repeatable)")
+    ap.add_argument("--submit-arg", action="append", default=[], metavar="--FLAG=VALUE",
+                    help="pass this flag to treeline submit too (repeatable): --validation-fraction=V or "
+                         "--decision-threshold=T (the split itself stays the one every model here is scored on)")
     ap.add_argument("--fixed", action="append", default=[], metavar="'max_depth=16 n_estimators=300 ...'",
                     help="also run run-local with these hyperparameters (repeatable) and print the 7-class test "
                          "accuracy of its models, to compare the tuned ones with hand-set settings")
     ap.add_argument("--fixed-only", action="store_true", help="only the --fixed runs: no tuning, no reference")
     a = ap.parse_args()
+    for flag in a.submit_arg:
+        if not flag.startswith(("--validation-fraction=", "--decision-threshold=")):
+            ap.error("--submit-arg %s: only --validation-fraction=V and --decision-threshold=T, so that every "
+                     "model is scored on the same test split" % flag)
     binary = os.path.abspath(a.treeline)
     with tempfile.TemporaryDirectory() as tmp:
         store = os.path.join(tmp, "store")
@@ -249,7 +256,7 @@ def main():
                                "--nthread", "2", "--json"]))["results"]
         start = time.perf_counter()
         tuned = json.loads(run([binary, "submit", "bench", "tuned", "--config", a.config, "--data", a.data,
-                                "--store", store, "--json"]))["results"]
+                                "--store", store, "--json"] + a.submit_arg))["results"]
         wall = time.perf_counter() - start
         print("treeline submit: %.1f s" % wall, file=sys.stderr, flush=True)
         costs = {t["cover_type"]: trial_costs(binary, store, t["job_id"]) for t in tuned}

@@ -19,8 +19,8 @@
 #include "treeline/jobs/sqlite_job_store.h"
 #include "treeline/jobs/stalled_job.h"
 #include "treeline/jobs/training_input.h"
+#include "treeline/pipeline/default_trainer.h"
 #include "treeline/pipeline/submit.h"
-#include "treeline/pipeline/trainer_config_check.h"
 
 namespace treeline::cli {
 namespace {
@@ -67,7 +67,7 @@ void add_submit(CLI::App& app) {
     std::string project, name, config = "config/aip_config.yaml", cover_types;
     DataFlags source;
     std::uint64_t seed = 42;
-    double test_fraction = 0.2, validation_fraction = 0.2;
+    double test_fraction = 0.2, validation_fraction = pipeline::kDefaultValidationFraction;
     std::string decision_threshold = "tune";
     bool detach = false, json = false;
     PlatformFlags platform;
@@ -159,7 +159,7 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
     std::vector<std::string> all_args = input.args;  // containerArgs and args
     all_args.insert(all_args.end(), f->args.begin(), f->args.end());
     for (const auto& a : f->args) job.training_input["args"].push_back(a);
-    for (const auto& a : jobs::default_trainer_args(input, all_args, paths.store_root))
+    for (const auto& a : pipeline::default_trainer_args(input, all_args, paths.store_root))
       job.training_input["args"].push_back(a);
     store->create_job(job);
     if (!f->no_agent) jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);

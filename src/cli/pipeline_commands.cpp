@@ -11,6 +11,7 @@
 #include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
 #include "treeline/data/data_source.h"
+#include "treeline/data/split.h"
 #include "treeline/executors/thread_share.h"
 #include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/pipeline/predict.h"
@@ -139,8 +140,8 @@ void add_train_evaluate(CLI::App& app) {
     request.job_dir = flags->job_dir;
     request.model_dir = flags->model_dir;
     request.split = flags->training.split_options();
-    if (flags->validation_fraction < 0 || flags->validation_fraction >= 1)
-      throw InputError("--validation-fraction: expected a number in [0, 1)");
+    data::check_fraction(flags->validation_fraction, "--validation-fraction", "the training split",
+                         /*zero_allowed=*/true);
     request.split.validation_fraction = flags->validation_fraction;
     request.encoding = flags->training.parsed_encoding();
     request.training = flags->training.training_options(cmd->remaining());

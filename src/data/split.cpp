@@ -1,5 +1,7 @@
 #include "treeline/data/split.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -10,6 +12,12 @@
 
 namespace treeline::data {
 
+void check_fraction(double value, const std::string& flag, const std::string& what, bool zero_allowed) {
+  if ((value > 0 && value < 1) || (zero_allowed && value == 0)) return;
+  throw InputError(fmt::format("{}: expected a share of {} {}, found {}", flag, what,
+                               zero_allowed ? "in [0, 1)" : "strictly between 0 and 1", value));
+}
+
 std::vector<std::size_t> all_rows(std::size_t n) {
   std::vector<std::size_t> rows(n);
   std::iota(rows.begin(), rows.end(), 0);
@@ -18,9 +26,7 @@ std::vector<std::size_t> all_rows(std::size_t n) {
 
 Split stratified_split(std::span<const std::int32_t> strata, std::span<const std::size_t> rows,
                        double test_fraction, std::uint64_t seed) {
-  if (!(test_fraction > 0.0 && test_fraction < 1.0))
-    throw InputError("--test-fraction: expected a number strictly between 0 and 1, got " +
-                     std::to_string(test_fraction));
+  check_fraction(test_fraction, "--test-fraction", "the rows");
   std::map<std::int32_t, std::vector<std::size_t>> by_stratum;  // ordered: same order everywhere
   for (std::size_t r : rows) by_stratum[strata[r]].push_back(r);
   Random rng(seed);

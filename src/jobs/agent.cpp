@@ -502,8 +502,7 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   for (const auto& [name, value] : params) launch.argv.push_back(fmt::format("--{}={}", name, tuning::format_value(value)));
   launch.argv.push_back("--job-dir=" + dir.string());
   const int threads = threads_per_trial(job);
-  bool has_nthread = false;
-  for (const auto& a : launch.argv) has_nthread |= a.rfind("--nthread", 0) == 0;
+  const bool has_nthread = args_set_flag(launch.argv, "--nthread");
   if (default_trainer && !has_nthread) launch.argv.push_back(fmt::format("--nthread={}", threads));
 
   RunningTrial running;

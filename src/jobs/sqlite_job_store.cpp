@@ -82,7 +82,8 @@ std::string metrics_to_json(const std::vector<ReportedMetric>& metrics) {
 }
 
 // The agents columns, in the order agent_from_row reads them.
-constexpr const char* kAgentColumns = "agents.agent_id, pid, host, started, heartbeat, process_key";
+constexpr const char* kAgentColumns =
+    "agents.agent_id, agents.pid, agents.host, agents.started, agents.heartbeat, agents.process_key";
 
 AgentInfo agent_from_row(const SqliteStatement& s) {
   return {std::string(s.column_text(0)), static_cast<long>(s.column_int(1)), std::string(s.column_text(2)),
@@ -257,7 +258,8 @@ std::vector<AgentInfo> SqliteJobStore::live_agents(double lease_seconds) {
 std::optional<AgentInfo> SqliteJobStore::job_owner(const std::string& job_id) {
   auto s = db_.prepare(fmt::format(
       "SELECT {}, jobs.owner FROM jobs LEFT JOIN agents ON agents.agent_id = jobs.owner "
-      "WHERE jobs.job_id = ? AND jobs.owner IS NOT NULL",
+      "WHERE jobs.job_id = ? AND jobs.owner IS NOT NULL "
+      "AND jobs.state IN ('QUEUED', 'PREPARING', 'RUNNING', 'CANCELLING')",
       kAgentColumns));
   s.bind(1, std::string_view(job_id));
   if (!s.step()) return std::nullopt;

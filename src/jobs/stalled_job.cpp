@@ -2,14 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "treeline/common/host.h"
 #include "treeline/jobs/agent_liveness.h"
 
 namespace treeline::jobs {
 namespace {
 
-constexpr const char* kNoAgent =
-    "no agent serves this job store now: `treeline agent` (with the same --store or --jobs) runs its jobs";
+constexpr const char* kStartOne = "`treeline agent` (with the same --store or --jobs) runs its jobs";
 
 std::string who(const AgentInfo& agent) {
   if (agent.pid == 0) return agent.agent_id;
@@ -17,31 +18,50 @@ std::string who(const AgentInfo& agent) {
   return fmt::format("pid {} on {}", agent.pid, agent.host);
 }
 
+// `subject` is "its agent" or "the agent serving this job store".
+std::string stopped_agent(const std::string& subject, long pid, const std::string& then) {
+  return fmt::format(
+      "{0} (pid {1}) is stopped (Ctrl-Z or SIGSTOP); it keeps its jobs, so that no trial runs twice. Resume it "
+      "(`kill -CONT {1}`, or `fg` in its shell), or end it (`kill {1}; kill -CONT {1}`) and {2}",
+      subject, pid, then);
+}
+
 }  // namespace
 
 std::optional<std::string> stalled_job_note(JobStore& store, const Job& job, double lease_seconds) {
   if (is_terminal(job.state)) return std::nullopt;
-  const bool others = !store.live_agents(lease_seconds).empty();
   const auto owner = store.job_owner(job.job_id);
-  // Unowned: a live agent claims it when it has room.
-  if (!owner) return others ? std::nullopt : std::optional<std::string>(kNoAgent);
+  // Read after the owner: a job that ended meanwhile (and whose agent left) needs no note.
+  const auto state = store.job_state(job.job_id);
+  if (!state || is_terminal(*state)) return std::nullopt;
   const double now = now_seconds();
+  // Agents that would take the job: alive and renewing their leases, the owner aside.
+  const auto live = store.live_agents(lease_seconds);
+  const bool serving = std::any_of(live.begin(), live.end(), [&](const AgentInfo& a) {
+    return (!owner || a.agent_id != owner->agent_id) && now - a.heartbeat <= lease_seconds;
+  });
+  // What follows once the owner is gone, after "and".
+  const std::string then = serving ? "another agent takes the job over at its next claim"
+                                   : "nothing runs it until another agent starts: `treeline agent` (with the "
+                                     "same --store or --jobs)";
+  if (!owner) {
+    if (serving) return std::nullopt;  // claimed when that agent has room
+    for (const auto& a : live)
+      if (a.host == host_name() && process_stopped(a.pid))
+        return stopped_agent("the agent serving this job store", a.pid, then);
+    if (!live.empty()) return std::nullopt;  // alive but busy: it claims the job when it can
+    return std::string("no agent serves this job store now: ") + kStartOne;
+  }
   const double silent = now - owner->heartbeat;
   if (owner->pid == 0 || !agent_alive(*owner, lease_seconds, now)) {
     const std::string what = owner->pid != 0 && owner->host != host_name()
                                  ? fmt::format("has not renewed its lease for {:.0f} s", silent)
                                  : "has ended";
-    return fmt::format("its agent ({}) {}; {}", who(*owner), what,
-                       others ? "another agent takes the job over at its next claim" : kNoAgent);
+    return fmt::format("its agent ({}) {}, and {}", who(*owner), what, then);
   }
   if (silent <= lease_seconds) return std::nullopt;
   // Alive on this host (elsewhere a silent agent is not alive), yet silent past its lease.
-  if (process_stopped(owner->pid))
-    return fmt::format(
-        "its agent (pid {0}) is stopped (Ctrl-Z or SIGSTOP) and has not renewed its lease for {1:.0f} s; it keeps "
-        "the job, so that no trial runs twice. Resume it (`kill -CONT {0}`, or `fg` in its shell), or end it "
-        "(`kill {0}; kill -CONT {0}`) and another agent takes the job over",
-        owner->pid, silent);
+  if (process_stopped(owner->pid)) return stopped_agent("its agent", owner->pid, then);
   return fmt::format(
       "its agent (pid {}) is alive but has not renewed its lease for {:.0f} s (busy, or waiting for the job "
       "store's lock); it keeps the job while it lives",

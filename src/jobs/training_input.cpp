@@ -596,18 +596,10 @@ TrainingInput parse_training_input(const std::string& yaml_text, const std::stri
 
 TrainingInput load_training_input(const std::string& path) { return parse_training_input(read_file(path), path); }
 
-std::vector<std::string> default_trainer_args(const TrainingInput& input, const std::vector<std::string>& args,
-                                              const std::filesystem::path& store_root) {
-  if (!input.container_command.empty()) return {};
-  // "--flag=value" or "--flag value".
-  auto given = [&](const std::string& flag) {
-    return std::any_of(args.begin(), args.end(),
-                       [&](const std::string& a) { return a == flag || a.rfind(flag + "=", 0) == 0; });
-  };
-  std::vector<std::string> extra;
-  if (!given("--store")) extra.push_back("--store=" + std::filesystem::absolute(store_root).lexically_normal().string());
-  if (input.hyperparameters && !given("--validation-fraction")) extra.push_back("--validation-fraction=0.2");
-  return extra;
+bool args_set_flag(const std::vector<std::string>& args, std::string_view flag) {
+  return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
+    return a == flag || (a.size() > flag.size() && a.starts_with(flag) && a[flag.size()] == '=');
+  });
 }
 
 TrainingInput training_input_from_json(const nlohmann::json& as_given) {

@@ -35,15 +35,6 @@ std::vector<HyperparameterSpec> make_specs() {
   };
 }
 
-const HyperparameterSpec* find_spec(const std::string& name) {
-  for (const auto& spec : hyperparameter_specs()) {
-    if (spec.name == name) return &spec;
-    for (const auto& alias : spec.aliases)
-      if (alias == name) return &spec;
-  }
-  return nullptr;
-}
-
 std::string range_text(const HyperparameterSpec& spec) {
   if (spec.kind == Kind::kChoice) return fmt::format("one of {}", fmt::join(spec.choices, ", "));
   const std::string kind = spec.kind == Kind::kInteger ? "an integer" : "a number";
@@ -58,6 +49,15 @@ const std::vector<HyperparameterSpec>& hyperparameter_specs() {
   return specs;
 }
 
+const HyperparameterSpec* find_hyperparameter(const std::string& name) {
+  for (const auto& spec : hyperparameter_specs()) {
+    if (spec.name == name) return &spec;
+    for (const auto& alias : spec.aliases)
+      if (alias == name) return &spec;
+  }
+  return nullptr;
+}
+
 std::string valid_hyperparameter_names() {
   std::vector<std::string> names;
   for (const auto& spec : hyperparameter_specs())
@@ -70,7 +70,7 @@ Hyperparameters::Hyperparameters() {
 }
 
 void Hyperparameters::set(const std::string& name, const std::string& value) {
-  const HyperparameterSpec* spec = find_spec(name);
+  const HyperparameterSpec* spec = find_hyperparameter(name);
   if (spec == nullptr)
     throw InputError(fmt::format("--{}: unknown hyperparameter; valid names: {}", name, valid_hyperparameter_names()));
   auto bad = [&]() -> InputError {
@@ -121,7 +121,7 @@ Hyperparameters Hyperparameters::from_arguments(const std::vector<std::string>& 
 }
 
 const std::string& Hyperparameters::get(const std::string& name) const {
-  const HyperparameterSpec* spec = find_spec(name);
+  const HyperparameterSpec* spec = find_hyperparameter(name);
   if (spec == nullptr) throw InputError("unknown hyperparameter " + name);
   return values_.at(spec->name);
 }

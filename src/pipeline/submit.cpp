@@ -11,11 +11,12 @@
 #include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
 #include "treeline/data/data_source.h"
+#include "treeline/data/split.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/metrics/binary_metrics.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/pipeline/train_evaluate.h"
-#include "treeline/pipeline/trainer_config_check.h"
+#include "treeline/pipeline/default_trainer.h"
 #include "treeline/store/directory_store.h"
 
 namespace treeline::pipeline {
@@ -46,21 +47,15 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   // depends on the threshold.
   check_config_for_default_trainer(input, request.config_path);
   const DecisionThresholdChoice threshold = parse_decision_threshold(request.decision_threshold, "--decision-threshold");
-  bool threshold_in_args = false;
-  for (const auto& a : input.as_given.value("args", nlohmann::json::array()))
-    threshold_in_args |= a.is_string() && a.get<std::string>().rfind("--decision-threshold", 0) == 0;
+  const bool threshold_in_args = jobs::args_set_flag(input.args, "--decision-threshold") ||
+                                 jobs::args_set_flag(input.args, "--decision-threshold-from");
   const bool threshold_flags = input.container_command.empty() && !threshold_in_args;
   const metrics::MetricDefinition* tag_metric = metrics::lookup_metric(input.hyperparameters->metric_tag);
   const bool tune_threshold = threshold_flags && threshold.tune && tag_metric && tag_metric->depends_on_threshold;
   // Checked before anything is prepared or queued, where every trial would fail on them instead.
-  if (!(request.split.test_fraction > 0 && request.split.test_fraction < 1))
-    throw InputError(fmt::format("--test-fraction: expected a share of the rows strictly between 0 and 1, found {}",
-                                 request.split.test_fraction));
-  if (!(request.validation_fraction > 0 && request.validation_fraction < 1))
-    throw InputError(fmt::format(
-        "--validation-fraction: expected a share of the training split strictly between 0 and 1, found {}: the "
-        "trials evaluate on it, so that the test split stays unseen until the final jobs",
-        request.validation_fraction));
+  // (A validation split of 0 would have the trials score on the test split.)
+  data::check_fraction(request.split.test_fraction, "--test-fraction", "the rows");
+  data::check_fraction(request.validation_fraction, "--validation-fraction", "the training split");
 
   const std::string prefix = request.project + "/" + request.name;
   auto source = data::open_data_source(request.data, request.query);

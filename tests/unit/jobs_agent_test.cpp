@@ -273,12 +273,14 @@ TEST(Agent, AFailingStoreStopsItsTrialsAndReleasesItsJobs) {
     Agent agent(failing, executor, options);
     const std::atomic<bool> stop{false};
     EXPECT_THROW_WITH(agent.run(stop), Error, "disk is full");
+    // Checked before the agent is destroyed, which would stop its trials anyway.
+    std::ifstream pid_in(pid_file);
+    pid_t pid = 0;
+    ASSERT_TRUE(pid_in >> pid) << "the trial never started";
+    EXPECT_TRUE(process_gone(pid)) << "the trial outlived its agent's failure";
+    EXPECT_FALSE(store.job_owner("job").has_value()) << "the job was not released";
+    EXPECT_TRUE(store.live_agents(3600).empty()) << "the failed agent is still registered";
   }
-  std::ifstream pid_in(pid_file);
-  pid_t pid = 0;
-  ASSERT_TRUE(pid_in >> pid) << "the trial never started";
-  EXPECT_TRUE(process_gone(pid)) << "the trial outlived its agent's failure";
-  EXPECT_TRUE(store.live_agents(3600).empty()) << "the failed agent is still registered";
 
   // Released at once: the next agent of this same (live) process may take the job, not only
   // after the lease; it reruns the interrupted trial.

@@ -75,6 +75,7 @@ TEST(StalledJob, NamesAStoppedAgentAndHowToResumeIt) {
   const auto stopped = stalled_job_note(store, *store.find_job("study"), kLease);
   EXPECT_TRUE(contains(stopped, "is stopped")) << stopped.value_or("(none)");
   EXPECT_TRUE(contains(stopped, "kill -CONT " + std::to_string(child))) << stopped.value_or("(none)");
+  EXPECT_TRUE(contains(stopped, "nothing runs it until another agent starts")) << stopped.value_or("(none)");
 
   ::kill(child, SIGCONT);
   wait_stopped(child, false);
@@ -96,6 +97,22 @@ TEST(StalledJob, SaysWhenNoAgentServesTheStore) {
   SqliteJobStore store(dir / "jobs.sqlite");
   store.create_job(queued_job("study"));
   EXPECT_TRUE(contains(stalled_job_note(store, *store.find_job("study"), kLease), "no agent serves this job store"));
+
+  // The only agent is stopped: it counts as alive, so nothing starts another for a new job.
+  const pid_t child = idle_child();
+  AgentInfo stopped = agent_named("agent-stopped");
+  stopped.pid = child;
+  stopped.process_key = process_identity(child).value_or("");
+  stopped.heartbeat = now_seconds() - 60;
+  store.heartbeat(stopped);
+  ::kill(child, SIGSTOP);
+  wait_stopped(child, true);
+  const auto note = stalled_job_note(store, *store.find_job("study"), kLease);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_TRUE(contains(note, "the agent serving this job store (pid " + std::to_string(child) + ") is stopped"))
+      << note.value_or("(none)");
+  store.remove_agent(stopped.agent_id);
 
   // Owned by an agent that unregistered without releasing it.
   const AgentInfo agent = agent_named("agent-gone");

@@ -409,23 +409,3 @@ TEST(TrainingInput, StoredFormErrorsNameTheirPath) {
 TEST(TrainingInput, MissingFileIsAnInputError) {
   EXPECT_THROW(load_training_input("/nonexistent/aip_config.yaml"), InputError);
 }
-
-TEST(TrainingInput, TheDefaultTrainerIsToldItsStoreAndATuningJobsValidationSplit) {
-  const std::string space = "    - {parameterName: a, type: INTEGER, minValue: 1, maxValue: 9}\n";
-  const TrainingInput tuning = parse("hyperparameters:\n  goal: MAXIMIZE\n  params:\n" + space);
-  const TrainingInput training = parse("scaleTier: BASIC\n");
-  const TrainingInput custom = parse("masterConfig: {containerCommand: [python3, t.py]}\nhyperparameters:\n"
-                                     "  goal: MAXIMIZE\n  params:\n" + space);
-  using Args = std::vector<std::string>;
-  EXPECT_EQ(default_trainer_args(tuning, {"--cover-type=2"}, "/srv/store"),
-            (Args{"--store=/srv/store", "--validation-fraction=0.2"}));
-  EXPECT_EQ(default_trainer_args(training, {}, "/srv/store/"), (Args{"--store=/srv/store/"}))
-      << "a training job scores on the test split";
-  EXPECT_EQ(default_trainer_args(tuning, {"--store", "/elsewhere", "--validation-fraction=0.3"}, "/srv/store"),
-            Args{}) << "what the config or the user gave stays";
-  EXPECT_EQ(default_trainer_args(custom, {}, "/srv/store"), Args{}) << "a custom trainer gets nothing";
-  const auto relative = default_trainer_args(training, {}, "rel/store");
-  ASSERT_EQ(relative.size(), 1u);
-  EXPECT_EQ(relative[0], "--store=" + (std::filesystem::current_path() / "rel/store").string())
-      << "trials run in their own directories";
-}

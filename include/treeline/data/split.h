@@ -3,6 +3,7 @@
 // one-vs-rest label is stratified too and the seven models share one test set.
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace treeline::data {
@@ -17,6 +18,10 @@ struct Split {
 // bit for bit, so identical across runs and machines.
 Split stratified_split(std::span<const std::int32_t> strata, std::span<const std::size_t> rows,
                        double test_fraction, std::uint64_t seed);
+
+// Throws InputError naming `flag` unless 0 < value < 1 (or value == 0 when `zero_allowed`);
+// `what` says what the share is of, e.g. "the training split".
+void check_fraction(double value, const std::string& flag, const std::string& what, bool zero_allowed = false);
 
 // All rows 0..n-1.
 std::vector<std::size_t> all_rows(std::size_t n);

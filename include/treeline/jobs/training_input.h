@@ -4,9 +4,9 @@
 //   config/aip_config.yaml: trainingInput.hyperparameters.params[2].minValue: ...
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -57,13 +57,8 @@ struct TrainingInput {
 TrainingInput parse_training_input(const std::string& yaml_text, const std::string& where);
 TrainingInput load_training_input(const std::string& path);
 
-// What `jobs submit-training` and `submit-tuning` also hand the default trainer (`treeline
-// train-evaluate`, run when masterConfig.containerCommand is not given), unless `args` (the
-// config's and the user's) already set them: the store the job was submitted to, since each trial
-// runs in its own directory, where the trainer's relative default would point elsewhere; and, for
-// a tuning job, a validation split of 0.2, so that trials never score on the test split.
-std::vector<std::string> default_trainer_args(const TrainingInput& input, const std::vector<std::string>& args,
-                                              const std::filesystem::path& store_root);
+// Whether a trainer's `args` set `flag` ("--nthread"), as "--nthread=4" or "--nthread 4".
+bool args_set_flag(const std::vector<std::string>& args, std::string_view flag);
 
 // Round trip of the parsed form, for storing with a job.
 TrainingInput training_input_from_json(const nlohmann::json& as_given);

@@ -22,6 +22,8 @@ struct HyperparameterSpec {
 };
 
 const std::vector<HyperparameterSpec>& hyperparameter_specs();
+// By name or alias; null when `name` is none of them.
+const HyperparameterSpec* find_hyperparameter(const std::string& name);
 
 class Hyperparameters {
  public:

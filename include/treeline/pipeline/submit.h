@@ -13,6 +13,7 @@
 #include "treeline/jobs/job_store.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/pipeline/cover_type_trainer.h"
+#include "treeline/pipeline/default_trainer.h"
 
 namespace treeline::pipeline {
 
@@ -24,7 +25,7 @@ struct SubmitRequest {
   std::string config_path;  // for messages; the parsed form is passed to submit_tuning_jobs
   std::vector<int> cover_types = {1, 2, 3, 4, 5, 6, 7};
   SplitOptions split;                 // seed and test fraction, shared with run-local
-  double validation_fraction = 0.2;   // carved from the training split for the trials
+  double validation_fraction = kDefaultValidationFraction;  // carved from the training split for the trials
   // "tune": each trial tunes the threshold for the metric on its validation split and the final
   // training takes the best trial's (only for metrics that depend on it); or a fixed number.
   std::string decision_threshold = "tune";

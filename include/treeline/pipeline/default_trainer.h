@@ -1,0 +1,31 @@
+#pragma once
+// treeline's own trainer (`train-evaluate`) as the platform's default, run when a job's config
+// gives no masterConfig.containerCommand: what the config must hold for it, checked before
+// anything is queued (otherwise every trial would fail on the same mistake, with an error naming
+// a trainer flag instead of the config's field), and what a job hands it beyond the config's args.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "treeline/jobs/training_input.h"
+
+namespace treeline::pipeline {
+
+// The share of the training split a tuning job's trials score on, unless told otherwise.
+inline constexpr double kDefaultValidationFraction = 0.2;
+
+// Each search parameter must be a hyperparameter of the trainer (or one of its other tunable
+// flags, encoding and seed) with every value the search may propose accepted by it, and the
+// metric tag one it reports. Throws InputError naming `config_file` and the field's path, e.g.
+// trainingInput.hyperparameters.params[2].maxValue. Does nothing for a custom trainer.
+void check_config_for_default_trainer(const jobs::TrainingInput& input, const std::string& config_file);
+
+// What `jobs submit-training` and `submit-tuning` add to `args` (the config's and the user's) for
+// the default trainer: the store the job was submitted to, as an absolute path (each trial runs
+// in its own directory), and for a tuning job --validation-fraction unless given. Throws
+// InputError for a relative --store in `args`, and for a tuning job's validation fraction outside
+// (0, 1): 0 would have its trials score on the test split. Nothing for a custom trainer.
+std::vector<std::string> default_trainer_args(const jobs::TrainingInput& input, const std::vector<std::string>& args,
+                                              const std::filesystem::path& store_root);
+
+}  // namespace treeline::pipeline

@@ -1,0 +1,133 @@
+#include "treeline/pipeline/default_trainer.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+
+#include "treeline/common/error.h"
+#include "treeline/data/split.h"
+#include "treeline/features/preprocessor.h"
+#include "treeline/metrics/binary_metrics.h"
+#include "treeline/model/hyperparameters.h"
+
+namespace treeline::pipeline {
+namespace {
+
+using tuning::ParameterType;
+
+std::string text_of(double value, ParameterType type) {
+  return type == ParameterType::kInteger ? fmt::format("{:.0f}", value) : fmt::format("{}", value);
+}
+
+// The trainer's flags a search may set besides the hyperparameters; empty when `name` is none.
+// Each check throws InputError when the trainer would refuse the value.
+std::optional<void (*)(const std::string&)> other_tunable_flag(const std::string& name) {
+  if (name == "encoding") return +[](const std::string& value) { features::parse_encoding(value); };
+  if (name == "seed")
+    return +[](const std::string& value) {
+      std::int64_t seed = -1;
+      const auto r = std::from_chars(value.data(), value.data() + value.size(), seed);
+      if (r.ec != std::errc() || r.ptr != value.data() + value.size() || seed < 0)
+        throw InputError(fmt::format("--seed={}: expected an integer in [0, 2^63 - 1]", value));
+    };
+  return std::nullopt;
+}
+
+// The value `args` give `flag` ("--flag=value" or "--flag value"); the last one wins, as in CLI11.
+std::optional<std::string> flag_value(const std::vector<std::string>& args, const std::string& flag) {
+  std::optional<std::string> value;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i].starts_with(flag + "="))
+      value = args[i].substr(flag.size() + 1);
+    else if (args[i] == flag && i + 1 < args.size())
+      value = args[i + 1];
+  }
+  return value;
+}
+
+}  // namespace
+
+void check_config_for_default_trainer(const jobs::TrainingInput& input, const std::string& config_file) {
+  if (!input.container_command.empty() || !input.hyperparameters) return;
+  const auto& hp = *input.hyperparameters;
+  const std::string base = config_file + ": trainingInput.hyperparameters.";
+  try {
+    metrics::find_metric(hp.metric_tag);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}hyperparameterMetricTag: treeline's trainer does not report it: {}", base, e.what()));
+  }
+  for (std::size_t i = 0; i < hp.space.params.size(); ++i) {
+    const auto& p = hp.space.params[i];
+    const std::string at = fmt::format("{}params[{}].", base, i);
+    const model::HyperparameterSpec* spec = model::find_hyperparameter(p.name);
+    const auto other = other_tunable_flag(p.name);
+    if (spec == nullptr && !other)
+      throw InputError(fmt::format("{}parameterName: '{}' is not a hyperparameter of treeline's trainer; valid "
+                                   "names: {}, and its flags encoding and seed",
+                                   at, p.name, model::valid_hyperparameter_names()));
+    // A DOUBLE range proposes fractions, which a whole-number or named setting refuses.
+    const bool takes_reals = spec != nullptr && spec->kind == model::HyperparameterSpec::Kind::kReal;
+    if (p.type == ParameterType::kDouble && p.min_value != p.max_value && !takes_reals)
+      throw InputError(fmt::format("{}type: DOUBLE proposes fractional values, and {} takes {}: use INTEGER, or "
+                                   "DISCRETE or CATEGORICAL values",
+                                   at, p.name, spec != nullptr && spec->kind == model::HyperparameterSpec::Kind::kInteger
+                                                   ? "whole numbers"
+                                                   : "named values"));
+    // Each value the search may propose goes through the trainer's own parsing.
+    auto check = [&](const std::string& field, const std::string& value) {
+      try {
+        if (spec != nullptr)
+          model::Hyperparameters().set(p.name, value);
+        else
+          (*other)(value);
+      } catch (const InputError& e) {
+        throw InputError(fmt::format("{}{}: {} (treeline's trainer refuses it: {})", at, field, value, e.what()));
+      }
+    };
+    switch (p.type) {
+      case ParameterType::kDouble:
+      case ParameterType::kInteger:
+        check("minValue", text_of(p.min_value, p.type));
+        check("maxValue", text_of(p.max_value, p.type));
+        break;
+      case ParameterType::kDiscrete:
+        for (std::size_t j = 0; j < p.discrete_values.size(); ++j)
+          check(fmt::format("discreteValues[{}]", j), tuning::format_value(p.discrete_values[j]));
+        break;
+      case ParameterType::kCategorical:
+        for (std::size_t j = 0; j < p.categorical_values.size(); ++j)
+          check(fmt::format("categoricalValues[{}]", j), p.categorical_values[j]);
+        break;
+    }
+  }
+}
+
+std::vector<std::string> default_trainer_args(const jobs::TrainingInput& input, const std::vector<std::string>& args,
+                                              const std::filesystem::path& store_root) {
+  if (!input.container_command.empty()) return {};
+  std::vector<std::string> extra;
+  if (const auto store = flag_value(args, "--store")) {
+    if (!std::filesystem::path(*store).is_absolute())
+      throw InputError(fmt::format("--store={}: give the trainer an absolute path (each trial runs in its own "
+                                   "directory), or leave it out: the job's store is passed on",
+                                   *store));
+  } else {
+    extra.push_back("--store=" + std::filesystem::absolute(store_root).lexically_normal().string());
+  }
+  if (input.hyperparameters) {
+    if (const auto given = flag_value(args, "--validation-fraction")) {
+      double value = 0;
+      const auto r = std::from_chars(given->data(), given->data() + given->size(), value);
+      if (r.ec != std::errc() || r.ptr != given->data() + given->size())
+        throw InputError(fmt::format("--validation-fraction={}: expected a number", *given));
+      data::check_fraction(value, "--validation-fraction", "the training split (a tuning job's trials score on it)");
+    } else {
+      extra.push_back(fmt::format("--validation-fraction={}", kDefaultValidationFraction));
+    }
+  }
+  return extra;
+}
+
+}  // namespace treeline::pipeline

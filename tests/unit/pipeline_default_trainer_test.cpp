@@ -1,0 +1,94 @@
+// treeline's own trainer as the platform's default: a config for it is checked before its job is
+// queued (each search parameter one of the trainer's settings with every value the search may
+// propose accepted, the metric tag one it reports; the error names the config's field), and a job
+// hands it the store it was submitted to and, when tuning, a validation split.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "test_util.h"
+#include "treeline/common/error.h"
+#include "treeline/jobs/training_input.h"
+#include "treeline/pipeline/default_trainer.h"
+
+namespace treeline::pipeline {
+namespace {
+
+void check(const std::string& params, const std::string& more = "") {
+  const auto input = jobs::parse_training_input(
+      "hyperparameters:\n  goal: MAXIMIZE\n" + more + "  params:\n" + params, "c.yaml");
+  check_config_for_default_trainer(input, "c.yaml");
+}
+
+const std::string kDepth = "    - {parameterName: max_depth, type: INTEGER, minValue: 3, maxValue: 9}\n";
+
+TEST(DefaultTrainer, ConfigsItAcceptsPass) {
+  EXPECT_NO_THROW(check(kDepth + "    - {parameterName: eta, type: DOUBLE, minValue: 0.01, maxValue: 0.5}\n"));
+  // Whole numbers for a real-valued setting, small discrete values, the trainer's other flags.
+  EXPECT_NO_THROW(check("    - {parameterName: min_child_weight, type: INTEGER, minValue: 1, maxValue: 8}\n"
+                        "    - {parameterName: reg_alpha, type: DISCRETE, discreteValues: [0.00001, 0.5]}\n"
+                        "    - {parameterName: encoding, type: CATEGORICAL, categoricalValues: [categorical, onehot]}\n"
+                        "    - {parameterName: seed, type: INTEGER, minValue: 0, maxValue: 9}\n"
+                        "    - {parameterName: learning_rate, type: DOUBLE, minValue: 0.1, maxValue: 0.1}\n"));
+  const std::string path = std::string(TREELINE_SOURCE_DIR) + "/config/aip_config.yaml";
+  EXPECT_NO_THROW(check_config_for_default_trainer(jobs::load_training_input(path), path)) << "the shipped config";
+}
+
+TEST(DefaultTrainer, NamesTheFieldItWouldRefuse) {
+  EXPECT_THROW_WITH(check(kDepth + "    - {parameterName: learning_rat, type: DOUBLE, minValue: 0.1, maxValue: 0.5}\n"),
+                    InputError, "c.yaml: trainingInput.hyperparameters.params[1].parameterName: 'learning_rat'",
+                    "valid names", "learning_rate", "encoding and seed");
+  EXPECT_THROW_WITH(check(kDepth + "    - {parameterName: subsample, type: DOUBLE, minValue: 0.5, maxValue: 1.5}\n"),
+                    InputError, "params[1].maxValue: 1.5", "--subsample=1.5");
+  EXPECT_THROW_WITH(check("    - {parameterName: max_depth, type: INTEGER, minValue: -1, maxValue: 9}\n"), InputError,
+                    "params[0].minValue: -1");
+  EXPECT_THROW_WITH(check("    - {parameterName: max_depth, type: DOUBLE, minValue: 3, maxValue: 9}\n"), InputError,
+                    "params[0].type: DOUBLE proposes fractional values, and max_depth takes whole numbers",
+                    "use INTEGER");
+  EXPECT_THROW_WITH(check(kDepth + "    - {parameterName: tree_method, type: CATEGORICAL, "
+                                   "categoricalValues: [hist, gpu_magic]}\n"),
+                    InputError, "params[1].categoricalValues[1]: gpu_magic");
+  EXPECT_THROW_WITH(check(kDepth + "    - {parameterName: max_bin, type: DISCRETE, discreteValues: [1, 64]}\n"),
+                    InputError, "params[1].discreteValues[0]: 1");
+  EXPECT_THROW_WITH(check(kDepth + "    - {parameterName: encoding, type: CATEGORICAL, categoricalValues: [dense]}\n"),
+                    InputError, "params[1].categoricalValues[0]: dense", "'categorical' or 'onehot'");
+  EXPECT_THROW_WITH(check(kDepth, "  hyperparameterMetricTag: f2\n"), InputError,
+                    "trainingInput.hyperparameters.hyperparameterMetricTag", "'f2'");
+}
+
+TEST(DefaultTrainer, LeavesACustomTrainerAlone) {
+  const auto input = jobs::parse_training_input(
+      "masterConfig: {containerCommand: [python3, t.py]}\nhyperparameters:\n  goal: MAXIMIZE\n"
+      "  hyperparameterMetricTag: rmse\n  params:\n"
+      "    - {parameterName: anything, type: DOUBLE, minValue: -5, maxValue: 5}\n",
+      "c.yaml");
+  EXPECT_NO_THROW(check_config_for_default_trainer(input, "c.yaml"));
+  EXPECT_TRUE(default_trainer_args(input, {"--store=relative"}, "/srv/store").empty());
+}
+
+TEST(DefaultTrainer, IsToldItsStoreAndATuningJobsValidationSplit) {
+  const std::string space = "    - {parameterName: max_depth, type: INTEGER, minValue: 1, maxValue: 9}\n";
+  const auto tuning = jobs::parse_training_input("hyperparameters:\n  goal: MAXIMIZE\n  params:\n" + space, "t.yaml");
+  const auto training = jobs::parse_training_input("scaleTier: BASIC\n", "t.yaml");
+  using Args = std::vector<std::string>;
+  EXPECT_EQ(default_trainer_args(tuning, {"--cover-type=2"}, "/srv/store"),
+            (Args{"--store=/srv/store", "--validation-fraction=0.2"}));
+  EXPECT_EQ(default_trainer_args(training, {}, "/srv/store"), (Args{"--store=/srv/store"}))
+      << "a training job scores on the test split";
+  EXPECT_EQ(default_trainer_args(tuning, {"--store", "/elsewhere", "--validation-fraction=0.3"}, "/srv/store"),
+            Args{})
+      << "what the config or the user gave stays";
+  EXPECT_EQ(default_trainer_args(training, {}, "rel/store"),
+            Args{"--store=" + (std::filesystem::current_path() / "rel/store").string()})
+      << "trials run in their own directories";
+
+  EXPECT_THROW_WITH(default_trainer_args(training, {"--store", "rel"}, "/srv/store"), InputError, "--store=rel",
+                    "absolute path");
+  EXPECT_THROW_WITH(default_trainer_args(tuning, {"--validation-fraction=0"}, "/srv/store"), InputError,
+                    "--validation-fraction", "strictly between 0 and 1, found 0");
+  EXPECT_THROW_WITH(default_trainer_args(tuning, {"--validation-fraction", "x"}, "/srv/store"), InputError,
+                    "--validation-fraction=x: expected a number");
+}
+
+}  // namespace
+}  // namespace treeline::pipeline
