@@ -56,6 +56,14 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   // (A validation split of 0 would have the trials score on the test split.)
   data::check_fraction(request.split.test_fraction, "--test-fraction", "the rows");
   data::check_fraction(request.validation_fraction, "--validation-fraction", "the training split");
+  // These say where the data is and how it is split; a second value in the config's args would
+  // leave the trainer reading another store or split than the one submit prepared.
+  for (const char* flag : {"--project", "--name", "--store", "--seed", "--test-fraction", "--cover-type",
+                           "--validation-fraction", "--model-dir", "--job-dir"})
+    if (jobs::args_set_flag(input.args, flag))
+      throw InputError(fmt::format("{}: trainingInput.args sets {}, which submit sets itself (from its own flags); "
+                                   "take it out of args",
+                                   request.config_path, flag));
 
   const std::string prefix = request.project + "/" + request.name;
   auto source = data::open_data_source(request.data, request.query);

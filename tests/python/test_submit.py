@@ -118,6 +118,10 @@ def test_shipped_config_and_errors():
     for cmd in (["submit", "proj", "x", "--data", SAMPLE], ["jobs", "submit-tuning", "typo_study"]):
         p = P.run(*cmd, "--config", typo, "--store", fresh, check=False)
         assert p.returncode != 0 and "params[1].parameterName: 'learning_rat'" in p.stderr, p.stderr
+    clash = P.write("clash.yaml", open(CONFIG).read().replace('args: ["--n_estimators=15"]',
+                                                             'args: ["--n_estimators=15", "--seed=7"]'))
+    p = P.run("submit", "proj", "x", "--data", SAMPLE, "--config", clash, "--store", fresh, check=False)
+    assert p.returncode != 0 and "trainingInput.args sets --seed, which submit sets itself" in p.stderr, p.stderr
     assert not os.path.exists(os.path.join(fresh, "proj")), os.listdir(fresh)
     assert P.run("jobs", "list", "--store", fresh).stdout.count("\n") <= 1, "no job queued"
     p = P.run("submit", "proj", "x", "--config", shipped, "--data", SAMPLE, "--decision-threshold", "2", check=False)
