@@ -13,7 +13,9 @@ $(BUILD_DIR)/CMakeCache.txt: | deps
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+# The main job needs only the binary, not the tests.
+run: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target treeline
 	./$(BUILD_DIR)/treeline run-local sample run1 --data data/covertype-sample.csv.gz --store treeline-store
 
 test: build
