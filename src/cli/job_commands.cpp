@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -128,6 +129,20 @@ void add_submit(CLI::App& app) {
   });
 }
 
+// Prints on stderr what holds an unfinished job nobody moves, unless `last` said the same (but
+// for its numbers: seconds of silence grow); returns the note.
+std::optional<std::string> print_stalled_note(jobs::JobStore& store, const jobs::Job& job,
+                                              const std::optional<std::string>& last) {
+  auto note = jobs::stalled_job_note(store, job, kLeaseSeconds);
+  auto gist = [](std::string text) {
+    std::erase_if(text, [](unsigned char c) { return std::isdigit(c); });
+    return text;
+  };
+  if (note && (!last || gist(*note) != gist(*last)))
+    fmt::print(stderr, "treeline: note: job {} is {} and {}.\n", job.job_id, jobs::to_string(job.state), *note);
+  return note;
+}
+
 void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tuning) {
   struct Flags {
     std::string job_id, config;
@@ -214,8 +229,7 @@ void add_jobs(CLI::App& app) {
         out << to_yaml(doc);
         std::cout << out.c_str() << "\n";
       }
-      if (const auto note = jobs::stalled_job_note(*store, job, kLeaseSeconds))
-        fmt::print(stderr, "treeline: note: job {} is {} and {}.\n", job.job_id, jobs::to_string(job.state), *note);
+      print_stalled_note(*store, job, std::nullopt);
     });
   }
   {
@@ -229,7 +243,8 @@ void add_jobs(CLI::App& app) {
     f->platform.add_to(*cmd);
     cmd->callback([f] {
       auto store = jobs::open_job_store(f->platform.paths().jobs_spec);
-      while (true) {
+      std::optional<std::string> last_note;
+      for (int round = 0;; ++round) {
         const auto job = require_job(*store, f->job_id);
         if (jobs::is_terminal(job.state)) {
           fmt::print("{} {}\n", job.job_id, jobs::to_string(job.state));
@@ -237,6 +252,8 @@ void add_jobs(CLI::App& app) {
             throw Error(fmt::format("job {} {}: {}", job.job_id, jobs::to_string(job.state), job.error_message));
           return;
         }
+        // Rather than wait in silence for a job nobody moves, say why, once per change.
+        if (round % 25 == 0) last_note = print_stalled_note(*store, job, last_note);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
     });

@@ -357,6 +357,11 @@ def test_describe_names_a_stopped_agent():
         out = P.run("jobs", "describe", "t_stopped", "--store", store, "--format", "json")
         assert json.loads(out.stdout)["state"] == "RUNNING", out.stdout
         assert "is stopped" in out.stderr and "kill -CONT %d" % agent.pid in out.stderr, out.stderr
+        waiting = subprocess.Popen([P.treeline, "jobs", "wait", "t_stopped", "--store", store],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        waiting.terminate()
+        assert "is stopped" in waiting.communicate()[1], "jobs wait says why it waits"
     finally:
         agent.send_signal(signal.SIGCONT)
     P.run("jobs", "cancel", "t_stopped", "--store", store)
