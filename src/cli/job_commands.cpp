@@ -4,7 +4,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -63,6 +62,19 @@ jobs::Job require_job(jobs::JobStore& store, const std::string& id) {
   return *job;
 }
 
+void print_note(const jobs::Job& job, const std::string& note) {
+  fmt::print(stderr, "treeline: note: job {} is {} and {}.\n", job.job_id, jobs::to_string(job.state), note);
+}
+
+// Prints on stderr what holds an unfinished job nobody moves, unless `last` said the same;
+// returns the note.
+std::optional<std::string> print_stalled_note(jobs::JobStore& store, const jobs::Job& job,
+                                              const std::optional<std::string>& last) {
+  auto note = jobs::stalled_job_note(store, job, kLeaseSeconds);
+  if (note && !jobs::same_note(note, last)) print_note(job, *note);
+  return note;
+}
+
 void add_submit(CLI::App& app) {
   struct Flags {
     std::string project, name, config = "config/aip_config.yaml", cover_types;
@@ -119,7 +131,7 @@ void add_submit(CLI::App& app) {
     const bool tty = stderr_is_terminal();
     std::function<void(const std::string&)> progress;
     if (tty) progress = [](const std::string& change) { fmt::print(stderr, "treeline: {}\n", change); };
-    const auto results = pipeline::wait_for_tuned_models(*store, submitted, progress);
+    const auto results = pipeline::wait_for_tuned_models(*store, submitted, progress, print_note, kLeaseSeconds);
     if (f->json)
       std::cout << pipeline::tuned_results_to_json(results).dump() << "\n";
     else
@@ -127,20 +139,6 @@ void add_submit(CLI::App& app) {
     for (const auto& r : results)
       if (r.state != "SUCCEEDED") throw Error(fmt::format("cover type {}: {} {}", r.cover_type, r.state, r.error));
   });
-}
-
-// Prints on stderr what holds an unfinished job nobody moves, unless `last` said the same (but
-// for its numbers: seconds of silence grow); returns the note.
-std::optional<std::string> print_stalled_note(jobs::JobStore& store, const jobs::Job& job,
-                                              const std::optional<std::string>& last) {
-  auto note = jobs::stalled_job_note(store, job, kLeaseSeconds);
-  auto gist = [](std::string text) {
-    std::erase_if(text, [](unsigned char c) { return std::isdigit(c); });
-    return text;
-  };
-  if (note && (!last || gist(*note) != gist(*last)))
-    fmt::print(stderr, "treeline: note: job {} is {} and {}.\n", job.job_id, jobs::to_string(job.state), *note);
-  return note;
 }
 
 void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tuning) {

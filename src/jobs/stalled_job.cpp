@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "treeline/common/host.h"
 #include "treeline/jobs/agent_liveness.h"
@@ -66,6 +67,15 @@ std::optional<std::string> stalled_job_note(JobStore& store, const Job& job, dou
       "its agent (pid {}) is alive but has not renewed its lease for {:.0f} s (busy, or waiting for the job "
       "store's lock); it keeps the job while it lives",
       owner->pid, silent);
+}
+
+bool same_note(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+  if (!a || !b) return a.has_value() == b.has_value();
+  auto gist = [](std::string text) {
+    std::erase_if(text, [](unsigned char c) { return std::isdigit(c); });
+    return text;
+  };
+  return gist(*a) == gist(*b);
 }
 
 }  // namespace treeline::jobs

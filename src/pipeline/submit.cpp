@@ -12,6 +12,7 @@
 #include "treeline/common/error.h"
 #include "treeline/data/data_source.h"
 #include "treeline/data/split.h"
+#include "treeline/jobs/stalled_job.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/metrics/binary_metrics.h"
 #include "treeline/pipeline/prepare.h"
@@ -123,13 +124,28 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   return submitted;
 }
 
-std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std::vector<SubmittedJobs>& submitted,
-                                               const std::function<void(const std::string&)>& on_change) {
+std::vector<TunedResult> wait_for_tuned_models(
+    jobs::JobStore& store, const std::vector<SubmittedJobs>& submitted,
+    const std::function<void(const std::string&)>& on_change,
+    const std::function<void(const jobs::Job&, const std::string&)>& on_stalled, double lease_seconds) {
   std::vector<TunedResult> results(submitted.size());
   std::vector<bool> done(submitted.size(), false);
   std::vector<std::string> last_seen(submitted.size());
+  std::optional<std::string> last_note;
   std::size_t remaining = submitted.size();
-  while (remaining > 0) {
+  for (int round = 0; remaining > 0; ++round) {
+    // Every few seconds, what holds the first unfinished job, if anything (they share agents).
+    if (on_stalled && round % 15 == 0) {
+      std::optional<std::string> note;
+      for (std::size_t i = 0; i < submitted.size() && !note; ++i) {
+        if (done[i]) continue;
+        auto job = store.find_job(submitted[i].final_job_id);
+        if (!job) job = store.find_job(submitted[i].tuning_job_id);
+        if (job) note = jobs::stalled_job_note(store, *job, lease_seconds);
+        if (note && !jobs::same_note(note, last_note)) on_stalled(*job, *note);
+      }
+      last_note = note;
+    }
     for (std::size_t i = 0; i < submitted.size(); ++i) {
       if (done[i]) continue;
       const auto& s = submitted[i];

@@ -5,7 +5,10 @@ predict. Also --detach, and the shipped config/aip_config.yaml parsing through t
 Usage: test_submit.py TREELINE_BINARY SOURCE_DIR"""
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from platform_util import Platform  # noqa: E402
@@ -95,6 +98,27 @@ def test_single_tuning_job_with_the_default_trainer():
     assert "on the validation split" in log, log
 
 
+def test_submit_says_why_it_waits():
+    # The store's only agent is stopped (Ctrl-Z): it counts as alive, so submit starts none, and
+    # says so while it waits instead of waiting in silence.
+    store = P.path("store-stopped-agent")
+    agent = P.start_agent(store)
+    time.sleep(0.5)
+    agent.send_signal(signal.SIGSTOP)
+    try:
+        time.sleep(11)  # past the agents' 10 s lease
+        waiting = subprocess.Popen([P.treeline, "submit", "proj", "waits", "--config", CONFIG, "--data", SAMPLE,
+                                    "--cover-types", "4", "--store", store],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        waiting.terminate()
+        err = waiting.communicate()[1]
+        assert "the agent serving this job store (pid %d) is stopped" % agent.pid in err, err
+    finally:
+        agent.kill()  # SIGKILL reaches a stopped process; nothing then runs the queued jobs
+        agent.wait()
+
+
 def test_shipped_config_and_errors():
     shipped = os.path.join(P.source_dir, "config", "aip_config.yaml")
     p = P.run("submit", "proj", "bad", "--config", shipped, "--data", os.path.join(P.root, "missing.csv"), check=False)
@@ -131,5 +155,6 @@ def test_shipped_config_and_errors():
 P.check("submit tunes, then trains final models", test_submit_tunes_then_trains_final_models)
 P.check("--detach", test_detach_returns_at_once_and_jobs_finish)
 P.check("a single tuning job with the default trainer", test_single_tuning_job_with_the_default_trainer)
+P.check("submit says why it waits", test_submit_says_why_it_waits)
 P.check("shipped config and errors", test_shipped_config_and_errors)
 P.finish()

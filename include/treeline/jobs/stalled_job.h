@@ -13,4 +13,8 @@ namespace treeline::jobs {
 // and what to do, in one or two sentences.
 std::optional<std::string> stalled_job_note(JobStore& store, const Job& job, double lease_seconds);
 
+// Whether two notes say the same but for their numbers (the seconds of silence grow), so a
+// waiting command prints a note again only when it changes.
+bool same_note(const std::optional<std::string>& a, const std::optional<std::string>& b);
+
 }  // namespace treeline::jobs

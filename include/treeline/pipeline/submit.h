@@ -56,9 +56,12 @@ struct TunedResult {
 };
 
 // Polls the store until every final job has ended (or its tuning job failed); reports each
-// state change through `on_change`.
-std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std::vector<SubmittedJobs>& submitted,
-                                               const std::function<void(const std::string&)>& on_change = {});
+// state change through `on_change`, and what holds a job nobody moves (jobs/stalled_job.h)
+// through `on_stalled`, again when that changes.
+std::vector<TunedResult> wait_for_tuned_models(
+    jobs::JobStore& store, const std::vector<SubmittedJobs>& submitted,
+    const std::function<void(const std::string&)>& on_change = {},
+    const std::function<void(const jobs::Job&, const std::string&)>& on_stalled = {}, double lease_seconds = 10);
 
 // The run-local document with best_hyperparameters and job_id added to each result.
 nlohmann::json tuned_results_to_json(const std::vector<TunedResult>& results);
