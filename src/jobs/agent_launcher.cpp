@@ -13,6 +13,7 @@
 
 #include "treeline/common/error.h"
 #include "treeline/common/unique_fd.h"
+#include "treeline/jobs/agent_liveness.h"
 
 namespace treeline::jobs {
 namespace fs = std::filesystem;
@@ -34,7 +35,8 @@ std::string self_executable() {
 }
 
 bool ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string& self, double lease_seconds) {
-  if (!store.live_agents(lease_seconds).empty()) return false;
+  // A stopped agent counts as alive (it keeps its jobs) but runs nothing new: start another.
+  if (any_agent_running(store.live_agents(lease_seconds))) return false;
   fs::create_directories(paths.store_root);
   // Submissions in quick succession must not each start an agent before the first one has
   // registered: whoever holds this lock starts one and waits until it shows up in the store.
@@ -43,7 +45,7 @@ bool ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string
   if (!lock) throw_errno("cannot open " + lock_path.string());
   while (::flock(lock.get(), LOCK_EX) != 0)
     if (errno != EINTR) throw_errno("cannot lock " + lock_path.string());
-  if (!store.live_agents(lease_seconds).empty()) return false;
+  if (any_agent_running(store.live_agents(lease_seconds))) return false;
 
   std::vector<std::string> args = {self, "agent", "--store", paths.store_root.string(), "--jobs", paths.jobs_spec,
                                    "--exit-when-idle"};
@@ -69,7 +71,7 @@ bool ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string
   int status = 0;
   ::waitpid(child, &status, 0);
   // Hold the lock until the agent has registered (or clearly failed to: its log says why).
-  for (int waited_ms = 0; waited_ms < 5000 && store.live_agents(lease_seconds).empty(); waited_ms += 10)
+  for (int waited_ms = 0; waited_ms < 5000 && !any_agent_running(store.live_agents(lease_seconds)); waited_ms += 10)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   return true;
 }

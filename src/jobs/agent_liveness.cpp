@@ -17,4 +17,11 @@ bool agent_alive(const AgentInfo& agent, double lease_seconds, double now) {
   return heartbeat_fresh;
 }
 
+bool any_agent_running(const std::vector<AgentInfo>& agents) {
+  const std::string here = host_name();
+  for (const auto& a : agents)
+    if (a.host != here || !process_stopped(a.pid)) return true;
+  return false;
+}
+
 }  // namespace treeline::jobs

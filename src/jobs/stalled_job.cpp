@@ -19,12 +19,11 @@ std::string who(const AgentInfo& agent) {
   return fmt::format("pid {} on {}", agent.pid, agent.host);
 }
 
-// `subject` is "its agent" or "the agent serving this job store".
-std::string stopped_agent(const std::string& subject, long pid, const std::string& then) {
+std::string stopped_owner(long pid, const std::string& then) {
   return fmt::format(
-      "{0} (pid {1}) is stopped (Ctrl-Z or SIGSTOP); it keeps its jobs, so that no trial runs twice. Resume it "
-      "(`kill -CONT {1}`, or `fg` in its shell), or end it (`kill {1}; kill -CONT {1}`) and {2}",
-      subject, pid, then);
+      "its agent (pid {0}) is stopped (Ctrl-Z or SIGSTOP); it keeps its jobs, so that no trial runs twice. Resume "
+      "it (`kill -CONT {0}`, or `fg` in its shell), or end it (`kill {0}; kill -CONT {0}`) and {1}",
+      pid, then);
 }
 
 }  // namespace
@@ -46,11 +45,13 @@ std::optional<std::string> stalled_job_note(JobStore& store, const Job& job, dou
                                    : "nothing runs it until another agent starts: `treeline agent` (with the "
                                      "same --store or --jobs)";
   if (!owner) {
-    if (serving) return std::nullopt;  // claimed when that agent has room
-    for (const auto& a : live)
-      if (a.host == host_name() && process_stopped(a.pid))
-        return stopped_agent("the agent serving this job store", a.pid, then);
-    if (!live.empty()) return std::nullopt;  // alive but busy: it claims the job when it can
+    // Claimed when a running agent has room (a busy one too, once it renews its lease).
+    if (any_agent_running(live)) return std::nullopt;
+    if (!live.empty())  // every one of them stopped on this host
+      return fmt::format(
+          "the only agent serving this job store (pid {0}) is stopped (Ctrl-Z or SIGSTOP) and runs nothing new: "
+          "resume it (`kill -CONT {0}`, or `fg` in its shell), or start another: {1}",
+          live.front().pid, kStartOne);
     return std::string("no agent serves this job store now: ") + kStartOne;
   }
   const double silent = now - owner->heartbeat;
@@ -62,7 +63,7 @@ std::optional<std::string> stalled_job_note(JobStore& store, const Job& job, dou
   }
   if (silent <= lease_seconds) return std::nullopt;
   // Alive on this host (elsewhere a silent agent is not alive), yet silent past its lease.
-  if (process_stopped(owner->pid)) return stopped_agent("its agent", owner->pid, then);
+  if (process_stopped(owner->pid)) return stopped_owner(owner->pid, then);
   return fmt::format(
       "its agent (pid {}) is alive but has not renewed its lease for {:.0f} s (busy, or waiting for the job "
       "store's lock); it keeps the job while it lives",

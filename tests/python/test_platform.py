@@ -359,7 +359,7 @@ def test_describe_names_a_stopped_agent():
         assert "is stopped" in out.stderr and "kill -CONT %d" % agent.pid in out.stderr, out.stderr
         waiting = subprocess.Popen([P.treeline, "jobs", "wait", "t_stopped", "--store", store],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.5)
+        time.sleep(3)  # its first check comes at once
         waiting.terminate()
         assert "is stopped" in waiting.communicate()[1], "jobs wait says why it waits"
     finally:

@@ -6,7 +6,7 @@ Usage: test_submit.py TREELINE_BINARY SOURCE_DIR"""
 import json
 import os
 import signal
-import subprocess
+import sqlite3
 import sys
 import time
 
@@ -40,6 +40,7 @@ CONFIG = P.write("small.yaml", """\
 
 def test_submit_tunes_then_trains_final_models():
     p = P.run("submit", "proj", "tuned", "--config", CONFIG, "--data", SAMPLE, "--cover-types", "2,3", "--json")
+    assert "note: job" not in p.stderr, "a healthy run has nothing stalled to report: " + p.stderr
     results = json.loads(p.stdout)["results"]
     assert [r["cover_type"] for r in results] == [2, 3], results
     for r in results:
@@ -98,24 +99,31 @@ def test_single_tuning_job_with_the_default_trainer():
     assert "on the validation split" in log, log
 
 
-def test_submit_says_why_it_waits():
-    # The store's only agent is stopped (Ctrl-Z): it counts as alive, so submit starts none, and
-    # says so while it waits instead of waiting in silence.
+def registered_agents(store):
+    try:
+        with sqlite3.connect(os.path.join(store, "jobs.sqlite")) as db:
+            return db.execute("SELECT count(*) FROM agents").fetchone()[0]
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
+def test_submit_starts_an_agent_beside_a_stopped_one():
+    # The store's only agent is stopped (Ctrl-Z): it keeps the jobs it owns but would run nothing
+    # new, so submit starts another instead of waiting on it.
     store = P.path("store-stopped-agent")
     agent = P.start_agent(store)
-    time.sleep(0.5)
+    deadline = time.time() + 10
+    while time.time() < deadline and not registered_agents(store):
+        time.sleep(0.05)
+    assert registered_agents(store) == 1
     agent.send_signal(signal.SIGSTOP)
     try:
-        time.sleep(11)  # past the agents' 10 s lease
-        waiting = subprocess.Popen([P.treeline, "submit", "proj", "waits", "--config", CONFIG, "--data", SAMPLE,
-                                    "--cover-types", "4", "--store", store],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)
-        waiting.terminate()
-        err = waiting.communicate()[1]
-        assert "the agent serving this job store (pid %d) is stopped" % agent.pid in err, err
+        p = P.run("submit", "proj", "beside", "--config", CONFIG, "--data", SAMPLE, "--cover-types", "4",
+                  "--store", store, "--json", timeout=60)
+        assert json.loads(p.stdout)["results"][0]["state"] == "SUCCEEDED", p.stdout
+        assert "note: job" not in p.stderr, p.stderr
     finally:
-        agent.kill()  # SIGKILL reaches a stopped process; nothing then runs the queued jobs
+        agent.kill()  # SIGKILL reaches a stopped process
         agent.wait()
 
 
@@ -155,6 +163,6 @@ def test_shipped_config_and_errors():
 P.check("submit tunes, then trains final models", test_submit_tunes_then_trains_final_models)
 P.check("--detach", test_detach_returns_at_once_and_jobs_finish)
 P.check("a single tuning job with the default trainer", test_single_tuning_job_with_the_default_trainer)
-P.check("submit says why it waits", test_submit_says_why_it_waits)
+P.check("submit starts an agent beside a stopped one", test_submit_starts_an_agent_beside_a_stopped_one)
 P.check("shipped config and errors", test_shipped_config_and_errors)
 P.finish()

@@ -98,7 +98,7 @@ TEST(StalledJob, SaysWhenNoAgentServesTheStore) {
   store.create_job(queued_job("study"));
   EXPECT_TRUE(contains(stalled_job_note(store, *store.find_job("study"), kLease), "no agent serves this job store"));
 
-  // The only agent is stopped: it counts as alive, so nothing starts another for a new job.
+  // The only agent is stopped: it counts as alive (it keeps what it owns) but runs nothing new.
   const pid_t child = idle_child();
   AgentInfo stopped = agent_named("agent-stopped");
   stopped.pid = child;
@@ -110,7 +110,7 @@ TEST(StalledJob, SaysWhenNoAgentServesTheStore) {
   const auto note = stalled_job_note(store, *store.find_job("study"), kLease);
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
-  EXPECT_TRUE(contains(note, "the agent serving this job store (pid " + std::to_string(child) + ") is stopped"))
+  EXPECT_TRUE(contains(note, "the only agent serving this job store (pid " + std::to_string(child) + ") is stopped"))
       << note.value_or("(none)");
   store.remove_agent(stopped.agent_id);
 

@@ -1,5 +1,7 @@
 #pragma once
 // Whether a registered agent still lives, and so keeps its jobs.
+#include <vector>
+
 #include "treeline/jobs/job_store.h"
 
 namespace treeline::jobs {
@@ -10,5 +12,9 @@ namespace treeline::jobs {
 // zombie, /proc hidden, an agent from before identities) a vanished process is dead at once and
 // any other once its lease runs out; an agent on another host is judged by its lease alone.
 bool agent_alive(const AgentInfo& agent, double lease_seconds, double now);
+
+// Whether any of `agents` (live ones) will run newly queued jobs: one stopped on this host
+// (Ctrl-Z, SIGSTOP) keeps the jobs it owns but runs nothing until resumed.
+bool any_agent_running(const std::vector<AgentInfo>& agents);
 
 }  // namespace treeline::jobs

@@ -1,6 +1,7 @@
 #pragma once
-// Why an unfinished job may not be moving, for `jobs describe`: its agent is stopped (Ctrl-Z),
-// busy, gone, or no agent serves the store at all. What a user needs to unstick it.
+// Why an unfinished job may not be moving, for `jobs describe`, `jobs wait` and `submit`: its
+// agent is stopped (Ctrl-Z), busy, gone, or no agent serves the store at all. What a user needs
+// to unstick it.
 #include <optional>
 #include <string>
 
