@@ -128,10 +128,13 @@ void add_submit(CLI::App& app) {
         fmt::print("cover type {}: tuning job {} (then final job {})\n", s.cover_type, s.tuning_job_id, s.final_job_id);
       return;
     }
-    const bool tty = stderr_is_terminal();
-    std::function<void(const std::string&)> progress;
-    if (tty) progress = [](const std::string& change) { fmt::print(stderr, "treeline: {}\n", change); };
-    const auto results = pipeline::wait_for_tuned_models(*store, submitted, progress, print_note, kLeaseSeconds);
+    pipeline::WaitOptions waiting;
+    if (stderr_is_terminal())
+      waiting.on_change = [](const std::string& change) { fmt::print(stderr, "treeline: {}\n", change); };
+    waiting.on_stalled = print_note;
+    waiting.keep_agent = [&] { jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds); };
+    waiting.lease_seconds = kLeaseSeconds;
+    const auto results = pipeline::wait_for_tuned_models(*store, submitted, waiting);
     if (f->json)
       std::cout << pipeline::tuned_results_to_json(results).dump() << "\n";
     else

@@ -124,25 +124,25 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   return submitted;
 }
 
-std::vector<TunedResult> wait_for_tuned_models(
-    jobs::JobStore& store, const std::vector<SubmittedJobs>& submitted,
-    const std::function<void(const std::string&)>& on_change,
-    const std::function<void(const jobs::Job&, const std::string&)>& on_stalled, double lease_seconds) {
+std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std::vector<SubmittedJobs>& submitted,
+                                               const WaitOptions& options) {
+  const auto& on_change = options.on_change;
   std::vector<TunedResult> results(submitted.size());
   std::vector<bool> done(submitted.size(), false);
   std::vector<std::string> last_seen(submitted.size());
   std::optional<std::string> last_note;
   std::size_t remaining = submitted.size();
   for (int round = 0; remaining > 0; ++round) {
+    if (options.keep_agent && round % 15 == 0) options.keep_agent();
     // Every few seconds, what holds the first unfinished job, if anything (they share agents).
-    if (on_stalled && round % 15 == 0) {
+    if (options.on_stalled && round % 15 == 0) {
       std::optional<std::string> note;
       for (std::size_t i = 0; i < submitted.size() && !note; ++i) {
         if (done[i]) continue;
         auto job = store.find_job(submitted[i].final_job_id);
         if (!job) job = store.find_job(submitted[i].tuning_job_id);
-        if (job) note = jobs::stalled_job_note(store, *job, lease_seconds);
-        if (note && !jobs::same_note(note, last_note)) on_stalled(*job, *note);
+        if (job) note = jobs::stalled_job_note(store, *job, options.lease_seconds);
+        if (note && !jobs::same_note(note, last_note)) options.on_stalled(*job, *note);
       }
       last_note = note;
     }

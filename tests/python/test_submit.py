@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -127,6 +128,28 @@ def test_submit_starts_an_agent_beside_a_stopped_one():
         agent.wait()
 
 
+def test_submit_outlives_its_agent():
+    # The agent submit started is killed: submit starts another rather than wait forever.
+    store = P.path("store-killed-agent")
+    waiting = subprocess.Popen([P.treeline, "submit", "proj", "outlives", "--config", CONFIG, "--data", SAMPLE,
+                                "--cover-types", "4", "--store", store, "--json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline and not registered_agents(store):
+        time.sleep(0.02)
+    with sqlite3.connect(os.path.join(store, "jobs.sqlite")) as db:
+        first = db.execute("SELECT pid FROM agents").fetchone()[0]
+    os.kill(first, signal.SIGKILL)
+    try:
+        out, err = waiting.communicate(timeout=60)
+    finally:
+        waiting.kill()  # no-op once it ended
+    assert waiting.returncode == 0, err
+    assert json.loads(out)["results"][0]["state"] == "SUCCEEDED", out
+    log = open(os.path.join(store, "agent.log")).read()
+    assert log.count(" serving ") == 2, "a second agent ran the jobs: " + log
+
+
 def test_shipped_config_and_errors():
     shipped = os.path.join(P.source_dir, "config", "aip_config.yaml")
     p = P.run("submit", "proj", "bad", "--config", shipped, "--data", os.path.join(P.root, "missing.csv"), check=False)
@@ -164,5 +187,6 @@ P.check("submit tunes, then trains final models", test_submit_tunes_then_trains_
 P.check("--detach", test_detach_returns_at_once_and_jobs_finish)
 P.check("a single tuning job with the default trainer", test_single_tuning_job_with_the_default_trainer)
 P.check("submit starts an agent beside a stopped one", test_submit_starts_an_agent_beside_a_stopped_one)
+P.check("submit outlives its agent", test_submit_outlives_its_agent)
 P.check("shipped config and errors", test_shipped_config_and_errors)
 P.finish()

@@ -55,13 +55,19 @@ struct TunedResult {
   std::string model_uri;
 };
 
-// Polls the store until every final job has ended (or its tuning job failed); reports each
-// state change through `on_change`, and what holds a job nobody moves (jobs/stalled_job.h)
-// through `on_stalled`, again when that changes.
-std::vector<TunedResult> wait_for_tuned_models(
-    jobs::JobStore& store, const std::vector<SubmittedJobs>& submitted,
-    const std::function<void(const std::string&)>& on_change = {},
-    const std::function<void(const jobs::Job&, const std::string&)>& on_stalled = {}, double lease_seconds = 10);
+struct WaitOptions {
+  std::function<void(const std::string&)> on_change;  // each job's state changes, for progress lines
+  // What holds a job nobody moves (jobs/stalled_job.h), again when that changes.
+  std::function<void(const jobs::Job&, const std::string&)> on_stalled;
+  // Called every few seconds, before looking for stalled jobs: starts an agent when none would
+  // run the jobs (the one submit started was killed, say), so the wait does not hang.
+  std::function<void()> keep_agent;
+  double lease_seconds = 10;
+};
+
+// Polls the store until every final job has ended (or its tuning job failed).
+std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std::vector<SubmittedJobs>& submitted,
+                                               const WaitOptions& options = {});
 
 // The run-local document with best_hyperparameters and job_id added to each result.
 nlohmann::json tuned_results_to_json(const std::vector<TunedResult>& results);
