@@ -596,10 +596,16 @@ TrainingInput parse_training_input(const std::string& yaml_text, const std::stri
 
 TrainingInput load_training_input(const std::string& path) { return parse_training_input(read_file(path), path); }
 
-bool args_set_flag(const std::vector<std::string>& args, std::string_view flag) {
-  return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
-    return a == flag || (a.size() > flag.size() && a.starts_with(flag) && a[flag.size()] == '=');
-  });
+std::optional<std::string> args_flag_value(const std::vector<std::string>& args, std::string_view flag) {
+  std::optional<std::string> value;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    if (a.size() > flag.size() && a.starts_with(flag) && a[flag.size()] == '=')
+      value = std::string(a.substr(flag.size() + 1));
+    else if (a == flag && i + 1 < args.size())
+      value = args[i + 1];
+  }
+  return value;
 }
 
 TrainingInput training_input_from_json(const nlohmann::json& as_given) {

@@ -35,18 +35,6 @@ std::optional<void (*)(const std::string&)> other_tunable_flag(const std::string
   return std::nullopt;
 }
 
-// The value `args` give `flag` ("--flag=value" or "--flag value"); the last one wins, as in CLI11.
-std::optional<std::string> flag_value(const std::vector<std::string>& args, const std::string& flag) {
-  std::optional<std::string> value;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i].starts_with(flag + "="))
-      value = args[i].substr(flag.size() + 1);
-    else if (args[i] == flag && i + 1 < args.size())
-      value = args[i + 1];
-  }
-  return value;
-}
-
 }  // namespace
 
 void check_config_for_default_trainer(const jobs::TrainingInput& input, const std::string& config_file) {
@@ -108,16 +96,16 @@ std::vector<std::string> default_trainer_args(const jobs::TrainingInput& input, 
                                               const std::filesystem::path& store_root) {
   if (!input.container_command.empty()) return {};
   std::vector<std::string> extra;
-  if (const auto store = flag_value(args, "--store")) {
+  if (const auto store = jobs::args_flag_value(args, "--store")) {
     if (!std::filesystem::path(*store).is_absolute())
       throw InputError(fmt::format("--store={}: give the trainer an absolute path (each trial runs in its own "
                                    "directory), or leave it out: the job's store is passed on",
                                    *store));
   } else {
-    extra.push_back("--store=" + std::filesystem::absolute(store_root).lexically_normal().string());
+    extra.push_back("--store=" + store_root.string());
   }
   if (input.hyperparameters) {
-    if (const auto given = flag_value(args, "--validation-fraction")) {
+    if (const auto given = jobs::args_flag_value(args, "--validation-fraction")) {
       double value = 0;
       const auto r = std::from_chars(given->data(), given->data() + given->size(), value);
       if (r.ec != std::errc() || r.ptr != given->data() + given->size())

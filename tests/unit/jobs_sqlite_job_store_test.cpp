@@ -18,6 +18,9 @@ namespace {
 
 using treeline::testing::TempDir;
 using treeline::testing::agent_named;
+using treeline::testing::agent_of_process;
+using treeline::testing::idle_child;
+using treeline::testing::register_and_claim;
 using treeline::testing::exited_pid;
 using treeline::testing::queued_job;
 
@@ -120,17 +123,10 @@ TEST(SqliteJobStore, AnExitedAgentNotYetReapedIsDeadOnceItsLeaseRunsOut) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
   store.create_job(queued_job("study"));
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::pause();
-    ::_exit(0);
-  }
-  AgentInfo zombie = agent_named("agent-zombie");
-  zombie.pid = child;
-  zombie.process_key = process_identity(child).value_or("");
+  const pid_t child = idle_child();
+  const AgentInfo zombie = agent_of_process("agent-zombie", child);
   ASSERT_FALSE(zombie.process_key.empty());
-  store.heartbeat(zombie);
-  ASSERT_EQ(store.claim_jobs(zombie, 30).held.size(), 1u);
+  ASSERT_EQ(register_and_claim(store, zombie, 30).size(), 1u);
   ::kill(child, SIGKILL);  // exits, but stays a zombie until reaped below
   for (int i = 0; i < 200 && process_identity(child); ++i) ::usleep(10000);
   ASSERT_FALSE(process_identity(child)) << "a zombie has no identity";
@@ -161,8 +157,7 @@ TEST(SqliteJobStore, AJobCancelledWhileQueuedCannotBeStartedByItsClaimer) {
   SqliteJobStore store(dir / "jobs.sqlite");
   store.create_job(queued_job("study"));
   const AgentInfo a = agent_named("agent-a");
-  store.heartbeat(a);
-  ASSERT_EQ(store.claim_jobs(a, 30).held.size(), 1u);  // claimed, still QUEUED
+  ASSERT_EQ(register_and_claim(store, a, 30).size(), 1u);  // claimed, still QUEUED
   EXPECT_EQ(store.request_cancel("study"), JobState::kCancelled);
   EXPECT_THROW(store.set_job_state("study", a.agent_id, JobState::kRunning, ""), LeaseLost);
   EXPECT_EQ(store.job_state("study"), JobState::kCancelled);

@@ -19,6 +19,9 @@ namespace treeline::jobs {
 namespace {
 
 using treeline::testing::agent_named;
+using treeline::testing::agent_of_process;
+using treeline::testing::idle_child;
+using treeline::testing::register_and_claim;
 using treeline::testing::queued_job;
 using treeline::testing::TempDir;
 
@@ -26,15 +29,6 @@ constexpr double kLease = 10;
 
 bool contains(const std::optional<std::string>& note, const std::string& part) {
   return note && note->find(part) != std::string::npos;
-}
-
-// A child process that waits for signals; killed and reaped by the test.
-pid_t idle_child() {
-  const pid_t child = ::fork();
-  if (child == 0) {
-    for (;;) ::pause();
-  }
-  return child;
 }
 
 // Waits until /proc shows `pid` stopped (or not), as signals are delivered asynchronously.
@@ -51,7 +45,7 @@ TEST(StalledJob, NothingToSayWhileItsAgentRenewsItsLeaseOrOnceItEnded) {
   store.heartbeat(agent);
   EXPECT_EQ(stalled_job_note(store, *store.find_job("study"), kLease), std::nullopt)
       << "a live agent claims it when it has room";
-  ASSERT_EQ(store.claim_jobs(agent, kLease).held.size(), 1u);
+  ASSERT_EQ(register_and_claim(store, agent, kLease).size(), 1u);
   EXPECT_EQ(stalled_job_note(store, *store.find_job("study"), kLease), std::nullopt);
   store.set_job_state("study", agent.agent_id, JobState::kSucceeded, "");
   EXPECT_EQ(stalled_job_note(store, *store.find_job("study"), kLease), std::nullopt);
@@ -62,11 +56,8 @@ TEST(StalledJob, NamesAStoppedAgentAndHowToResumeIt) {
   SqliteJobStore store(dir / "jobs.sqlite");
   store.create_job(queued_job("study"));
   const pid_t child = idle_child();
-  AgentInfo agent = agent_named("agent-stopped");
-  agent.pid = child;
-  agent.process_key = process_identity(child).value_or("");
-  store.heartbeat(agent);
-  ASSERT_EQ(store.claim_jobs(agent, kLease).held.size(), 1u);
+  AgentInfo agent = agent_of_process("agent-stopped", child);
+  ASSERT_EQ(register_and_claim(store, agent, kLease).size(), 1u);
   agent.heartbeat = now_seconds() - 60;  // silent for a minute
   store.heartbeat(agent);
 
@@ -100,9 +91,7 @@ TEST(StalledJob, SaysWhenNoAgentServesTheStore) {
 
   // The only agent is stopped: it counts as alive (it keeps what it owns) but runs nothing new.
   const pid_t child = idle_child();
-  AgentInfo stopped = agent_named("agent-stopped");
-  stopped.pid = child;
-  stopped.process_key = process_identity(child).value_or("");
+  AgentInfo stopped = agent_of_process("agent-stopped", child);
   stopped.heartbeat = now_seconds() - 60;
   store.heartbeat(stopped);
   ::kill(child, SIGSTOP);
@@ -116,10 +105,16 @@ TEST(StalledJob, SaysWhenNoAgentServesTheStore) {
 
   // Owned by an agent that unregistered without releasing it.
   const AgentInfo agent = agent_named("agent-gone");
-  store.heartbeat(agent);
-  ASSERT_EQ(store.claim_jobs(agent, kLease).held.size(), 1u);
+  ASSERT_EQ(register_and_claim(store, agent, kLease).size(), 1u);
   store.remove_agent(agent.agent_id);
   EXPECT_TRUE(contains(stalled_job_note(store, *store.find_job("study"), kLease), "(agent-gone) has ended"));
+}
+
+TEST(StalledJob, ANoteIsTheSameButForItsNumbers) {
+  EXPECT_TRUE(same_note("silent for 12 s", "silent for 17 s")) << "the seconds of silence grow";
+  EXPECT_FALSE(same_note("silent for 12 s", "has ended"));
+  EXPECT_FALSE(same_note("has ended", std::nullopt)) << "a note after none is new";
+  EXPECT_TRUE(same_note(std::nullopt, std::nullopt));
 }
 
 }  // namespace

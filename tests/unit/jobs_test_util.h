@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "treeline/common/host.h"
 #include "treeline/jobs/job.h"
@@ -28,6 +29,30 @@ inline jobs::AgentInfo agent_named(const std::string& id) {
   agent.started = agent.heartbeat = jobs::now_seconds();
   agent.process_key = process_identity(agent.pid).value_or("");
   return agent;
+}
+
+// The same for another live process of this host (a child the test controls).
+inline jobs::AgentInfo agent_of_process(const std::string& id, pid_t pid) {
+  jobs::AgentInfo agent = agent_named(id);
+  agent.pid = pid;
+  agent.process_key = process_identity(pid).value_or("");
+  return agent;
+}
+
+// A child process that waits for signals; the test kills and reaps it.
+inline pid_t idle_child() {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    for (;;) ::pause();
+  }
+  return child;
+}
+
+// Registers `agent` (as of its heartbeat) and lets it claim what it may; returns the jobs it holds.
+inline std::vector<std::string> register_and_claim(jobs::JobStore& store, const jobs::AgentInfo& agent,
+                                                   double lease_seconds) {
+  store.heartbeat(agent);
+  return store.claim_jobs(agent, lease_seconds).held;
 }
 
 // The pid of a process that has exited (and been reaped).

@@ -409,3 +409,12 @@ TEST(TrainingInput, StoredFormErrorsNameTheirPath) {
 TEST(TrainingInput, MissingFileIsAnInputError) {
   EXPECT_THROW(load_training_input("/nonexistent/aip_config.yaml"), InputError);
 }
+
+TEST(TrainingInput, ArgsFlagValueReadsBothFormsAndTheLastWins) {
+  const std::vector<std::string> args = {"--nthread=2", "--store", "/a", "--nthread-cap=9", "--store=/b", "--seed"};
+  EXPECT_EQ(args_flag_value(args, "--nthread"), "2") << "--nthread-cap is another flag";
+  EXPECT_EQ(args_flag_value(args, "--store"), "/b");
+  EXPECT_EQ(args_flag_value(args, "--seed"), std::nullopt) << "a flag with no value sets nothing";
+  EXPECT_TRUE(args_set_flag(args, "--nthread-cap"));
+  EXPECT_FALSE(args_set_flag(args, "--model-dir"));
+}

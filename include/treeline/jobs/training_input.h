@@ -57,8 +57,12 @@ struct TrainingInput {
 TrainingInput parse_training_input(const std::string& yaml_text, const std::string& where);
 TrainingInput load_training_input(const std::string& path);
 
-// Whether a trainer's `args` set `flag` ("--nthread"), as "--nthread=4" or "--nthread 4".
-bool args_set_flag(const std::vector<std::string>& args, std::string_view flag);
+// The value a trainer's `args` give `flag` ("--nthread"), as "--nthread=4" or "--nthread 4"; the
+// last one wins, as in CLI11. nullopt when they do not set it.
+std::optional<std::string> args_flag_value(const std::vector<std::string>& args, std::string_view flag);
+inline bool args_set_flag(const std::vector<std::string>& args, std::string_view flag) {
+  return args_flag_value(args, flag).has_value();
+}
 
 // Round trip of the parsed form, for storing with a job.
 TrainingInput training_input_from_json(const nlohmann::json& as_given);

@@ -21,8 +21,9 @@ inline constexpr double kDefaultValidationFraction = 0.2;
 void check_config_for_default_trainer(const jobs::TrainingInput& input, const std::string& config_file);
 
 // What `jobs submit-training` and `submit-tuning` add to `args` (the config's and the user's) for
-// the default trainer: the store the job was submitted to, as an absolute path (each trial runs
-// in its own directory), and for a tuning job --validation-fraction unless given. Throws
+// the default trainer: the store the job was submitted to (`store_root`, absolute as
+// jobs::PlatformPaths has it: each trial runs in its own directory), and for a tuning job
+// --validation-fraction unless given. Throws
 // InputError for a relative --store in `args`, and for a tuning job's validation fraction outside
 // (0, 1): 0 would have its trials score on the test split. Nothing for a custom trainer.
 std::vector<std::string> default_trainer_args(const jobs::TrainingInput& input, const std::vector<std::string>& args,
