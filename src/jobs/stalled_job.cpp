@@ -35,12 +35,15 @@ std::optional<std::string> stalled_job_note(JobStore& store, const Job& job, dou
   const auto state = store.job_state(job.job_id);
   if (!state || is_terminal(*state)) return std::nullopt;
   const double now = now_seconds();
-  // Agents that would take the job: alive and renewing their leases, the owner aside.
+  // The healthy case, which waiting commands meet at every check, reads no other agent.
+  const bool owner_alive = owner && owner->pid != 0 && agent_alive(*owner, lease_seconds, now);
+  if (owner_alive && now - owner->heartbeat <= lease_seconds) return std::nullopt;
   const auto live = store.live_agents(lease_seconds);
+  // What follows once the owner is gone, after "and": another agent alive and renewing its lease
+  // takes the job.
   const bool serving = std::any_of(live.begin(), live.end(), [&](const AgentInfo& a) {
     return (!owner || a.agent_id != owner->agent_id) && now - a.heartbeat <= lease_seconds;
   });
-  // What follows once the owner is gone, after "and".
   const std::string then = serving ? "another agent takes the job over at its next claim"
                                    : "nothing runs it until another agent starts: `treeline agent` (with the "
                                      "same --store or --jobs)";
@@ -55,13 +58,12 @@ std::optional<std::string> stalled_job_note(JobStore& store, const Job& job, dou
     return std::string("no agent serves this job store now: ") + kStartOne;
   }
   const double silent = now - owner->heartbeat;
-  if (owner->pid == 0 || !agent_alive(*owner, lease_seconds, now)) {
+  if (!owner_alive) {
     const std::string what = owner->pid != 0 && owner->host != host_name()
                                  ? fmt::format("has not renewed its lease for {:.0f} s", silent)
                                  : "has ended";
     return fmt::format("its agent ({}) {}, and {}", who(*owner), what, then);
   }
-  if (silent <= lease_seconds) return std::nullopt;
   // Alive on this host (elsewhere a silent agent is not alive), yet silent past its lease.
   if (process_stopped(owner->pid)) return stopped_owner(owner->pid, then);
   return fmt::format(
