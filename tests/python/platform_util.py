@@ -1,6 +1,7 @@
 """Helpers for the job platform's end-to-end tests: a scratch store, configs, the CLI."""
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,11 +40,39 @@ class Platform:
             raise AssertionError("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr))
         return p
 
-    def start_agent(self, store=None):
+    def start_agent(self, store=None, timeout=30):
+        """Starts `treeline agent` on the store and returns once it has registered there, so a
+        submit that follows sees it and starts no second agent (no fixed wait on a busy machine)."""
+        store = store or self.store
         log = open(self.path("agent-%d.log" % len(self.agents)), "w")
-        p = subprocess.Popen([self.treeline, "agent", "--store", store or self.store], stdout=log, stderr=log)
+        p = subprocess.Popen([self.treeline, "agent", "--store", store], stdout=log, stderr=log)
         self.agents.append(p)
+        deadline = time.time() + timeout
+        while p.pid not in self.agent_pids(store):
+            if p.poll() is not None or time.time() > deadline:
+                raise AssertionError("the agent on %s did not register within %d s (exit %s)" % (store, timeout, p.poll()))
+            time.sleep(0.02)
         return p
+
+    @staticmethod
+    def agent_pids(store):
+        """The pids of the agents registered on the store's job database."""
+        try:
+            with sqlite3.connect(os.path.join(store, "jobs.sqlite")) as db:
+                return [row[0] for row in db.execute("SELECT pid FROM agents")]
+        except sqlite3.Error:  # not created yet
+            return []
+
+    def wait_for(self, what, condition, timeout=30, every=0.1):
+        """Polls condition() until it returns something true, which it returns; fails after timeout."""
+        deadline = time.time() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            if time.time() > deadline:
+                raise AssertionError("%s: not within %d s" % (what, timeout))
+            time.sleep(every)
 
     def describe(self, job, store=None):
         return json.loads(self.run("jobs", "describe", job, "--format", "json", "--store", store or self.store).stdout)

@@ -256,8 +256,7 @@ def test_agent_killed_mid_trial():
     store = P.path("store-durable")  # its own store: no other agent may take the job
     trainer = python_trainer(P, "steady.py", "time.sleep(1.0); report(float(args['x']), 1)\n")
     config = tuning_config(P, "durable.yaml", trainer, max_trials=6, parallel=2)
-    agent = P.start_agent(store)
-    time.sleep(0.5)  # registered, so submit starts no second agent
+    agent = P.start_agent(store)  # registered, so submit starts no second agent
     P.run("jobs", "submit-tuning", "t_durable", "--config", config, "--store", store)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -296,7 +295,6 @@ def test_takeover_kills_what_the_interrupted_trainer_left():
         """ % (pidfile, pidfile))
     config = tuning_config(P, "leftover.yaml", trainer, max_trials=1, parallel=1)
     agent = P.start_agent(store)
-    time.sleep(0.5)
     P.run("jobs", "submit-tuning", "t_leftover", "--config", config, "--store", store)
     deadline = time.time() + 30
     while not (os.path.exists(pidfile) and open(pidfile).read()) and time.time() < deadline:
@@ -326,8 +324,7 @@ def sleeping_trial(job, store):
     """An agent of its own on `store` running job's one trial, which sleeps; returns the agent."""
     trainer = python_trainer(P, job + ".py", "time.sleep(300)\n")
     config = tuning_config(P, job + ".yaml", trainer, max_trials=1, parallel=1)
-    agent = P.start_agent(store)
-    time.sleep(0.5)  # registered, so submit starts no second agent
+    agent = P.start_agent(store)  # registered, so submit starts no second agent
     P.run("jobs", "submit-tuning", job, "--config", config, "--store", store)
     deadline = time.time() + 30
     while time.time() < deadline and not P.describe(job, store)["trainingOutput"].get("trials"):
@@ -353,15 +350,22 @@ def test_describe_names_a_stopped_agent():
     assert "note:" not in P.run("jobs", "describe", "t_stopped", "--store", store).stderr
     agent.send_signal(signal.SIGSTOP)
     try:
-        time.sleep(11)  # past the agents' 10 s lease
-        out = P.run("jobs", "describe", "t_stopped", "--store", store, "--format", "json")
+        # The note comes once the agent's 10 s lease has run out unrenewed.
+        def described():
+            out = P.run("jobs", "describe", "t_stopped", "--store", store, "--format", "json")
+            return out if "is stopped" in out.stderr else None
+        out = P.wait_for("describe names the stopped agent", described, timeout=40, every=0.5)
         assert json.loads(out.stdout)["state"] == "RUNNING", out.stdout
-        assert "is stopped" in out.stderr and "kill -CONT %d" % agent.pid in out.stderr, out.stderr
-        waiting = subprocess.Popen([P.treeline, "jobs", "wait", "t_stopped", "--store", store],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)  # its first check comes at once
-        waiting.terminate()
-        assert "is stopped" in waiting.communicate()[1], "jobs wait says why it waits"
+        assert "kill -CONT %d" % agent.pid in out.stderr, out.stderr
+        log = P.path("wait-stopped.err")
+        with open(log, "w") as err:
+            waiting = subprocess.Popen([P.treeline, "jobs", "wait", "t_stopped", "--store", store],
+                                       stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            P.wait_for("jobs wait says why it waits", lambda: "is stopped" in open(log).read(), timeout=30)
+        finally:
+            waiting.terminate()
+            waiting.wait()
     finally:
         agent.send_signal(signal.SIGCONT)
     P.run("jobs", "cancel", "t_stopped", "--store", store)
@@ -377,7 +381,6 @@ def test_two_agents_never_run_the_same_trial():
         time.sleep(0.2); report(float(args["x"]), 1)
         """ % ran)
     agents = [P.start_agent(store), P.start_agent(store)]
-    time.sleep(0.5)
     for i in range(3):
         config = tuning_config(P, "two%d.yaml" % i, trainer, max_trials=5, parallel=2)
         P.run("jobs", "submit-tuning", "t_two%d" % i, "--config", config, "--store", store)

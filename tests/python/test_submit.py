@@ -6,7 +6,6 @@ Usage: test_submit.py TREELINE_BINARY SOURCE_DIR"""
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -100,23 +99,12 @@ def test_single_tuning_job_with_the_default_trainer():
     assert "on the validation split" in log, log
 
 
-def registered_agents(store):
-    try:
-        with sqlite3.connect(os.path.join(store, "jobs.sqlite")) as db:
-            return db.execute("SELECT count(*) FROM agents").fetchone()[0]
-    except sqlite3.Error:  # not created yet
-        return 0
-
-
 def test_submit_starts_an_agent_beside_a_stopped_one():
     # The store's only agent is stopped (Ctrl-Z): it keeps the jobs it owns but would run nothing
     # new, so submit starts another instead of waiting on it.
     store = P.path("store-stopped-agent")
     agent = P.start_agent(store)
-    deadline = time.time() + 10
-    while time.time() < deadline and not registered_agents(store):
-        time.sleep(0.05)
-    assert registered_agents(store) == 1
+    assert P.agent_pids(store) == [agent.pid]
     agent.send_signal(signal.SIGSTOP)
     try:
         p = P.run("submit", "proj", "beside", "--config", CONFIG, "--data", SAMPLE, "--cover-types", "4",
@@ -134,11 +122,7 @@ def test_submit_outlives_its_agent():
     waiting = subprocess.Popen([P.treeline, "submit", "proj", "outlives", "--config", CONFIG, "--data", SAMPLE,
                                 "--cover-types", "4", "--store", store, "--json"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    while time.time() < deadline and not registered_agents(store):
-        time.sleep(0.02)
-    with sqlite3.connect(os.path.join(store, "jobs.sqlite")) as db:
-        first = db.execute("SELECT pid FROM agents").fetchone()[0]
+    first = P.wait_for("submit's agent registers", lambda: P.agent_pids(store), every=0.02)[0]
     os.kill(first, signal.SIGKILL)
     try:
         out, err = waiting.communicate(timeout=60)
