@@ -62,16 +62,23 @@ jobs::Job require_job(jobs::JobStore& store, const std::string& id) {
   return *job;
 }
 
-void print_note(const jobs::Job& job, const std::string& note) {
-  fmt::print(stderr, "treeline: note: job {} is {} and {}.\n", job.job_id, jobs::to_string(job.state), note);
+// One line on stderr for the jobs one cause holds: the first job, then the others it holds.
+void print_note(const std::vector<jobs::Job>& held, const std::string& note) {
+  if (held.empty()) return;
+  std::string others;
+  for (std::size_t i = 1; i < held.size(); ++i)
+    others += fmt::format("{}{} ({})", i == 1 ? "" : ", ", held[i].job_id, jobs::to_string(held[i].state));
+  fmt::print(stderr, "treeline: note: job {} is {} and {}.{}\n", held.front().job_id,
+             jobs::to_string(held.front().state), note,
+             others.empty() ? "" : fmt::format(" The same holds job{} {}.", held.size() > 2 ? "s" : "", others));
 }
 
 // Prints on stderr what holds an unfinished job nobody moves, unless `last` said the same;
 // returns the note.
-std::optional<std::string> print_stalled_note(jobs::JobStore& store, const jobs::Job& job,
-                                              const std::optional<std::string>& last) {
+std::optional<jobs::StalledNote> print_stalled_note(jobs::JobStore& store, const jobs::Job& job,
+                                                    const std::optional<jobs::StalledNote>& last) {
   auto note = jobs::stalled_job_note(store, job, kLeaseSeconds);
-  if (note && !jobs::same_note(note, last)) print_note(job, *note);
+  if (note && !jobs::same_note(note, last)) print_note({job}, note->text);
   return note;
 }
 
@@ -244,7 +251,7 @@ void add_jobs(CLI::App& app) {
     f->platform.add_to(*cmd);
     cmd->callback([f] {
       auto store = jobs::open_job_store(f->platform.paths().jobs_spec);
-      std::optional<std::string> last_note;
+      std::optional<jobs::StalledNote> last_note;
       for (int round = 0;; ++round) {
         const auto job = require_job(*store, f->job_id);
         if (jobs::is_terminal(job.state)) {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "treeline/common/host.h"
 #include "treeline/jobs/agent_liveness.h"
@@ -28,7 +27,7 @@ std::string stopped_owner(long pid, const std::string& then) {
 
 }  // namespace
 
-std::optional<std::string> stalled_job_note(JobStore& store, const Job& job, double lease_seconds) {
+std::optional<StalledNote> stalled_job_note(JobStore& store, const Job& job, double lease_seconds) {
   if (is_terminal(job.state)) return std::nullopt;
   const auto owner = store.job_owner(job.job_id);
   // Read after the owner: a job that ended meanwhile (and whose agent left) needs no note.
@@ -47,38 +46,39 @@ std::optional<std::string> stalled_job_note(JobStore& store, const Job& job, dou
   const std::string then = serving ? "another agent takes the job over at its next claim"
                                    : "nothing runs it until another agent starts: `treeline agent` (with the "
                                      "same --store or --jobs)";
+  // The cause of an owned job names the owner and whether another agent would take over.
+  auto owned = [&](const char* kind) {
+    return fmt::format("{} {} {}", kind, owner->agent_id, serving ? "served" : "unserved");
+  };
   if (!owner) {
     // Claimed when a running agent has room (a busy one too, once it renews its lease).
     if (any_agent_running(live)) return std::nullopt;
     if (!live.empty())  // every one of them stopped on this host
-      return fmt::format(
-          "the only agent serving this job store (pid {0}) is stopped (Ctrl-Z or SIGSTOP) and runs nothing new: "
-          "resume it (`kill -CONT {0}`, or `fg` in its shell), or start another: {1}",
-          live.front().pid, kStartOne);
-    return std::string("no agent serves this job store now: ") + kStartOne;
+      return StalledNote{
+          fmt::format("the only agent serving this job store (pid {0}) is stopped (Ctrl-Z or SIGSTOP) and runs "
+                      "nothing new: resume it (`kill -CONT {0}`, or `fg` in its shell), or start another: {1}",
+                      live.front().pid, kStartOne),
+          "only-agent-stopped " + live.front().agent_id};
+    return StalledNote{std::string("no agent serves this job store now: ") + kStartOne, "no-agent"};
   }
   const double silent = now - owner->heartbeat;
   if (!owner_alive) {
-    const std::string what = owner->pid != 0 && owner->host != host_name()
-                                 ? fmt::format("has not renewed its lease for {:.0f} s", silent)
-                                 : "has ended";
-    return fmt::format("its agent ({}) {}, and {}", who(*owner), what, then);
+    const bool remote = owner->pid != 0 && owner->host != host_name();
+    const std::string what = remote ? fmt::format("has not renewed its lease for {:.0f} s", silent) : "has ended";
+    return StalledNote{fmt::format("its agent ({}) {}, and {}", who(*owner), what, then),
+                       owned(remote ? "owner-silent-elsewhere" : "owner-ended")};
   }
   // Alive on this host (elsewhere a silent agent is not alive), yet silent past its lease.
-  if (process_stopped(owner->pid)) return stopped_owner(owner->pid, then);
-  return fmt::format(
-      "its agent (pid {}) is alive but has not renewed its lease for {:.0f} s (busy, or waiting for the job "
-      "store's lock); it keeps the job while it lives",
-      owner->pid, silent);
+  if (process_stopped(owner->pid)) return StalledNote{stopped_owner(owner->pid, then), owned("owner-stopped")};
+  return StalledNote{fmt::format("its agent (pid {}) is alive but has not renewed its lease for {:.0f} s (busy, or "
+                                 "waiting for the job store's lock); it keeps the job while it lives",
+                                 owner->pid, silent),
+                     owned("owner-busy")};
 }
 
-bool same_note(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+bool same_note(const std::optional<StalledNote>& a, const std::optional<StalledNote>& b) {
   if (!a || !b) return a.has_value() == b.has_value();
-  auto gist = [](std::string text) {
-    std::erase_if(text, [](unsigned char c) { return std::isdigit(c); });
-    return text;
-  };
-  return gist(*a) == gist(*b);
+  return a->cause == b->cause;
 }
 
 }  // namespace treeline::jobs

@@ -3,9 +3,11 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "treeline/common/atomic_file.h"
@@ -130,21 +132,31 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
   std::vector<TunedResult> results(submitted.size());
   std::vector<bool> done(submitted.size(), false);
   std::vector<std::string> last_seen(submitted.size());
-  std::optional<std::string> last_note;
+  std::set<std::string> last_causes;  // of the notes printed at the last check
   std::size_t remaining = submitted.size();
   for (int round = 0; remaining > 0; ++round) {
     if (options.keep_agent && round % 15 == 0) options.keep_agent();
-    // Every few seconds, what holds the first unfinished job, if anything (they share agents).
+    // Every few seconds, what holds each unfinished job, if anything: one note per cause, as the
+    // jobs of one agent share it, and again only when the causes change.
     if (options.on_stalled && round % 15 == 0) {
-      std::optional<std::string> note;
-      for (std::size_t i = 0; i < submitted.size() && !note; ++i) {
+      std::vector<std::pair<jobs::StalledNote, std::vector<jobs::Job>>> held;
+      for (std::size_t i = 0; i < submitted.size(); ++i) {
         if (done[i]) continue;
         auto job = store.find_job(submitted[i].final_job_id);
         if (!job) job = store.find_job(submitted[i].tuning_job_id);
-        if (job) note = jobs::stalled_job_note(store, *job, options.lease_seconds);
-        if (note && !jobs::same_note(note, last_note)) options.on_stalled(*job, *note);
+        if (!job) continue;
+        auto note = jobs::stalled_job_note(store, *job, options.lease_seconds);
+        if (!note) continue;
+        auto same = std::find_if(held.begin(), held.end(), [&](const auto& h) { return jobs::same_note(h.first, note); });
+        if (same == held.end()) held.push_back({std::move(*note), {std::move(*job)}});
+        else same->second.push_back(std::move(*job));
       }
-      last_note = note;
+      std::set<std::string> causes;
+      for (const auto& [note, jobs_held] : held) {
+        if (!last_causes.contains(note.cause)) options.on_stalled(jobs_held, note.text);
+        causes.insert(note.cause);
+      }
+      last_causes = std::move(causes);
     }
     for (std::size_t i = 0; i < submitted.size(); ++i) {
       if (done[i]) continue;

@@ -27,14 +27,27 @@ using treeline::testing::TempDir;
 
 constexpr double kLease = 10;
 
-bool contains(const std::optional<std::string>& note, const std::string& part) {
-  return note && note->find(part) != std::string::npos;
+bool contains(const std::optional<StalledNote>& note, const std::string& part) {
+  return note && note->text.find(part) != std::string::npos;
 }
+
+std::string text_of(const std::optional<StalledNote>& note) { return note ? note->text : "(none)"; }
 
 // Waits until /proc shows `pid` stopped (or not), as signals are delivered asynchronously.
 void wait_stopped(pid_t pid, bool stopped) {
   for (int i = 0; i < 200 && process_stopped(pid) != stopped; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+// Queues `job` and has an agent of process `child` claim it, then fall silent `silent_seconds` ago.
+AgentInfo silent_owner(SqliteJobStore& store, const std::string& job, const std::string& agent_id, pid_t child,
+                       double silent_seconds) {
+  store.create_job(queued_job(job));
+  AgentInfo agent = agent_of_process(agent_id, child);
+  EXPECT_EQ(register_and_claim(store, agent, kLease), std::vector<std::string>{job});
+  agent.heartbeat = now_seconds() - silent_seconds;
+  store.heartbeat(agent);
+  return agent;
 }
 
 TEST(StalledJob, NothingToSayWhileItsAgentRenewsItsLeaseOrOnceItEnded) {
@@ -54,30 +67,26 @@ TEST(StalledJob, NothingToSayWhileItsAgentRenewsItsLeaseOrOnceItEnded) {
 TEST(StalledJob, NamesAStoppedAgentAndHowToResumeIt) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
-  store.create_job(queued_job("study"));
   const pid_t child = idle_child();
-  AgentInfo agent = agent_of_process("agent-stopped", child);
-  ASSERT_EQ(register_and_claim(store, agent, kLease).size(), 1u);
-  agent.heartbeat = now_seconds() - 60;  // silent for a minute
-  store.heartbeat(agent);
+  silent_owner(store, "study", "agent-stopped", child, 60);
 
   ::kill(child, SIGSTOP);
   wait_stopped(child, true);
   const auto stopped = stalled_job_note(store, *store.find_job("study"), kLease);
-  EXPECT_TRUE(contains(stopped, "is stopped")) << stopped.value_or("(none)");
-  EXPECT_TRUE(contains(stopped, "kill -CONT " + std::to_string(child))) << stopped.value_or("(none)");
-  EXPECT_TRUE(contains(stopped, "nothing runs it until another agent starts")) << stopped.value_or("(none)");
+  EXPECT_TRUE(contains(stopped, "is stopped")) << text_of(stopped);
+  EXPECT_TRUE(contains(stopped, "kill -CONT " + std::to_string(child))) << text_of(stopped);
+  EXPECT_TRUE(contains(stopped, "nothing runs it until another agent starts")) << text_of(stopped);
 
   ::kill(child, SIGCONT);
   wait_stopped(child, false);
   const auto busy = stalled_job_note(store, *store.find_job("study"), kLease);
-  EXPECT_TRUE(contains(busy, "is alive but has not renewed its lease")) << busy.value_or("(none)");
+  EXPECT_TRUE(contains(busy, "is alive but has not renewed its lease")) << text_of(busy);
 
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
   const auto ended = stalled_job_note(store, *store.find_job("study"), kLease);
-  EXPECT_TRUE(contains(ended, "has ended")) << ended.value_or("(none)");
-  EXPECT_TRUE(contains(ended, "`treeline agent`")) << "no other agent is alive: " << ended.value_or("(none)");
+  EXPECT_TRUE(contains(ended, "has ended")) << text_of(ended);
+  EXPECT_TRUE(contains(ended, "`treeline agent`")) << "no other agent is alive: " << text_of(ended);
 
   store.heartbeat(agent_named("agent-live"));
   EXPECT_TRUE(contains(stalled_job_note(store, *store.find_job("study"), kLease), "another agent takes the job over"));
@@ -100,7 +109,7 @@ TEST(StalledJob, SaysWhenNoAgentServesTheStore) {
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
   EXPECT_TRUE(contains(note, "the only agent serving this job store (pid " + std::to_string(child) + ") is stopped"))
-      << note.value_or("(none)");
+      << text_of(note);
   store.remove_agent(stopped.agent_id);
 
   // Owned by an agent that unregistered without releasing it.
@@ -110,10 +119,33 @@ TEST(StalledJob, SaysWhenNoAgentServesTheStore) {
   EXPECT_TRUE(contains(stalled_job_note(store, *store.find_job("study"), kLease), "(agent-gone) has ended"));
 }
 
-TEST(StalledJob, ANoteIsTheSameButForItsNumbers) {
-  EXPECT_TRUE(same_note("silent for 12 s", "silent for 17 s")) << "the seconds of silence grow";
-  EXPECT_FALSE(same_note("silent for 12 s", "has ended"));
-  EXPECT_FALSE(same_note("has ended", std::nullopt)) << "a note after none is new";
+TEST(StalledJob, ANoteIsTheSameWhileItsCauseAndAgentAre) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  const pid_t child = idle_child();
+  AgentInfo agent = silent_owner(store, "study", "agent-busy", child, 30);
+  const auto busy = stalled_job_note(store, *store.find_job("study"), kLease);
+  agent.heartbeat = now_seconds() - 45;
+  store.heartbeat(agent);
+  const auto later = stalled_job_note(store, *store.find_job("study"), kLease);
+  ASSERT_TRUE(busy && later);
+  EXPECT_NE(busy->text, later->text) << "the seconds of silence grow";
+  EXPECT_TRUE(same_note(busy, later));
+
+  // The same words about another agent, or with another agent alive to take over, are news.
+  const pid_t other_child = idle_child();
+  silent_owner(store, "second", "agent-busy-2", other_child, 30);
+  const auto busy_other = stalled_job_note(store, *store.find_job("second"), kLease);
+  store.heartbeat(agent_named("agent-live"));
+  const auto served = stalled_job_note(store, *store.find_job("study"), kLease);
+  for (pid_t p : {child, other_child}) {
+    ::kill(p, SIGKILL);
+    ::waitpid(p, nullptr, 0);
+  }
+  ASSERT_TRUE(busy_other && served);
+  EXPECT_FALSE(same_note(busy, busy_other)) << text_of(busy) << " / " << text_of(busy_other);
+  EXPECT_FALSE(same_note(busy, served));
+  EXPECT_FALSE(same_note(busy, std::nullopt)) << "a note after none is new";
   EXPECT_TRUE(same_note(std::nullopt, std::nullopt));
 }
 

@@ -10,12 +10,18 @@
 
 namespace treeline::jobs {
 
-// nullopt when the job has ended or an agent is (or will be) running it; otherwise what holds it
-// and what to do, in one or two sentences.
-std::optional<std::string> stalled_job_note(JobStore& store, const Job& job, double lease_seconds);
+struct StalledNote {
+  std::string text;  // what holds the job and what to do, in one or two sentences
+  // The cause and the agent it names, without the seconds of silence that grow at every check:
+  // equal causes need not be printed again.
+  std::string cause;
+};
 
-// Whether two notes say the same but for their numbers (the seconds of silence grow), so a
-// waiting command prints a note again only when it changes.
-bool same_note(const std::optional<std::string>& a, const std::optional<std::string>& b);
+// nullopt when the job has ended or an agent is (or will be) running it.
+std::optional<StalledNote> stalled_job_note(JobStore& store, const Job& job, double lease_seconds);
+
+// Whether two notes name the same cause (both none counts as the same), so a waiting command
+// prints a note again only when it changes: another agent, another state of it.
+bool same_note(const std::optional<StalledNote>& a, const std::optional<StalledNote>& b);
 
 }  // namespace treeline::jobs

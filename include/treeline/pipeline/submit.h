@@ -57,8 +57,9 @@ struct TunedResult {
 
 struct WaitOptions {
   std::function<void(const std::string&)> on_change;  // each job's state changes, for progress lines
-  // What holds a job nobody moves (jobs/stalled_job.h), again when that changes.
-  std::function<void(const jobs::Job&, const std::string&)> on_stalled;
+  // What holds jobs nobody moves (jobs/stalled_job.h): the jobs one cause holds, and the note;
+  // again when that changes.
+  std::function<void(const std::vector<jobs::Job>&, const std::string&)> on_stalled;
   // Called every few seconds, before looking for stalled jobs: starts an agent when none would
   // run the jobs (the one submit started was killed, say), so the wait does not hang.
   std::function<void()> keep_agent;
