@@ -1,5 +1,5 @@
 #include "treeline/jobs/training_input.h"
-#include "treeline/tuning/sampler.h"
+#include "treeline/tuning/sampler_factory.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -1,4 +1,4 @@
-#include "treeline/tuning/early_stopping.h"
+#include "treeline/tuning/any_stopping_rule.h"
 
 namespace treeline::tuning {
 

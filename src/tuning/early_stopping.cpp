@@ -1,5 +1,9 @@
 #include "treeline/tuning/early_stopping.h"
 
+#include "treeline/tuning/any_stopping_rule.h"
+#include "treeline/tuning/median_stopping_rule.h"
+#include "treeline/tuning/plateau_stopping_rule.h"
+
 namespace treeline::tuning {
 
 std::optional<double> best_value(const std::vector<IntermediateValue>& reports, Goal goal, long step) {

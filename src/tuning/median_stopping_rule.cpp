@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "treeline/tuning/early_stopping.h"
+#include "treeline/tuning/median_stopping_rule.h"
 
 namespace treeline::tuning {
 

@@ -1,12 +1,12 @@
+#include "treeline/tuning/sampler_factory.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "treeline/common/error.h"
-#include "treeline/common/random.h"
 #include "treeline/tuning/gaussian_process_sampler.h"
 #include "treeline/tuning/grid_sampler.h"
 #include "treeline/tuning/random_sampler.h"
-#include "treeline/tuning/sampler.h"
 #include "treeline/tuning/tpe_sampler.h"
 
 namespace treeline::tuning {
@@ -27,10 +27,6 @@ std::unique_ptr<Sampler> make_sampler(const std::string& algorithm, const Sample
   }
   throw InputError(fmt::format("unknown search algorithm '{}': expected one of {}", algorithm,
                                fmt::join(kAlgorithmNames, ", ")));
-}
-
-std::uint64_t trial_seed(std::uint64_t study_seed, std::uint64_t trial) {
-  return Random(study_seed + 0x9E3779B97F4A7C15ull * trial).next();
 }
 
 }  // namespace treeline::tuning

@@ -1,7 +1,10 @@
 // Early stopping of tuning trials: the median rule, the plateau rule and the two together.
 #include <gtest/gtest.h>
 
+#include "treeline/tuning/any_stopping_rule.h"
 #include "treeline/tuning/early_stopping.h"
+#include "treeline/tuning/median_stopping_rule.h"
+#include "treeline/tuning/plateau_stopping_rule.h"
 
 namespace treeline::tuning {
 namespace {

@@ -11,7 +11,7 @@
 #include "treeline/tuning/gaussian_process_sampler.h"
 #include "treeline/tuning/grid_sampler.h"
 #include "treeline/tuning/random_sampler.h"
-#include "treeline/tuning/sampler.h"
+#include "treeline/tuning/sampler_factory.h"
 #include "treeline/tuning/tpe_sampler.h"
 #include "treeline/tuning/unit_cube.h"
 

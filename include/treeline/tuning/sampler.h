@@ -2,7 +2,6 @@
 // A search algorithm proposes hyperparameters from the history of a study. Samplers keep no
 // state between calls: everything they need is in the request, so a study resumed after a crash
 // (or by another agent) proposes exactly what an uninterrupted one would.
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,23 +32,5 @@ class Sampler {
 // The seed of a study's trial number `trial`: a hash of both, so the random streams of
 // successive trials are unrelated (not one stream shifted by a draw).
 std::uint64_t trial_seed(std::uint64_t study_seed, std::uint64_t trial);
-
-// The names make_sampler accepts, in the order messages list them.
-inline constexpr std::array<std::string_view, 4> kAlgorithmNames = {"ALGORITHM_UNSPECIFIED", "GRID_SEARCH",
-                                                                    "RANDOM_SEARCH", "TPE"};
-
-// Choices a study makes about its algorithm beyond the name.
-struct SamplerSettings {
-  // Prefer, among points of like promise, the ones whose trials are expected to finish sooner
-  // (the Gaussian-process sampler's expected improvement per second).
-  bool cost_aware = false;
-  // Trials placed before the model takes over (the Gaussian process's space-filling start, TPE's
-  // random startup); 0: the algorithm's own default.
-  std::size_t initial_trials = 0;
-};
-
-// AI Platform's algorithm names: "ALGORITHM_UNSPECIFIED" (Bayesian optimisation with a Gaussian
-// process), "GRID_SEARCH", "RANDOM_SEARCH"; also "TPE". Throws InputError for other names.
-std::unique_ptr<Sampler> make_sampler(const std::string& algorithm, const SamplerSettings& settings = {});
 
 }  // namespace treeline::tuning
