@@ -62,7 +62,7 @@ jobs::Job require_job(jobs::JobStore& store, const std::string& id) {
   return *job;
 }
 
-// One line on stderr for the jobs one cause holds: the first job, then the others it holds.
+// One line on stderr for the jobs one cause holds: the first job, then the others likewise held.
 void print_note(const std::vector<jobs::Job>& held, const std::string& note) {
   if (held.empty()) return;
   std::string others;
@@ -70,7 +70,7 @@ void print_note(const std::vector<jobs::Job>& held, const std::string& note) {
     others += fmt::format("{}{} ({})", i == 1 ? "" : ", ", held[i].job_id, jobs::to_string(held[i].state));
   fmt::print(stderr, "treeline: note: job {} is {} and {}.{}\n", held.front().job_id,
              jobs::to_string(held.front().state), note,
-             others.empty() ? "" : fmt::format(" The same holds job{} {}.", held.size() > 2 ? "s" : "", others));
+             others.empty() ? "" : fmt::format(" Likewise job{} {}.", held.size() > 2 ? "s" : "", others));
 }
 
 // Prints on stderr what holds an unfinished job nobody moves, unless `last` said the same;

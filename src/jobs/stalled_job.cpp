@@ -46,9 +46,10 @@ std::optional<StalledNote> stalled_job_note(JobStore& store, const Job& job, dou
   const std::string then = serving ? "another agent takes the job over at its next claim"
                                    : "nothing runs it until another agent starts: `treeline agent` (with the "
                                      "same --store or --jobs)";
-  // The cause of an owned job names the owner and whether another agent would take over.
-  auto owned = [&](const char* kind) {
-    return fmt::format("{} {} {}", kind, owner->agent_id, serving ? "served" : "unserved");
+  // The cause of an owned job names the owner and, where the note says what follows (`then`),
+  // whether another agent would take over.
+  auto owned = [&](const char* kind, bool says_then = true) {
+    return fmt::format("{} {}{}", kind, owner->agent_id, !says_then ? "" : serving ? " served" : " unserved");
   };
   if (!owner) {
     // Claimed when a running agent has room (a busy one too, once it renews its lease).
@@ -73,7 +74,7 @@ std::optional<StalledNote> stalled_job_note(JobStore& store, const Job& job, dou
   return StalledNote{fmt::format("its agent (pid {}) is alive but has not renewed its lease for {:.0f} s (busy, or "
                                  "waiting for the job store's lock); it keeps the job while it lives",
                                  owner->pid, silent),
-                     owned("owner-busy")};
+                     owned("owner-busy", false)};
 }
 
 bool same_note(const std::optional<StalledNote>& a, const std::optional<StalledNote>& b) {

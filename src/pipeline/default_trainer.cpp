@@ -26,12 +26,7 @@ std::string text_of(double value, ParameterType type) {
 std::optional<void (*)(const std::string&)> other_tunable_flag(const std::string& name) {
   if (name == "encoding") return +[](const std::string& value) { features::parse_encoding(value); };
   if (name == "seed")
-    return +[](const std::string& value) {
-      std::int64_t seed = -1;
-      const auto r = std::from_chars(value.data(), value.data() + value.size(), seed);
-      if (r.ec != std::errc() || r.ptr != value.data() + value.size() || seed < 0)
-        throw InputError(fmt::format("--seed={}: expected an integer in [0, 2^63 - 1]", value));
-    };
+    return +[](const std::string& value) { data::parse_seed(value, "--seed"); };
   return std::nullopt;
 }
 

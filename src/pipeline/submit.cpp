@@ -132,12 +132,12 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
   std::vector<TunedResult> results(submitted.size());
   std::vector<bool> done(submitted.size(), false);
   std::vector<std::string> last_seen(submitted.size());
-  std::set<std::string> last_causes;  // of the notes printed at the last check
+  std::set<std::pair<std::string, std::string>> last_held;  // (cause, job id) at the last check
   std::size_t remaining = submitted.size();
   for (int round = 0; remaining > 0; ++round) {
     if (options.keep_agent && round % 15 == 0) options.keep_agent();
     // Every few seconds, what holds each unfinished job, if anything: one note per cause, as the
-    // jobs of one agent share it, and again only when the causes change.
+    // jobs of one agent share it, and again only when a cause holds a job it did not before.
     if (options.on_stalled && round % 15 == 0) {
       std::vector<std::pair<jobs::StalledNote, std::vector<jobs::Job>>> held;
       for (std::size_t i = 0; i < submitted.size(); ++i) {
@@ -151,12 +151,16 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
         if (same == held.end()) held.push_back({std::move(*note), {std::move(*job)}});
         else same->second.push_back(std::move(*job));
       }
-      std::set<std::string> causes;
+      std::set<std::pair<std::string, std::string>> now_held;
       for (const auto& [note, jobs_held] : held) {
-        if (!last_causes.contains(note.cause)) options.on_stalled(jobs_held, note.text);
-        causes.insert(note.cause);
+        bool news = false;
+        for (const auto& job : jobs_held) {
+          now_held.emplace(note.cause, job.job_id);
+          news = news || !last_held.contains({note.cause, job.job_id});
+        }
+        if (news) options.on_stalled(jobs_held, note.text);
       }
-      last_causes = std::move(causes);
+      last_held = std::move(now_held);
     }
     for (std::size_t i = 0; i < submitted.size(); ++i) {
       if (done[i]) continue;
@@ -201,7 +205,7 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
       done[i] = true;
       --remaining;
     }
-    if (remaining > 0) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    if (remaining > 0) std::this_thread::sleep_for(options.poll_interval);
   }
   return results;
 }

@@ -47,19 +47,23 @@ class Platform:
         log = open(self.path("agent-%d.log" % len(self.agents)), "w")
         p = subprocess.Popen([self.treeline, "agent", "--store", store], stdout=log, stderr=log)
         self.agents.append(p)
-        deadline = time.time() + timeout
-        while p.pid not in self.agent_pids(store):
-            if p.poll() is not None or time.time() > deadline:
-                raise AssertionError("the agent on %s did not register within %d s (exit %s)" % (store, timeout, p.poll()))
-            time.sleep(0.02)
+        def registered():
+            if p.poll() is not None:
+                raise AssertionError("the agent on %s exited (%d) before it registered" % (store, p.returncode))
+            return p.pid in self.agent_pids(store)
+        self.wait_for("the agent registers on " + store, registered, timeout=timeout, every=0.02)
         return p
 
     @staticmethod
     def agent_pids(store):
         """The pids of the agents registered on the store's job database."""
-        try:
-            with sqlite3.connect(os.path.join(store, "jobs.sqlite")) as db:
+        path = os.path.join(store, "jobs.sqlite")
+        try:  # read-only: never creates the file before the agent does
+            db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+            try:
                 return [row[0] for row in db.execute("SELECT pid FROM agents")]
+            finally:
+                db.close()
         except sqlite3.Error:  # not created yet
             return []
 
@@ -78,13 +82,10 @@ class Platform:
         return json.loads(self.run("jobs", "describe", job, "--format", "json", "--store", store or self.store).stdout)
 
     def wait(self, job, timeout=240, store=None):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
+        def ended():
             doc = self.describe(job, store)
-            if doc["state"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-                return doc
-            time.sleep(0.2)
-        raise AssertionError("job %s did not end within %d s" % (job, timeout))
+            return doc if doc["state"] in ("SUCCEEDED", "FAILED", "CANCELLED") else None
+        return self.wait_for("job %s ends" % job, ended, timeout=timeout, every=0.2)
 
     def check(self, name, fn):
         try:

@@ -258,12 +258,10 @@ def test_agent_killed_mid_trial():
     config = tuning_config(P, "durable.yaml", trainer, max_trials=6, parallel=2)
     agent = P.start_agent(store)  # registered, so submit starts no second agent
     P.run("jobs", "submit-tuning", "t_durable", "--config", config, "--store", store)
-    deadline = time.time() + 30
-    while time.time() < deadline:
+    def one_finished_one_running():
         trials = P.describe("t_durable", store)["trainingOutput"].get("trials", [])
-        if any(t["state"] == "SUCCEEDED" for t in trials) and any(t["state"] == "RUNNING" for t in trials):
-            break
-        time.sleep(0.1)
+        return any(t["state"] == "SUCCEEDED" for t in trials) and any(t["state"] == "RUNNING" for t in trials)
+    P.wait_for("a trial finished and another running", one_finished_one_running)
     agent.send_signal(signal.SIGKILL)
     agent.wait()
     finished_before = {t["trialId"]: t["finalMetric"]["objectiveValue"]
@@ -296,9 +294,7 @@ def test_takeover_kills_what_the_interrupted_trainer_left():
     config = tuning_config(P, "leftover.yaml", trainer, max_trials=1, parallel=1)
     agent = P.start_agent(store)
     P.run("jobs", "submit-tuning", "t_leftover", "--config", config, "--store", store)
-    deadline = time.time() + 30
-    while not (os.path.exists(pidfile) and open(pidfile).read()) and time.time() < deadline:
-        time.sleep(0.1)
+    P.wait_for("the trainer started its child", lambda: os.path.exists(pidfile) and open(pidfile).read())
     leftover = int(open(pidfile).read())
     agent.send_signal(signal.SIGKILL)
     agent.wait()
@@ -326,9 +322,7 @@ def sleeping_trial(job, store):
     config = tuning_config(P, job + ".yaml", trainer, max_trials=1, parallel=1)
     agent = P.start_agent(store)  # registered, so submit starts no second agent
     P.run("jobs", "submit-tuning", job, "--config", config, "--store", store)
-    deadline = time.time() + 30
-    while time.time() < deadline and not P.describe(job, store)["trainingOutput"].get("trials"):
-        time.sleep(0.1)
+    P.wait_for("the trial started", lambda: P.describe(job, store)["trainingOutput"].get("trials"))
     return agent
 
 

@@ -49,6 +49,13 @@ TEST(StratifiedSplit, RejectsBadFraction) {
   EXPECT_THROW_WITH(stratified_split(strata, all_rows(2), 1.5, 1), InputError, "--test-fraction");
 }
 
+TEST(Seed, ParsesWhatXGBoostTakesAndNamesTheFlagOtherwise) {
+  EXPECT_EQ(parse_seed("0", "--seed"), 0u);
+  EXPECT_EQ(parse_seed("9223372036854775807", "--seed"), kMaxSeed);
+  for (const char* bad : {"", "-1", "9223372036854775808", "1.5", "42x", " 7"})
+    EXPECT_THROW_WITH(parse_seed(bad, "--seed"), InputError, "--seed=" + std::string(bad) + ": expected an integer");
+}
+
 TEST(BinaryDataset, RoundTripsATable) {
   const Table t = CsvDataSource(treeline::testing::sample_data()).read({});
   const std::string bytes = encode_binary_dataset(t);

@@ -21,6 +21,7 @@ namespace {
 using treeline::testing::agent_named;
 using treeline::testing::agent_of_process;
 using treeline::testing::idle_child;
+using treeline::testing::IdleChild;
 using treeline::testing::register_and_claim;
 using treeline::testing::queued_job;
 using treeline::testing::TempDir;
@@ -122,8 +123,8 @@ TEST(StalledJob, SaysWhenNoAgentServesTheStore) {
 TEST(StalledJob, ANoteIsTheSameWhileItsCauseAndAgentAre) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
-  const pid_t child = idle_child();
-  AgentInfo agent = silent_owner(store, "study", "agent-busy", child, 30);
+  const IdleChild child;
+  AgentInfo agent = silent_owner(store, "study", "agent-busy", child.pid(), 30);
   const auto busy = stalled_job_note(store, *store.find_job("study"), kLease);
   agent.heartbeat = now_seconds() - 45;
   store.heartbeat(agent);
@@ -131,22 +132,29 @@ TEST(StalledJob, ANoteIsTheSameWhileItsCauseAndAgentAre) {
   ASSERT_TRUE(busy && later);
   EXPECT_NE(busy->text, later->text) << "the seconds of silence grow";
   EXPECT_TRUE(same_note(busy, later));
-
-  // The same words about another agent, or with another agent alive to take over, are news.
-  const pid_t other_child = idle_child();
-  silent_owner(store, "second", "agent-busy-2", other_child, 30);
-  const auto busy_other = stalled_job_note(store, *store.find_job("second"), kLease);
-  store.heartbeat(agent_named("agent-live"));
-  const auto served = stalled_job_note(store, *store.find_job("study"), kLease);
-  for (pid_t p : {child, other_child}) {
-    ::kill(p, SIGKILL);
-    ::waitpid(p, nullptr, 0);
-  }
-  ASSERT_TRUE(busy_other && served);
-  EXPECT_FALSE(same_note(busy, busy_other)) << text_of(busy) << " / " << text_of(busy_other);
-  EXPECT_FALSE(same_note(busy, served));
   EXPECT_FALSE(same_note(busy, std::nullopt)) << "a note after none is new";
   EXPECT_TRUE(same_note(std::nullopt, std::nullopt));
+
+  // The same words about another agent are news.
+  const IdleChild other_child;
+  silent_owner(store, "second", "agent-busy-2", other_child.pid(), 30);
+  const auto busy_other = stalled_job_note(store, *store.find_job("second"), kLease);
+  ASSERT_TRUE(busy_other);
+  EXPECT_FALSE(same_note(busy, busy_other)) << text_of(busy) << " / " << text_of(busy_other);
+
+  // Whether another agent would take over is news where the note says so, but not for a busy
+  // owner, which keeps its job either way.
+  store.heartbeat(agent_named("agent-live"));
+  EXPECT_TRUE(same_note(busy, stalled_job_note(store, *store.find_job("study"), kLease)));
+  store.remove_agent("agent-live");
+  ::kill(child.pid(), SIGSTOP);
+  wait_stopped(child.pid(), true);
+  const auto stopped = stalled_job_note(store, *store.find_job("study"), kLease);
+  store.heartbeat(agent_named("agent-live"));
+  const auto stopped_served = stalled_job_note(store, *store.find_job("study"), kLease);
+  ASSERT_TRUE(stopped && stopped_served);
+  EXPECT_FALSE(same_note(busy, stopped));
+  EXPECT_FALSE(same_note(stopped, stopped_served)) << text_of(stopped) << " / " << text_of(stopped_served);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
 // Jobs and agent registrations for job-store tests.
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +48,23 @@ inline pid_t idle_child() {
   }
   return child;
 }
+
+// An idle child that is killed and reaped when the test ends, however it ends (a failed ASSERT
+// returns early, and a child left behind would hold ctest's output pipe open).
+class IdleChild {
+ public:
+  IdleChild() : pid_(idle_child()) {}
+  IdleChild(const IdleChild&) = delete;
+  IdleChild& operator=(const IdleChild&) = delete;
+  ~IdleChild() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_;
+};
 
 // Registers `agent` (as of its heartbeat) and lets it claim what it may; returns the jobs it holds.
 inline std::vector<std::string> register_and_claim(jobs::JobStore& store, const jobs::AgentInfo& agent,

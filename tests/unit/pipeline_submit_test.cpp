@@ -9,36 +9,52 @@
 namespace treeline::pipeline {
 namespace {
 
+using treeline::testing::agent_named;
 using treeline::testing::queued_job;
+using treeline::testing::register_and_claim;
 using treeline::testing::TempDir;
 
-TEST(WaitForTunedModels, OneNoteForEveryJobOneCauseHolds) {
+TEST(WaitForTunedModels, OneNotePerCauseNamingEveryJobItHoldsOnlyWhenNew) {
   TempDir dir;
   jobs::SqliteJobStore store(dir / "jobs.sqlite");
-  const std::vector<SubmittedJobs> submitted = {{1, "tune_1", "final_1"}, {2, "tune_2", "final_2"}, {3, "tune_3", "final_3"}};
+  const std::vector<SubmittedJobs> submitted = {
+      {1, "tune_1", "final_1"}, {2, "tune_2", "final_2"}, {3, "tune_3", "final_3"}, {4, "tune_4", "final_4"}};
   for (const auto& s : submitted) store.create_job(queued_job(s.tuning_job_id));
-  store.request_cancel("tune_3");  // ended: holds nothing
+  store.request_cancel("tune_4");  // ended: holds nothing
+  // tune_3's agent unregistered without releasing it: another cause than "no agent".
+  const jobs::AgentInfo gone = agent_named("agent-gone");
+  ASSERT_EQ(register_and_claim(store, gone, 10).size(), 3u);
+  store.release_job("tune_1", gone.agent_id);
+  store.release_job("tune_2", gone.agent_id);
+  store.remove_agent(gone.agent_id);
 
-  struct Call {
-    std::vector<std::string> jobs;
-    std::string note;
-  };
-  std::vector<Call> calls;
+  std::vector<std::vector<std::string>> calls;  // the jobs of each note, in order
+  std::string no_agent_note;
+  int checks = 0;
   WaitOptions options;
-  options.lease_seconds = 10;
+  options.poll_interval = std::chrono::milliseconds(1);
+  // Called once per check, before the notes: ends the wait at the third check, as a user would by
+  // cancelling. Should the wait go on, a fourth check throws (the jobs have ended): no hang.
+  options.keep_agent = [&] {
+    if (++checks >= 3) {
+      store.request_cancel("tune_1");
+      store.request_cancel("tune_2");
+      store.set_job_state("tune_3", gone.agent_id, jobs::JobState::kCancelled, "");
+    }
+  };
   options.on_stalled = [&](const std::vector<jobs::Job>& held, const std::string& note) {
-    Call call{{}, note};
-    for (const auto& job : held) call.jobs.push_back(job.job_id);
-    calls.push_back(call);
-    // No agent serves the store: end the wait as a user would, by cancelling.
-    for (const auto& job : held) store.request_cancel(job.job_id);
+    std::vector<std::string> ids;
+    for (const auto& job : held) ids.push_back(job.job_id);
+    if (ids.front() == "tune_1") no_agent_note = note;
+    calls.push_back(ids);
   };
   const auto results = wait_for_tuned_models(store, submitted, options);
 
-  ASSERT_EQ(calls.size(), 1u) << "no agent serves either job: one cause, one note";
-  EXPECT_EQ(calls[0].jobs, (std::vector<std::string>{"tune_1", "tune_2"}));
-  EXPECT_NE(calls[0].note.find("no agent serves this job store"), std::string::npos) << calls[0].note;
-  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(checks, 3);
+  const std::vector<std::vector<std::string>> expected = {{"tune_1", "tune_2"}, {"tune_3"}};
+  EXPECT_EQ(calls, expected) << "one note per cause at the first check, none again while nothing changes";
+  EXPECT_NE(no_agent_note.find("no agent serves this job store"), std::string::npos) << no_agent_note;
+  ASSERT_EQ(results.size(), 4u);
   for (const auto& r : results) EXPECT_EQ(r.state, "CANCELLED") << "cover type " << r.cover_type;
 }
 

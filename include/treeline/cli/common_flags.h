@@ -7,14 +7,15 @@
 #include <utility>
 #include <vector>
 
+#include "treeline/data/split.h"
 #include "treeline/features/preprocessor.h"
 #include "treeline/model/trainer.h"
 #include "treeline/pipeline/cover_type_trainer.h"
 
 namespace treeline::cli {
 
-// --seed reaches XGBoost, whose seed is a signed 64-bit integer.
-inline const CLI::Range kSeedRange(std::uint64_t{0}, std::uint64_t{9223372036854775807ULL});
+// --seed reaches XGBoost, whose seed is a signed 64-bit integer (data::kMaxSeed).
+inline const CLI::Range kSeedRange(std::uint64_t{0}, data::kMaxSeed);
 
 std::string default_sample_data();
 std::string default_store();

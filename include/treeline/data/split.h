@@ -23,6 +23,12 @@ Split stratified_split(std::span<const std::int32_t> strata, std::span<const std
 // `what` says what the share is of, e.g. "the training split".
 void check_fraction(double value, const std::string& flag, const std::string& what, bool zero_allowed = false);
 
+// The largest seed of a split (and of XGBoost's sampling, whose seed is a signed 64-bit integer).
+inline constexpr std::uint64_t kMaxSeed = 9223372036854775807ULL;
+
+// A seed as `flag`'s value: a decimal integer in [0, kMaxSeed]; throws InputError naming `flag`.
+std::uint64_t parse_seed(const std::string& text, const std::string& flag);
+
 // All rows 0..n-1.
 std::vector<std::size_t> all_rows(std::size_t n);
 

@@ -2,6 +2,7 @@
 // The seed's run_aip.py on treeline's own platform: one hyperparameter-tuning job per cover
 // type, all at once, each followed by a final training job with the best hyperparameters, which
 // trains on the whole training split and reports on the test split that tuning never saw.
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -58,12 +59,13 @@ struct TunedResult {
 struct WaitOptions {
   std::function<void(const std::string&)> on_change;  // each job's state changes, for progress lines
   // What holds jobs nobody moves (jobs/stalled_job.h): the jobs one cause holds, and the note;
-  // again when that changes.
+  // again when the cause holds a job it did not at the last check.
   std::function<void(const std::vector<jobs::Job>&, const std::string&)> on_stalled;
   // Called every few seconds, before looking for stalled jobs: starts an agent when none would
   // run the jobs (the one submit started was killed, say), so the wait does not hang.
   std::function<void()> keep_agent;
   double lease_seconds = 10;
+  std::chrono::milliseconds poll_interval{300};  // stalled jobs and keep_agent every 15 polls
 };
 
 // Polls the store until every final job has ended (or its tuning job failed).
