@@ -22,7 +22,7 @@
 #include "treeline/jobs/training_input.h"
 #include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/tuning/early_stopping.h"
-#include "treeline/tuning/sampler_factory.h"
+#include "treeline/tuning/sampler_registry.h"
 
 namespace treeline::jobs {
 namespace fs = std::filesystem;

@@ -1,5 +1,5 @@
 #include "treeline/jobs/training_input.h"
-#include "treeline/tuning/sampler_factory.h"
+#include "treeline/tuning/sampler_registry.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -391,7 +391,7 @@ HyperparameterSpec read_hyperparameters(const Field& field) {
   if (const auto stopping = field.find("enableTrialEarlyStopping"))
     spec.enable_trial_early_stopping = read_bool(*stopping);
   if (const auto algorithm = field.find("algorithm"))
-    spec.algorithm = std::string(tuning::kAlgorithmNames[read_one_of(*algorithm, tuning::kAlgorithmNames)]);
+    spec.algorithm = std::string(tuning::algorithm_names()[read_one_of(*algorithm, tuning::algorithm_names())]);
   if (const auto job = field.find("resumePreviousJobId")) spec.resume_previous_job_id = read_string(*job);
   if (const auto parallel = field.find("maxParallelTrials")) {
     spec.max_parallel_trials = read_int(*parallel, 1);

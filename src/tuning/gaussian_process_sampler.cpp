@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "treeline/common/random.h"
+#include "treeline/tuning/sampler_registry.h"
 #include "treeline/tuning/unit_cube.h"
 
 namespace treeline::tuning {
@@ -745,5 +746,13 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   }
   return suggestions;
 }
+
+// AI Platform's default algorithm.
+TREELINE_REGISTER_SAMPLER(GaussianProcess, "ALGORITHM_UNSPECIFIED", 0, [](const SamplerSettings& settings) -> std::unique_ptr<Sampler> {
+  GaussianProcessOptions options;
+  options.cost_exponent = settings.cost_aware ? 1.0 : 0.0;
+  options.initial_trials = settings.initial_trials;
+  return std::make_unique<GaussianProcessSampler>(options);
+});
 
 }  // namespace treeline::tuning

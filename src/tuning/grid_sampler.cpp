@@ -1,6 +1,7 @@
 #include "treeline/tuning/grid_sampler.h"
 
 #include "treeline/common/error.h"
+#include "treeline/tuning/sampler_registry.h"
 #include "treeline/tuning/unit_cube.h"
 
 namespace treeline::tuning {
@@ -38,5 +39,9 @@ std::vector<Assignment> GridSampler::suggest(const SuggestRequest& request) {
   }
   return suggestions;
 }
+
+TREELINE_REGISTER_SAMPLER(Grid, "GRID_SEARCH", 1, [](const SamplerSettings&) -> std::unique_ptr<Sampler> {
+  return std::make_unique<GridSampler>();
+});
 
 }  // namespace treeline::tuning

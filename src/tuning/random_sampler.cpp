@@ -1,5 +1,6 @@
 #include "treeline/tuning/random_sampler.h"
 
+#include "treeline/tuning/sampler_registry.h"
 #include "treeline/tuning/unit_cube.h"
 
 namespace treeline::tuning {
@@ -11,5 +12,9 @@ std::vector<Assignment> RandomSampler::suggest(const SuggestRequest& request) {
   Random random(request.seed);
   return sample_unused_assignments(cube, used, random, request.count);
 }
+
+TREELINE_REGISTER_SAMPLER(Random, "RANDOM_SEARCH", 2, [](const SamplerSettings&) -> std::unique_ptr<Sampler> {
+  return std::make_unique<RandomSampler>();
+});
 
 }  // namespace treeline::tuning

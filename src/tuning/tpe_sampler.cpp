@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "treeline/common/random.h"
+#include "treeline/tuning/sampler_registry.h"
 #include "treeline/tuning/unit_cube.h"
 
 namespace treeline::tuning {
@@ -277,5 +278,12 @@ std::vector<Assignment> TpeSampler::suggest(const SuggestRequest& request) {
   }
   return suggestions;
 }
+
+// Not one of AI Platform's names: listed after them.
+TREELINE_REGISTER_SAMPLER(Tpe, "TPE", 3, [](const SamplerSettings& settings) -> std::unique_ptr<Sampler> {
+  TpeOptions options;
+  if (settings.initial_trials > 0) options.startup_trials = settings.initial_trials;
+  return std::make_unique<TpeSampler>(options);
+});
 
 }  // namespace treeline::tuning

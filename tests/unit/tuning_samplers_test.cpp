@@ -11,7 +11,7 @@
 #include "treeline/tuning/gaussian_process_sampler.h"
 #include "treeline/tuning/grid_sampler.h"
 #include "treeline/tuning/random_sampler.h"
-#include "treeline/tuning/sampler_factory.h"
+#include "treeline/tuning/sampler_registry.h"
 #include "treeline/tuning/tpe_sampler.h"
 #include "treeline/tuning/unit_cube.h"
 
@@ -203,6 +203,13 @@ TEST(TuningUnitCube, RejectsUnusableSpacesAndHistories) {
   const UnitCube cube(space);
   EXPECT_THROW(cube.encode({{"c", std::string("z")}}), InputError);
   EXPECT_THROW(cube.encode({{"other", std::string("a")}}), InputError);
+}
+
+TEST(TuningSamplerRegistry, ListsAiPlatformNamesFirstAndRefusesANameTwice) {
+  const std::vector<std::string_view> expected = {"ALGORITHM_UNSPECIFIED", "GRID_SEARCH", "RANDOM_SEARCH", "TPE"};
+  EXPECT_EQ(algorithm_names(), expected);
+  EXPECT_THROW(register_sampler("GRID_SEARCH", 9, nullptr), std::logic_error);
+  EXPECT_EQ(algorithm_names(), expected);
 }
 
 TEST(TuningSamplerFactory, KnowsAiPlatformNamesAndListsThemOtherwise) {

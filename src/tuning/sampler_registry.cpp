@@ -1,0 +1,52 @@
+#include "treeline/tuning/sampler_registry.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "treeline/common/error.h"
+
+namespace treeline::tuning {
+namespace {
+
+struct Entry {
+  std::string_view name;
+  int rank;
+  SamplerMaker make;
+};
+
+struct Registry {
+  std::vector<Entry> entries;           // by rank
+  std::vector<std::string_view> names;  // the same order
+};
+
+// Function-local, so registrations from other files' static initialisers find it constructed.
+Registry& registry() {
+  static Registry instance;
+  return instance;
+}
+
+}  // namespace
+
+bool register_sampler(std::string_view name, int rank, SamplerMaker make) {
+  Registry& r = registry();
+  if (std::ranges::any_of(r.entries, [&](const Entry& e) { return e.name == name; }))
+    throw std::logic_error(fmt::format("search algorithm {} registered twice", name));
+  const auto at = std::ranges::upper_bound(r.entries, rank, {}, &Entry::rank);
+  r.names.insert(r.names.begin() + (at - r.entries.begin()), name);
+  r.entries.insert(at, Entry{name, rank, make});
+  return true;
+}
+
+const std::vector<std::string_view>& algorithm_names() { return registry().names; }
+
+std::unique_ptr<Sampler> make_sampler(const std::string& algorithm, const SamplerSettings& settings) {
+  for (const Entry& e : registry().entries)
+    if (e.name == algorithm) return e.make(settings);
+  throw InputError(fmt::format("unknown search algorithm '{}': expected one of {}", algorithm,
+                               fmt::join(algorithm_names(), ", ")));
+}
+
+}  // namespace treeline::tuning
