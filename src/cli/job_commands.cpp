@@ -97,7 +97,7 @@ void add_submit(CLI::App& app) {
       "submit", "tune every cover type in parallel, then train each with its best hyperparameters (run_aip.py)");
   cmd->add_option("PROJECT", f->project)->required();
   cmd->add_option("NAME", f->name)->required();
-  cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->capture_default_str();
+  cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->check(CLI::ExistingFile)->capture_default_str();
   f->source.add_to(*cmd);
   cmd->add_option("--cover-types", f->cover_types, "comma-separated subset, e.g. 1,3,5 (default: all seven)");
   cmd->add_option("--seed", f->seed, "seed of the split")->check(kSeedRange)->capture_default_str();
@@ -162,7 +162,7 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
   CLI::App* cmd = jobs_cmd.add_subcommand(
       verb, require_tuning ? "queue a hyperparameter-tuning job" : "queue a training (or, with hyperparameters, tuning) job");
   cmd->add_option("JOB", f->job_id, "job id: letters, digits and underscores")->required();
-  cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->required();
+  cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->required()->check(CLI::ExistingFile);
   cmd->add_option("ARGS", f->args, "after --: more arguments for the trainer");
   cmd->add_flag("--no-agent", f->no_agent, "only queue the job; an agent started separately runs it");
   f->platform.add_to(*cmd);

@@ -139,6 +139,10 @@ def test_shipped_config_and_errors():
     assert p.returncode != 0 and "missing.csv" in p.stderr, p.stderr
     p = P.run("submit", "proj", "..", "--config", shipped, "--data", SAMPLE, check=False)
     assert p.returncode != 0 and "NAME" in p.stderr, p.stderr
+    missing = os.path.join(P.root, "no-such-config.yaml")
+    for cmd in (["submit", "proj", "x", "--data", SAMPLE], ["jobs", "submit-tuning", "j"], ["jobs", "submit-training", "j"]):
+        p = P.run(*cmd, "--config", missing, check=False)
+        assert p.returncode != 0 and "--config" in p.stderr and "no-such-config.yaml" in p.stderr, p.stderr
     training_only = P.write("training.yaml", "trainingInput:\n  scaleTier: BASIC\n")
     p = P.run("submit", "proj", "x", "--config", training_only, "--data", SAMPLE, check=False)
     assert p.returncode != 0 and "trainingInput.hyperparameters is missing" in p.stderr, p.stderr
