@@ -239,14 +239,19 @@ def main():
                     help="also run run-local with these hyperparameters (repeatable) and print the 7-class test "
                          "accuracy of its models, to compare the tuned ones with hand-set settings")
     ap.add_argument("--fixed-only", action="store_true", help="only the --fixed runs: no tuning, no reference")
+    ap.add_argument("--keep-store", metavar="DIR",
+                    help="use DIR (new or empty) as treeline's store and keep it, to study the trials afterwards "
+                         "(`treeline jobs describe JOB --store DIR`); by default a temporary one is removed")
     a = ap.parse_args()
+    if a.keep_store and os.path.exists(a.keep_store) and os.listdir(a.keep_store):
+        ap.error("--keep-store %s: not empty; give a new or empty directory" % a.keep_store)
     for flag in a.submit_arg:
         if not flag.startswith(("--validation-fraction=", "--decision-threshold=")):
             ap.error("--submit-arg %s: only --validation-fraction=V and --decision-threshold=T, so that every "
                      "model is scored on the same test split" % flag)
     binary = os.path.abspath(a.treeline)
     with tempfile.TemporaryDirectory() as tmp:
-        store = os.path.join(tmp, "store")
+        store = os.path.abspath(a.keep_store) if a.keep_store else os.path.join(tmp, "store")
         a.config = config_variant(a.config, a.treeline_setting, a.without_param, tmp)
         print("store: %s (follow with: treeline jobs list --store %s)" % (store, store), file=sys.stderr, flush=True)
         if a.fixed_only:
