@@ -33,6 +33,9 @@ std::optional<StalledNote> stalled_job_note(JobStore& store, const Job& job, dou
   // Read after the owner: a job that ended meanwhile (and whose agent left) needs no note.
   const auto state = store.job_state(job.job_id);
   if (!state || is_terminal(*state)) return std::nullopt;
+  auto make_note = [&](std::string text, std::string cause) {
+    return StalledNote{std::move(text), std::move(cause), *state};
+  };
   const double now = now_seconds();
   // The healthy case, which waiting commands meet at every check, reads no other agent.
   const bool owner_alive = owner && owner->pid != 0 && agent_alive(*owner, lease_seconds, now);
@@ -55,26 +58,26 @@ std::optional<StalledNote> stalled_job_note(JobStore& store, const Job& job, dou
     // Claimed when a running agent has room (a busy one too, once it renews its lease).
     if (any_agent_running(live)) return std::nullopt;
     if (!live.empty())  // every one of them stopped on this host
-      return StalledNote{
+      return make_note(
           fmt::format("the only agent serving this job store (pid {0}) is stopped (Ctrl-Z or SIGSTOP) and runs "
                       "nothing new: resume it (`kill -CONT {0}`, or `fg` in its shell), or start another: {1}",
                       live.front().pid, kStartOne),
-          "only-agent-stopped " + live.front().agent_id};
-    return StalledNote{std::string("no agent serves this job store now: ") + kStartOne, "no-agent"};
+          "only-agent-stopped " + live.front().agent_id);
+    return make_note(std::string("no agent serves this job store now: ") + kStartOne, "no-agent");
   }
   const double silent = now - owner->heartbeat;
   if (!owner_alive) {
     const bool remote = owner->pid != 0 && owner->host != host_name();
     const std::string what = remote ? fmt::format("has not renewed its lease for {:.0f} s", silent) : "has ended";
-    return StalledNote{fmt::format("its agent ({}) {}, and {}", who(*owner), what, then),
-                       owned(remote ? "owner-silent-elsewhere" : "owner-ended")};
+    return make_note(fmt::format("its agent ({}) {}, and {}", who(*owner), what, then),
+                     owned(remote ? "owner-silent-elsewhere" : "owner-ended"));
   }
   // Alive on this host (elsewhere a silent agent is not alive), yet silent past its lease.
-  if (process_stopped(owner->pid)) return StalledNote{stopped_owner(owner->pid, then), owned("owner-stopped")};
-  return StalledNote{fmt::format("its agent (pid {}) is alive but has not renewed its lease for {:.0f} s (busy, or "
-                                 "waiting for the job store's lock); it keeps the job while it lives",
-                                 owner->pid, silent),
-                     owned("owner-busy", false)};
+  if (process_stopped(owner->pid)) return make_note(stopped_owner(owner->pid, then), owned("owner-stopped"));
+  return make_note(fmt::format("its agent (pid {}) is alive but has not renewed its lease for {:.0f} s (busy, or "
+                               "waiting for the job store's lock); it keeps the job while it lives",
+                               owner->pid, silent),
+                   owned("owner-busy", false));
 }
 
 bool same_note(const std::optional<StalledNote>& a, const std::optional<StalledNote>& b) {

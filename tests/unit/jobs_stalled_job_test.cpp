@@ -125,7 +125,11 @@ TEST(StalledJob, ANoteIsTheSameWhileItsCauseAndAgentAre) {
   SqliteJobStore store(dir / "jobs.sqlite");
   const IdleChild child;
   AgentInfo agent = silent_owner(store, "study", "agent-busy", child.pid(), 30);
-  const auto busy = stalled_job_note(store, *store.find_job("study"), kLease);
+  const Job queued_copy = *store.find_job("study");
+  store.set_job_state("study", agent.agent_id, JobState::kRunning, "");
+  const auto busy = stalled_job_note(store, queued_copy, kLease);
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->state, JobState::kRunning) << "the state read with the note, not the caller's older copy";
   agent.heartbeat = now_seconds() - 45;
   store.heartbeat(agent);
   const auto later = stalled_job_note(store, *store.find_job("study"), kLease);

@@ -15,6 +15,7 @@ struct StalledNote {
   // The cause and the agent it names, without the seconds of silence that grow at every check:
   // equal causes need not be printed again.
   std::string cause;
+  JobState state = JobState::kQueued;  // the job's, as read with the note (it may have moved since the caller's copy)
 };
 
 // nullopt when the job has ended or an agent is (or will be) running it.
