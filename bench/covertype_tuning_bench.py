@@ -21,7 +21,7 @@ with each cover type's model in turn replaced by the hand-set one's (which study
 
 Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeline] [--skip-reference]
        [--config FILE] [--treeline-setting NAME=VALUE]... [--without-param NAME]...
-       [--submit-arg=--FLAG=VALUE]... [--fixed 'name=value ...']... [--fixed-only]
+       [--submit-arg=--FLAG=VALUE]... [--fixed 'name=value ...']... [--fixed-only] [--keep-store DIR]
 --treeline-setting runs a copy of the config with trainingInput.treeline.NAME set, e.g.
 `--skip-reference --treeline-setting seed=3 --treeline-setting initialTrials=8` (README's table of
 initial trials); --without-param takes a search parameter out of that copy, e.g.
@@ -243,7 +243,7 @@ def main():
                     help="use DIR (new or empty) as treeline's store and keep it, to study the trials afterwards "
                          "(`treeline jobs describe JOB --store DIR`); by default a temporary one is removed")
     a = ap.parse_args()
-    if a.keep_store and os.path.exists(a.keep_store) and os.listdir(a.keep_store):
+    if a.keep_store and os.path.exists(a.keep_store) and (not os.path.isdir(a.keep_store) or os.listdir(a.keep_store)):
         ap.error("--keep-store %s: not empty; give a new or empty directory" % a.keep_store)
     for flag in a.submit_arg:
         if not flag.startswith(("--validation-fraction=", "--decision-threshold=")):

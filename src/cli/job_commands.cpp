@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -62,6 +63,15 @@ jobs::Job require_job(jobs::JobStore& store, const std::string& id) {
   return *job;
 }
 
+// --config's file, checked here rather than by CLI11, which skips a default value (submit's).
+jobs::TrainingInput load_config(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path))
+    throw InputError(fmt::format("--config {}: no such file; expected AI Platform's trainingInput YAML, such as "
+                                 "config/aip_config.yaml in treeline's source tree",
+                                 path));
+  return jobs::load_training_input(path);
+}
+
 // One line on stderr for the jobs one cause holds: the first job, then the others likewise held.
 void print_note(const std::vector<jobs::Job>& held, const std::string& note) {
   if (held.empty()) return;
@@ -101,7 +111,7 @@ void add_submit(CLI::App& app) {
       "submit", "tune every cover type in parallel, then train each with its best hyperparameters (run_aip.py)");
   cmd->add_option("PROJECT", f->project)->required();
   cmd->add_option("NAME", f->name)->required();
-  cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->check(CLI::ExistingFile)->capture_default_str();
+  cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->capture_default_str();
   f->source.add_to(*cmd);
   cmd->add_option("--cover-types", f->cover_types, "comma-separated subset, e.g. 1,3,5 (default: all seven)");
   cmd->add_option("--seed", f->seed, "seed of the split")->check(kSeedRange)->capture_default_str();
@@ -130,7 +140,7 @@ void add_submit(CLI::App& app) {
     const auto paths = f->platform.paths();
     request.store_root = paths.store_root;
     auto store = jobs::open_job_store(paths.jobs_spec);
-    const auto input = jobs::load_training_input(f->config);
+    const auto input = load_config(f->config);
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
     const auto submitted = pipeline::submit_tuning_jobs(request, input, *store, paths);
     jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
@@ -166,13 +176,13 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
   CLI::App* cmd = jobs_cmd.add_subcommand(
       verb, require_tuning ? "queue a hyperparameter-tuning job" : "queue a training (or, with hyperparameters, tuning) job");
   cmd->add_option("JOB", f->job_id, "job id: letters, digits and underscores")->required();
-  cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->required();
   cmd->add_option("ARGS", f->args, "after --: more arguments for the trainer");
   cmd->add_flag("--no-agent", f->no_agent, "only queue the job; an agent started separately runs it");
   f->platform.add_to(*cmd);
   cmd->callback([f, require_tuning] {
     jobs::validate_job_id(f->job_id, "JOB");
-    const auto input = jobs::load_training_input(f->config);
+    const auto input = load_config(f->config);
     if (require_tuning && !input.hyperparameters)
       throw InputError(fmt::format("{}: trainingInput.hyperparameters is missing: a tuning job needs it", f->config));
     pipeline::check_config_for_default_trainer(input, f->config);
@@ -241,6 +251,7 @@ void add_jobs(CLI::App& app) {
         out << to_yaml(doc);
         std::cout << out.c_str() << "\n";
       }
+      // Read after the resource: the note's state may be newer than the one printed above.
       print_stalled_note(*store, job, std::nullopt);
     });
   }

@@ -442,19 +442,22 @@ void read_treeline_settings(const Field& field, TrainingInput& input) {
     input.cost_aware = read_bool(*cost_aware);
     // Without hyperparameters (a training job, e.g. the final one submit derives from a tuning
     // config) there is nothing to weigh: cloud_notes says it is ignored.
-    if (input.cost_aware && input.hyperparameters && input.hyperparameters->algorithm != "ALGORITHM_UNSPECIFIED")
-      cost_aware->fail("only the default algorithm (ALGORITHM_UNSPECIFIED, Bayesian optimisation) weighs trials "
-                       "by their cost; remove costAware or the algorithm setting");
+    if (input.cost_aware && input.hyperparameters &&
+        !tuning::sampler_traits(input.hyperparameters->algorithm)->cost_aware)
+      cost_aware->fail(fmt::format("{} does not weigh trials by their cost ({} does); remove costAware or change the "
+                                   "algorithm",
+                                   input.hyperparameters->algorithm,
+                                   fmt::join(tuning::algorithms_with(&tuning::SamplerTraits::cost_aware), ", ")));
   }
   if (const auto initial = field.find("initialTrials")) {
     input.initial_trials = read_int(*initial, 1);
     // Without hyperparameters there is no search: cloud_notes says it is ignored.
     if (input.hyperparameters) {
       const HyperparameterSpec& spec = *input.hyperparameters;
-      if (spec.algorithm != "ALGORITHM_UNSPECIFIED" && spec.algorithm != "TPE")
-        initial->fail(fmt::format("{} has no model that takes over after the first trials; initialTrials is for "
-                                  "ALGORITHM_UNSPECIFIED and TPE",
-                                  spec.algorithm));
+      if (!tuning::sampler_traits(spec.algorithm)->initial_trials)
+        initial->fail(fmt::format("{} has no model that takes over after the first trials; initialTrials is for {}",
+                                  spec.algorithm,
+                                  fmt::join(tuning::algorithms_with(&tuning::SamplerTraits::initial_trials), ", ")));
       if (input.initial_trials > spec.max_trials)
         initial->fail(fmt::format("{} is greater than maxTrials {}: the search's model would never be used",
                                   input.initial_trials, spec.max_trials));

@@ -747,12 +747,18 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   return suggestions;
 }
 
-// AI Platform's default algorithm.
-TREELINE_REGISTER_SAMPLER(GaussianProcess, "ALGORITHM_UNSPECIFIED", 0, [](const SamplerSettings& settings) -> std::unique_ptr<Sampler> {
+namespace {
+
+std::unique_ptr<Sampler> make_gaussian_process_sampler(const SamplerSettings& settings) {
   GaussianProcessOptions options;
   options.cost_exponent = settings.cost_aware ? 1.0 : 0.0;
   options.initial_trials = settings.initial_trials;
   return std::make_unique<GaussianProcessSampler>(options);
-});
+}
+
+}  // namespace
+
+// AI Platform's default algorithm.
+TREELINE_REGISTER_SAMPLER(GaussianProcess, "ALGORITHM_UNSPECIFIED", 0, {.cost_aware = true, .initial_trials = true}, make_gaussian_process_sampler);
 
 }  // namespace treeline::tuning

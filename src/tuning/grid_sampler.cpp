@@ -40,8 +40,12 @@ std::vector<Assignment> GridSampler::suggest(const SuggestRequest& request) {
   return suggestions;
 }
 
-TREELINE_REGISTER_SAMPLER(Grid, "GRID_SEARCH", 1, [](const SamplerSettings&) -> std::unique_ptr<Sampler> {
-  return std::make_unique<GridSampler>();
-});
+namespace {
+
+std::unique_ptr<Sampler> make_grid_sampler(const SamplerSettings&) { return std::make_unique<GridSampler>(); }
+
+}  // namespace
+
+TREELINE_REGISTER_SAMPLER(Grid, "GRID_SEARCH", 1, {}, make_grid_sampler);
 
 }  // namespace treeline::tuning

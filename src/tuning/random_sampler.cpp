@@ -13,8 +13,12 @@ std::vector<Assignment> RandomSampler::suggest(const SuggestRequest& request) {
   return sample_unused_assignments(cube, used, random, request.count);
 }
 
-TREELINE_REGISTER_SAMPLER(Random, "RANDOM_SEARCH", 2, [](const SamplerSettings&) -> std::unique_ptr<Sampler> {
-  return std::make_unique<RandomSampler>();
-});
+namespace {
+
+std::unique_ptr<Sampler> make_random_sampler(const SamplerSettings&) { return std::make_unique<RandomSampler>(); }
+
+}  // namespace
+
+TREELINE_REGISTER_SAMPLER(Random, "RANDOM_SEARCH", 2, {}, make_random_sampler);
 
 }  // namespace treeline::tuning

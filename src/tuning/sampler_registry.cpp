@@ -14,6 +14,7 @@ namespace {
 struct Entry {
   std::string_view name;
   int rank;
+  SamplerTraits traits;
   SamplerMaker make;
 };
 
@@ -30,17 +31,33 @@ Registry& registry() {
 
 }  // namespace
 
-bool register_sampler(std::string_view name, int rank, SamplerMaker make) {
+bool register_sampler(std::string_view name, int rank, SamplerTraits traits, SamplerMaker make) {
   Registry& r = registry();
-  if (std::ranges::any_of(r.entries, [&](const Entry& e) { return e.name == name; }))
-    throw std::logic_error(fmt::format("search algorithm {} registered twice", name));
+  // A shared rank would leave the order of names to the linker.
+  for (const Entry& e : r.entries)
+    if (e.name == name || e.rank == rank)
+      throw std::logic_error(fmt::format("search algorithm {} (rank {}) clashes with {} (rank {})", name, rank,
+                                         e.name, e.rank));
   const auto at = std::ranges::upper_bound(r.entries, rank, {}, &Entry::rank);
   r.names.insert(r.names.begin() + (at - r.entries.begin()), name);
-  r.entries.insert(at, Entry{name, rank, make});
+  r.entries.insert(at, Entry{name, rank, traits, make});
   return true;
 }
 
 const std::vector<std::string_view>& algorithm_names() { return registry().names; }
+
+const SamplerTraits* sampler_traits(std::string_view name) {
+  for (const Entry& e : registry().entries)
+    if (e.name == name) return &e.traits;
+  return nullptr;
+}
+
+std::vector<std::string_view> algorithms_with(bool SamplerTraits::*trait) {
+  std::vector<std::string_view> names;
+  for (const Entry& e : registry().entries)
+    if (e.traits.*trait) names.push_back(e.name);
+  return names;
+}
 
 std::unique_ptr<Sampler> make_sampler(const std::string& algorithm, const SamplerSettings& settings) {
   for (const Entry& e : registry().entries)

@@ -279,11 +279,17 @@ std::vector<Assignment> TpeSampler::suggest(const SuggestRequest& request) {
   return suggestions;
 }
 
-// Not one of AI Platform's names: listed after them.
-TREELINE_REGISTER_SAMPLER(Tpe, "TPE", 3, [](const SamplerSettings& settings) -> std::unique_ptr<Sampler> {
+namespace {
+
+std::unique_ptr<Sampler> make_tpe_sampler(const SamplerSettings& settings) {
   TpeOptions options;
   if (settings.initial_trials > 0) options.startup_trials = settings.initial_trials;
   return std::make_unique<TpeSampler>(options);
-});
+}
+
+}  // namespace
+
+// Not one of AI Platform's names: listed after them.
+TREELINE_REGISTER_SAMPLER(Tpe, "TPE", 3, {.initial_trials = true}, make_tpe_sampler);
 
 }  // namespace treeline::tuning

@@ -143,6 +143,10 @@ def test_shipped_config_and_errors():
     for cmd in (["submit", "proj", "x", "--data", SAMPLE], ["jobs", "submit-tuning", "j"], ["jobs", "submit-training", "j"]):
         p = P.run(*cmd, "--config", missing, check=False)
         assert p.returncode != 0 and "--config" in p.stderr and "no-such-config.yaml" in p.stderr, p.stderr
+    # submit's default, config/aip_config.yaml, from a directory without one.
+    p = subprocess.run([P.treeline, "submit", "proj", "x", "--data", SAMPLE, "--store", P.path("store-no-config")],
+                       cwd=P.root, capture_output=True, text=True)
+    assert p.returncode != 0 and "--config config/aip_config.yaml: no such file" in p.stderr, p.stderr
     training_only = P.write("training.yaml", "trainingInput:\n  scaleTier: BASIC\n")
     p = P.run("submit", "proj", "x", "--config", training_only, "--data", SAMPLE, check=False)
     assert p.returncode != 0 and "trainingInput.hyperparameters is missing" in p.stderr, p.stderr

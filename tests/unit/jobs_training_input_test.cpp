@@ -279,7 +279,9 @@ TEST(TrainingInput, CostAwareOnlyWithBayesianOptimisation) {
   EXPECT_EQ(parse("hyperparameters:\n  goal: MAXIMIZE\n  params:\n" + space).hyperparameters->metric_tag, "f1");
   EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  algorithm: RANDOM_SEARCH\n  params:\n" + space +
                           "treeline: {costAware: true}\n"),
-                    InputError, "t.yaml: trainingInput.treeline.costAware: only the default algorithm");
+                    InputError,
+                    "t.yaml: trainingInput.treeline.costAware: RANDOM_SEARCH does not weigh trials by their cost "
+                    "(ALGORITHM_UNSPECIFIED does)");
   // A training job derived from a tuning config (submit's final job) keeps the setting, unused.
   EXPECT_TRUE(has_note_containing(parse("treeline: {costAware: true}\n"), "treeline.costAware is ignored"));
   EXPECT_THROW_WITH(parse("treeline: {costAware: often}\n"), InputError,
@@ -297,7 +299,9 @@ TEST(TrainingInput, InitialTrialsForSearchesWithAModel) {
   EXPECT_THROW_WITH(parse(study + space + "treeline: {initialTrials: 0}\n"), InputError,
                     "trainingInput.treeline.initialTrials: expected an integer >= 1");
   EXPECT_THROW_WITH(parse(study + "  algorithm: RANDOM_SEARCH\n" + space + "treeline: {initialTrials: 5}\n"),
-                    InputError, "trainingInput.treeline.initialTrials: RANDOM_SEARCH has no model");
+                    InputError,
+                    "trainingInput.treeline.initialTrials: RANDOM_SEARCH has no model that takes over after the "
+                    "first trials; initialTrials is for ALGORITHM_UNSPECIFIED, TPE");
   EXPECT_TRUE(has_note_containing(parse("treeline: {initialTrials: 5}\n"), "treeline.initialTrials is ignored"));
 }
 

@@ -208,11 +208,16 @@ TEST(TuningUnitCube, RejectsUnusableSpacesAndHistories) {
 TEST(TuningSamplerRegistry, ListsAiPlatformNamesFirstAndRefusesANameTwice) {
   const std::vector<std::string_view> expected = {"ALGORITHM_UNSPECIFIED", "GRID_SEARCH", "RANDOM_SEARCH", "TPE"};
   EXPECT_EQ(algorithm_names(), expected);
-  EXPECT_THROW(register_sampler("GRID_SEARCH", 9, nullptr), std::logic_error);
+  EXPECT_THROW(register_sampler("GRID_SEARCH", 9, {}, nullptr), std::logic_error) << "a name twice";
+  EXPECT_THROW(register_sampler("NEW", 1, {}, nullptr), std::logic_error) << "a rank twice: order by link order";
   EXPECT_EQ(algorithm_names(), expected);
+  EXPECT_EQ(algorithms_with(&SamplerTraits::initial_trials),
+            (std::vector<std::string_view>{"ALGORITHM_UNSPECIFIED", "TPE"}));
+  EXPECT_EQ(algorithms_with(&SamplerTraits::cost_aware), std::vector<std::string_view>{"ALGORITHM_UNSPECIFIED"});
+  EXPECT_EQ(sampler_traits("BAYESIAN"), nullptr);
 }
 
-TEST(TuningSamplerFactory, KnowsAiPlatformNamesAndListsThemOtherwise) {
+TEST(TuningSamplerRegistry, KnowsAiPlatformNamesAndListsThemOtherwise) {
   EXPECT_EQ(make_sampler("ALGORITHM_UNSPECIFIED")->name(), "ALGORITHM_UNSPECIFIED");
   EXPECT_EQ(make_sampler("GRID_SEARCH")->name(), "GRID_SEARCH");
   EXPECT_EQ(make_sampler("RANDOM_SEARCH")->name(), "RANDOM_SEARCH");
@@ -228,7 +233,7 @@ TEST(TuningSamplerFactory, KnowsAiPlatformNamesAndListsThemOtherwise) {
   }
 }
 
-TEST(TuningSamplerFactory, InitialTrialsDecideWhenTheModelTakesOver) {
+TEST(TuningSamplerRegistry, InitialTrialsDecideWhenTheModelTakesOver) {
   // Before the model takes over, points depend only on where earlier trials are, not on how
   // they scored: flipping every value changes nothing then, and changes the proposal after.
   SearchSpace space;

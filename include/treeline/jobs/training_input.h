@@ -23,7 +23,7 @@ struct HyperparameterSpec {
   int max_parallel_trials = 1;         // maxParallelTrials
   int max_failed_trials = 0;           // maxFailedTrials; 0: the job fails only when every trial failed
   bool enable_trial_early_stopping = false;
-  std::string algorithm = "ALGORITHM_UNSPECIFIED";  // ALGORITHM_UNSPECIFIED | GRID_SEARCH | RANDOM_SEARCH (| TPE)
+  std::string algorithm = "ALGORITHM_UNSPECIFIED";  // one of tuning::algorithm_names()
   std::string resume_previous_job_id;  // resumePreviousJobId
   tuning::SearchSpace space;           // params
 };

@@ -23,20 +23,34 @@ struct SamplerSettings {
 
 using SamplerMaker = std::unique_ptr<Sampler> (*)(const SamplerSettings&);
 
-// Registers `make` under `name`, listed in messages by `rank` (AI Platform's names first).
-// Returns true, to initialise a namespace-scope constant. A name registered twice is a
-// programming error: std::logic_error.
-bool register_sampler(std::string_view name, int rank, SamplerMaker make);
+// Which of SamplerSettings an algorithm heeds, so that a config setting one it ignores is refused.
+struct SamplerTraits {
+  bool cost_aware = false;      // weighs trials by their expected cost
+  bool initial_trials = false;  // has a model that takes over after the first trials
+};
 
-// Every registered name, by rank: AI Platform's "ALGORITHM_UNSPECIFIED" (Bayesian optimisation
-// with a Gaussian process), "GRID_SEARCH", "RANDOM_SEARCH"; then "TPE".
+// Registers `make` under `name`, listed in messages by `rank` (AI Platform's names first).
+// Returns true, to initialise a namespace-scope constant. A name or rank registered twice is a
+// programming error: std::logic_error.
+bool register_sampler(std::string_view name, int rank, SamplerTraits traits, SamplerMaker make);
+
+// Every registered name, by rank (AI Platform's first).
 const std::vector<std::string_view>& algorithm_names();
+
+// The traits of a registered algorithm; null for an unknown name.
+const SamplerTraits* sampler_traits(std::string_view name);
+
+// The registered names, by rank, whose traits have `trait` set.
+std::vector<std::string_view> algorithms_with(bool SamplerTraits::*trait);
 
 // The algorithm registered as `algorithm`; throws InputError listing the names for another.
 std::unique_ptr<Sampler> make_sampler(const std::string& algorithm, const SamplerSettings& settings = {});
 
 }  // namespace treeline::tuning
 
-// In a sampler's source file, at namespace scope: TREELINE_REGISTER_SAMPLER(Name, "NAME", rank, maker).
-#define TREELINE_REGISTER_SAMPLER(id, name, rank, maker) \
-  [[maybe_unused]] static const bool treeline_sampler_registered_##id = ::treeline::tuning::register_sampler(name, rank, maker)
+// In a sampler's source file, at namespace scope, with register_sampler's arguments:
+//   TREELINE_REGISTER_SAMPLER(Id, "NAME", rank, {.initial_trials = true}, make_function);
+// Variadic, so that the commas of a braced initialiser do not split the arguments.
+#define TREELINE_REGISTER_SAMPLER(id, ...)                                \
+  [[maybe_unused]] static const bool treeline_sampler_registered_##id = \
+      ::treeline::tuning::register_sampler(__VA_ARGS__)
