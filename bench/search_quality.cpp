@@ -45,7 +45,7 @@
 #include "treeline/tuning/gaussian_process_sampler.h"
 #include "treeline/tuning/random_sampler.h"
 #include "treeline/tuning/sampler.h"
-#include "treeline/tuning/tpe_sampler.h"
+#include "treeline/tuning/sampler_registry.h"
 
 namespace {
 
@@ -164,10 +164,11 @@ TestFunction mixed() {
   return f;
 }
 
+// The short names bench/search_quality.py uses, as registered algorithms with their defaults.
 std::unique_ptr<treeline::tuning::Sampler> make(const std::string& name) {
-  if (name == "gp") return std::make_unique<treeline::tuning::GaussianProcessSampler>();
-  if (name == "tpe") return std::make_unique<treeline::tuning::TpeSampler>();
-  if (name == "random") return std::make_unique<treeline::tuning::RandomSampler>();
+  if (name == "gp") return treeline::tuning::make_sampler("ALGORITHM_UNSPECIFIED");
+  if (name == "tpe") return treeline::tuning::make_sampler("TPE");
+  if (name == "random") return treeline::tuning::make_sampler("RANDOM_SEARCH");
   std::cerr << "unknown sampler " << name << "\n";
   std::exit(2);
 }
