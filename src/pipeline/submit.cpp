@@ -59,10 +59,20 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   // (A validation split of 0 would have the trials score on the test split.)
   data::check_fraction(request.split.test_fraction, "--test-fraction", "the rows");
   data::check_fraction(request.validation_fraction, "--validation-fraction", "the training split");
-  // These say where the data is and how it is split; a second value in the config's args would
-  // leave the trainer reading another store or split than the one submit prepared.
-  for (const char* flag : {"--project", "--name", "--store", "--seed", "--test-fraction", "--cover-type",
-                           "--validation-fraction", "--model-dir", "--job-dir"})
+  // The default trainer learns where its data is from these; a custom command gets them too.
+  const std::vector<std::string> common_args = {
+      "--project=" + request.project,
+      "--name=" + request.name,
+      "--store=" + paths.store_root.string(),
+      fmt::format("--seed={}", request.split.seed),
+      fmt::format("--test-fraction={}", request.split.test_fraction),
+  };
+  // These, and the per-job flags below, say where the data is and how it is split; a second value
+  // in the config's args would leave the trainer reading another store or split than the one
+  // submit prepared.
+  std::vector<std::string> set_by_submit = {"--cover-type", "--validation-fraction", "--model-dir", "--job-dir"};
+  for (const auto& a : common_args) set_by_submit.push_back(a.substr(0, a.find('=')));
+  for (const auto& flag : set_by_submit)
     if (jobs::args_set_flag(input.args, flag))
       throw InputError(fmt::format("{}: trainingInput.args sets {}, which submit sets itself (from its own flags); "
                                    "take it out of args",
@@ -73,14 +83,6 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   store::DirectoryStore artifacts(paths.store_root);
   prepare_datasets(*source, artifacts, prefix);
 
-  // The default trainer learns where its data is from these; a custom command gets them too.
-  const std::vector<std::string> common_args = {
-      "--project=" + request.project,
-      "--name=" + request.name,
-      "--store=" + paths.store_root.string(),
-      fmt::format("--seed={}", request.split.seed),
-      fmt::format("--test-fraction={}", request.split.test_fraction),
-  };
   const std::string stamp = submission_stamp();
   std::vector<SubmittedJobs> submitted;
   for (int k : request.cover_types) {
