@@ -88,7 +88,7 @@ void print_note(const std::vector<jobs::Job>& held, const std::string& note) {
 std::optional<jobs::StalledNote> print_stalled_note(jobs::JobStore& store, const jobs::Job& job,
                                                     const std::optional<jobs::StalledNote>& last) {
   auto note = jobs::stalled_job_note(store, job, kLeaseSeconds);
-  if (note && !jobs::same_note(note, last)) {
+  if (note && !jobs::same_cause(note, last)) {
     jobs::Job shown = job;
     shown.state = note->state;
     print_note({shown}, note->text);

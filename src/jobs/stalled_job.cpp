@@ -80,7 +80,7 @@ std::optional<StalledNote> stalled_job_note(JobStore& store, const Job& job, dou
                    owned("owner-busy", false));
 }
 
-bool same_note(const std::optional<StalledNote>& a, const std::optional<StalledNote>& b) {
+bool same_cause(const std::optional<StalledNote>& a, const std::optional<StalledNote>& b) {
   if (!a || !b) return a.has_value() == b.has_value();
   return a->cause == b->cause;
 }

@@ -150,7 +150,7 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
         auto note = jobs::stalled_job_note(store, *job, options.lease_seconds);
         if (!note) continue;
         job->state = note->state;
-        auto same = std::find_if(held.begin(), held.end(), [&](const auto& h) { return jobs::same_note(h.first, note); });
+        auto same = std::find_if(held.begin(), held.end(), [&](const auto& h) { return jobs::same_cause(h.first, note); });
         if (same == held.end()) held.push_back({std::move(*note), {std::move(*job)}});
         else same->second.push_back(std::move(*job));
       }

@@ -147,6 +147,13 @@ def test_shipped_config_and_errors():
     p = subprocess.run([P.treeline, "submit", "proj", "x", "--data", SAMPLE, "--store", P.path("store-no-config")],
                        cwd=P.root, capture_output=True, text=True)
     assert p.returncode != 0 and "--config config/aip_config.yaml: no such file" in p.stderr, p.stderr
+    # The binary knows every algorithm, though only their own files name them (the registry).
+    unknown = P.write("unknown-algorithm.yaml", open(CONFIG).read().replace("goal: MAXIMIZE",
+                                                                           "goal: MAXIMIZE\n    algorithm: BAYES"))
+    p = P.run("jobs", "submit-tuning", "j", "--config", unknown, check=False)
+    assert p.returncode != 0 and "algorithm" in p.stderr, p.stderr
+    for name in ("ALGORITHM_UNSPECIFIED", "GRID_SEARCH", "RANDOM_SEARCH", "TPE"):
+        assert name in p.stderr, p.stderr
     training_only = P.write("training.yaml", "trainingInput:\n  scaleTier: BASIC\n")
     p = P.run("submit", "proj", "x", "--config", training_only, "--data", SAMPLE, check=False)
     assert p.returncode != 0 and "trainingInput.hyperparameters is missing" in p.stderr, p.stderr

@@ -20,7 +20,6 @@ namespace {
 
 using treeline::testing::agent_named;
 using treeline::testing::agent_of_process;
-using treeline::testing::idle_child;
 using treeline::testing::IdleChild;
 using treeline::testing::register_and_claim;
 using treeline::testing::queued_job;
@@ -68,7 +67,8 @@ TEST(StalledJob, NothingToSayWhileItsAgentRenewsItsLeaseOrOnceItEnded) {
 TEST(StalledJob, NamesAStoppedAgentAndHowToResumeIt) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
-  const pid_t child = idle_child();
+  IdleChild process;
+  const pid_t child = process.pid();
   silent_owner(store, "study", "agent-stopped", child, 60);
 
   ::kill(child, SIGSTOP);
@@ -83,8 +83,7 @@ TEST(StalledJob, NamesAStoppedAgentAndHowToResumeIt) {
   const auto busy = stalled_job_note(store, *store.find_job("study"), kLease);
   EXPECT_TRUE(contains(busy, "is alive but has not renewed its lease")) << text_of(busy);
 
-  ::kill(child, SIGKILL);
-  ::waitpid(child, nullptr, 0);
+  process.end();
   const auto ended = stalled_job_note(store, *store.find_job("study"), kLease);
   EXPECT_TRUE(contains(ended, "has ended")) << text_of(ended);
   EXPECT_TRUE(contains(ended, "`treeline agent`")) << "no other agent is alive: " << text_of(ended);
@@ -100,15 +99,15 @@ TEST(StalledJob, SaysWhenNoAgentServesTheStore) {
   EXPECT_TRUE(contains(stalled_job_note(store, *store.find_job("study"), kLease), "no agent serves this job store"));
 
   // The only agent is stopped: it counts as alive (it keeps what it owns) but runs nothing new.
-  const pid_t child = idle_child();
+  IdleChild process;
+  const pid_t child = process.pid();
   AgentInfo stopped = agent_of_process("agent-stopped", child);
   stopped.heartbeat = now_seconds() - 60;
   store.heartbeat(stopped);
   ::kill(child, SIGSTOP);
   wait_stopped(child, true);
   const auto note = stalled_job_note(store, *store.find_job("study"), kLease);
-  ::kill(child, SIGKILL);
-  ::waitpid(child, nullptr, 0);
+  process.end();
   EXPECT_TRUE(contains(note, "the only agent serving this job store (pid " + std::to_string(child) + ") is stopped"))
       << text_of(note);
   store.remove_agent(stopped.agent_id);
@@ -135,21 +134,21 @@ TEST(StalledJob, ANoteIsTheSameWhileItsCauseAndAgentAre) {
   const auto later = stalled_job_note(store, *store.find_job("study"), kLease);
   ASSERT_TRUE(busy && later);
   EXPECT_NE(busy->text, later->text) << "the seconds of silence grow";
-  EXPECT_TRUE(same_note(busy, later));
-  EXPECT_FALSE(same_note(busy, std::nullopt)) << "a note after none is new";
-  EXPECT_TRUE(same_note(std::nullopt, std::nullopt));
+  EXPECT_TRUE(same_cause(busy, later));
+  EXPECT_FALSE(same_cause(busy, std::nullopt)) << "a note after none is new";
+  EXPECT_TRUE(same_cause(std::nullopt, std::nullopt));
 
   // The same words about another agent are news.
   const IdleChild other_child;
   silent_owner(store, "second", "agent-busy-2", other_child.pid(), 30);
   const auto busy_other = stalled_job_note(store, *store.find_job("second"), kLease);
   ASSERT_TRUE(busy_other);
-  EXPECT_FALSE(same_note(busy, busy_other)) << text_of(busy) << " / " << text_of(busy_other);
+  EXPECT_FALSE(same_cause(busy, busy_other)) << text_of(busy) << " / " << text_of(busy_other);
 
   // Whether another agent would take over is news where the note says so, but not for a busy
   // owner, which keeps its job either way.
   store.heartbeat(agent_named("agent-live"));
-  EXPECT_TRUE(same_note(busy, stalled_job_note(store, *store.find_job("study"), kLease)));
+  EXPECT_TRUE(same_cause(busy, stalled_job_note(store, *store.find_job("study"), kLease)));
   store.remove_agent("agent-live");
   ::kill(child.pid(), SIGSTOP);
   wait_stopped(child.pid(), true);
@@ -157,8 +156,8 @@ TEST(StalledJob, ANoteIsTheSameWhileItsCauseAndAgentAre) {
   store.heartbeat(agent_named("agent-live"));
   const auto stopped_served = stalled_job_note(store, *store.find_job("study"), kLease);
   ASSERT_TRUE(stopped && stopped_served);
-  EXPECT_FALSE(same_note(busy, stopped));
-  EXPECT_FALSE(same_note(stopped, stopped_served)) << text_of(stopped) << " / " << text_of(stopped_served);
+  EXPECT_FALSE(same_cause(busy, stopped));
+  EXPECT_FALSE(same_cause(stopped, stopped_served)) << text_of(stopped) << " / " << text_of(stopped_served);
 }
 
 }  // namespace

@@ -56,14 +56,19 @@ class IdleChild {
   IdleChild() : pid_(idle_child()) {}
   IdleChild(const IdleChild&) = delete;
   IdleChild& operator=(const IdleChild&) = delete;
-  ~IdleChild() {
+  ~IdleChild() { end(); }
+  pid_t pid() const { return pid_; }
+  // Kills and reaps it now (once: a reaped pid may be another process's).
+  void end() {
+    if (ended_) return;
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
+    ended_ = true;
   }
-  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_;
+  bool ended_ = false;
 };
 
 // Registers `agent` (as of its heartbeat) and lets it claim what it may; returns the jobs it holds.

@@ -1,6 +1,8 @@
 // How `submit` waits for its jobs: what it says when nothing moves them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "jobs_test_util.h"
 #include "test_util.h"
 #include "treeline/jobs/sqlite_job_store.h"
@@ -17,16 +19,23 @@ using treeline::testing::TempDir;
 TEST(WaitForTunedModels, OneNotePerCauseNamingEveryJobItHoldsOnlyWhenNew) {
   TempDir dir;
   jobs::SqliteJobStore store(dir / "jobs.sqlite");
-  const std::vector<SubmittedJobs> submitted = {
-      {1, "tune_1", "final_1"}, {2, "tune_2", "final_2"}, {3, "tune_3", "final_3"}, {4, "tune_4", "final_4"}};
+  const std::vector<SubmittedJobs> submitted = {{1, "tune_1", "final_1"},
+                                                {2, "tune_2", "final_2"},
+                                                {3, "tune_3", "final_3"},
+                                                {4, "tune_4", "final_4"},
+                                                {5, "tune_5", "final_5"}};
   for (const auto& s : submitted) store.create_job(queued_job(s.tuning_job_id));
   store.request_cancel("tune_4");  // ended: holds nothing
   // tune_3's agent unregistered without releasing it: another cause than "no agent".
   const jobs::AgentInfo gone = agent_named("agent-gone");
-  ASSERT_EQ(register_and_claim(store, gone, 10).size(), 3u);
-  store.release_job("tune_1", gone.agent_id);
-  store.release_job("tune_2", gone.agent_id);
-  store.remove_agent(gone.agent_id);
+  // tune_5 stays queued with tune_1 and tune_2 until the second check, when that agent takes it
+  // over too before it goes: the cause already reported then holds a new job, news again.
+  auto claim_by_gone = [&](const std::vector<std::string>& keep) {
+    for (const auto& id : register_and_claim(store, gone, 10))
+      if (std::find(keep.begin(), keep.end(), id) == keep.end()) store.release_job(id, gone.agent_id);
+    store.remove_agent(gone.agent_id);
+  };
+  claim_by_gone({"tune_3"});
 
   std::vector<std::vector<std::string>> calls;  // the jobs of each note, in order
   std::string no_agent_note;
@@ -36,10 +45,11 @@ TEST(WaitForTunedModels, OneNotePerCauseNamingEveryJobItHoldsOnlyWhenNew) {
   // Called once per check, before the notes: ends the wait at the third check, as a user would by
   // cancelling. Should the wait go on, a fourth check throws (the jobs have ended): no hang.
   options.keep_agent = [&] {
-    if (++checks >= 3) {
+    if (++checks == 2) claim_by_gone({"tune_3", "tune_5"});
+    if (checks >= 3) {
       store.request_cancel("tune_1");
       store.request_cancel("tune_2");
-      store.set_job_state("tune_3", gone.agent_id, jobs::JobState::kCancelled, "");
+      for (const char* id : {"tune_3", "tune_5"}) store.set_job_state(id, gone.agent_id, jobs::JobState::kCancelled, "");
     }
   };
   options.on_stalled = [&](const std::vector<jobs::Job>& held, const std::string& note) {
@@ -51,10 +61,12 @@ TEST(WaitForTunedModels, OneNotePerCauseNamingEveryJobItHoldsOnlyWhenNew) {
   const auto results = wait_for_tuned_models(store, submitted, options);
 
   EXPECT_EQ(checks, 3);
-  const std::vector<std::vector<std::string>> expected = {{"tune_1", "tune_2"}, {"tune_3"}};
-  EXPECT_EQ(calls, expected) << "one note per cause at the first check, none again while nothing changes";
+  const std::vector<std::vector<std::string>> expected = {
+      {"tune_1", "tune_2", "tune_5"}, {"tune_3"},  // the first check: one note per cause
+      {"tune_3", "tune_5"}};                       // the second: tune_5 moved to a reported cause
+  EXPECT_EQ(calls, expected) << "a note only for a cause holding a job it did not hold before";
   EXPECT_NE(no_agent_note.find("no agent serves this job store"), std::string::npos) << no_agent_note;
-  ASSERT_EQ(results.size(), 4u);
+  ASSERT_EQ(results.size(), 5u);
   for (const auto& r : results) EXPECT_EQ(r.state, "CANCELLED") << "cover type " << r.cover_type;
 }
 

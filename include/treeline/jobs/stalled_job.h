@@ -23,6 +23,6 @@ std::optional<StalledNote> stalled_job_note(JobStore& store, const Job& job, dou
 
 // Whether two notes name the same cause (both none counts as the same), so a waiting command
 // prints a note again only when it changes: another agent, another state of it.
-bool same_note(const std::optional<StalledNote>& a, const std::optional<StalledNote>& b);
+bool same_cause(const std::optional<StalledNote>& a, const std::optional<StalledNote>& b);
 
 }  // namespace treeline::jobs
