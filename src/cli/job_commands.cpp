@@ -87,13 +87,10 @@ void print_note(const std::vector<jobs::Job>& held, const std::string& note) {
 // returns the note.
 std::optional<jobs::StalledNote> print_stalled_note(jobs::JobStore& store, const jobs::Job& job,
                                                     const std::optional<jobs::StalledNote>& last) {
-  auto note = jobs::stalled_job_note(store, job, kLeaseSeconds);
-  if (note && !jobs::same_cause(note, last)) {
-    jobs::Job shown = job;
-    shown.state = note->state;
-    print_note({shown}, note->text);
-  }
-  return note;
+  const auto groups = jobs::stalled_groups(store, {job}, kLeaseSeconds);
+  if (groups.empty()) return std::nullopt;
+  if (!jobs::same_cause(groups.front().note, last)) print_note(groups.front().jobs, groups.front().note.text);
+  return groups.front().note;
 }
 
 void add_submit(CLI::App& app) {

@@ -80,6 +80,19 @@ std::optional<StalledNote> stalled_job_note(JobStore& store, const Job& job, dou
                    owned("owner-busy", false));
 }
 
+std::vector<StalledGroup> stalled_groups(JobStore& store, const std::vector<Job>& jobs, double lease_seconds) {
+  std::vector<StalledGroup> groups;
+  for (Job job : jobs) {
+    auto note = stalled_job_note(store, job, lease_seconds);
+    if (!note) continue;
+    job.state = note->state;
+    auto same = std::find_if(groups.begin(), groups.end(), [&](const StalledGroup& g) { return g.note.cause == note->cause; });
+    if (same == groups.end()) groups.push_back({std::move(*note), {std::move(job)}});
+    else same->jobs.push_back(std::move(job));
+  }
+  return groups;
+}
+
 bool same_cause(const std::optional<StalledNote>& a, const std::optional<StalledNote>& b) {
   if (!a || !b) return a.has_value() == b.has_value();
   return a->cause == b->cause;

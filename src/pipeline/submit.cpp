@@ -3,7 +3,6 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <random>
@@ -138,33 +137,8 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
   std::size_t remaining = submitted.size();
   for (int round = 0; remaining > 0; ++round) {
     if (options.keep_agent && round % 15 == 0) options.keep_agent();
-    // Every few seconds, what holds each unfinished job, if anything: one note per cause, as the
-    // jobs of one agent share it, and again only when a cause holds a job it did not before.
-    if (options.on_stalled && round % 15 == 0) {
-      std::vector<std::pair<jobs::StalledNote, std::vector<jobs::Job>>> held;
-      for (std::size_t i = 0; i < submitted.size(); ++i) {
-        if (done[i]) continue;
-        auto job = store.find_job(submitted[i].final_job_id);
-        if (!job) job = store.find_job(submitted[i].tuning_job_id);
-        if (!job) continue;
-        auto note = jobs::stalled_job_note(store, *job, options.lease_seconds);
-        if (!note) continue;
-        job->state = note->state;
-        auto same = std::find_if(held.begin(), held.end(), [&](const auto& h) { return jobs::same_cause(h.first, note); });
-        if (same == held.end()) held.push_back({std::move(*note), {std::move(*job)}});
-        else same->second.push_back(std::move(*job));
-      }
-      std::set<std::pair<std::string, std::string>> now_held;
-      for (const auto& [note, jobs_held] : held) {
-        bool news = false;
-        for (const auto& job : jobs_held) {
-          now_held.emplace(note.cause, job.job_id);
-          news = news || !last_held.contains({note.cause, job.job_id});
-        }
-        if (news) options.on_stalled(jobs_held, note.text);
-      }
-      last_held = std::move(now_held);
-    }
+    const bool check_stalled = options.on_stalled && round % 15 == 0;
+    std::vector<jobs::Job> unfinished;  // as read below: the final job once it exists
     for (std::size_t i = 0; i < submitted.size(); ++i) {
       if (done[i]) continue;
       const auto& s = submitted[i];
@@ -203,10 +177,25 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
           r.decision_threshold = stored.value("decision_threshold", 0.5);
         }
       } else {
+        if (check_stalled) unfinished.push_back(final_job ? *final_job : *tuning);
         continue;
       }
       done[i] = true;
       --remaining;
+    }
+    // Every few seconds, what holds each unfinished job, if anything: one note per cause, and
+    // again only when a cause holds a job it did not before.
+    if (check_stalled) {
+      std::set<std::pair<std::string, std::string>> now_held;
+      for (const auto& group : jobs::stalled_groups(store, unfinished, options.lease_seconds)) {
+        bool news = false;
+        for (const auto& job : group.jobs) {
+          now_held.emplace(group.note.cause, job.job_id);
+          news = news || !last_held.contains({group.note.cause, job.job_id});
+        }
+        if (news) options.on_stalled(group.jobs, group.note.text);
+      }
+      last_held = std::move(now_held);
     }
     if (remaining > 0) std::this_thread::sleep_for(options.poll_interval);
   }

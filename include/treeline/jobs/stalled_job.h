@@ -4,6 +4,7 @@
 // to unstick it.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "treeline/jobs/job.h"
 #include "treeline/jobs/job_store.h"
@@ -20,6 +21,14 @@ struct StalledNote {
 
 // nullopt when the job has ended or an agent is (or will be) running it.
 std::optional<StalledNote> stalled_job_note(JobStore& store, const Job& job, double lease_seconds);
+
+// The jobs among `jobs` that something holds, grouped by cause (the jobs of one agent share it),
+// in the order of their first job; each job carries the state read with its note.
+struct StalledGroup {
+  StalledNote note;
+  std::vector<Job> jobs;
+};
+std::vector<StalledGroup> stalled_groups(JobStore& store, const std::vector<Job>& jobs, double lease_seconds);
 
 // Whether two notes name the same cause (both none counts as the same), so a waiting command
 // prints a note again only when it changes: another agent, another state of it.
