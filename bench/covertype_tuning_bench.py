@@ -20,7 +20,8 @@ run-local with hand-set hyperparameters on the same split, and the tuned set's 7
 with each cover type's model in turn replaced by the hand-set one's (which study holds it back).
 
 Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeline] [--skip-reference]
-       [--config FILE] [--treeline-setting NAME=VALUE]... [--without-param NAME]...
+       [--config FILE] [--treeline-setting NAME=VALUE]... [--config-setting PATH=VALUE]...
+       [--without-param NAME]...
        [--submit-arg=--FLAG=VALUE]... [--fixed 'name=value ...']... [--fixed-only] [--keep-store DIR]
 --treeline-setting runs a copy of the config with trainingInput.treeline.NAME set, e.g.
 `--skip-reference --treeline-setting seed=3 --treeline-setting initialTrials=8` (README's table of
@@ -105,19 +106,36 @@ def tuning_settings(config):
     return document.get("trainingInput", document)["hyperparameters"]
 
 
-def config_variant(config, settings, without, directory):
-    """A copy of `config` with trainingInput.treeline.NAME = VALUE for each "NAME=VALUE" (VALUE read
-    as YAML) and without the search parameters named in `without`, or `config` itself when there
-    is nothing to change."""
-    if not settings and not without:
+def set_field(training_input, setting):
+    """Sets "PATH=VALUE" under trainingInput (VALUE read as YAML). PATH is dotted; in the params
+    list a parameterName selects its entry: hyperparameters.params.learning_rate.minValue=0.05."""
+    path, _, value = setting.partition("=")
+    keys = path.split(".")
+    node = training_input
+    for key in keys[:-1]:
+        if isinstance(node, list):
+            found = [p for p in node if p.get("parameterName") == key]
+            if not found:
+                sys.exit("--config-setting %s: the config has no parameter %s" % (setting, key))
+            node = found[0]
+        else:
+            node = node.setdefault(key, {})
+    node[keys[-1]] = yaml.safe_load(value)
+
+
+def config_variant(config, settings, fields, without, directory):
+    """A copy of `config` with trainingInput.treeline.NAME = VALUE for each "NAME=VALUE" in
+    `settings`, each "PATH=VALUE" of `fields` set (set_field), and without the search parameters
+    named in `without`; or `config` itself when there is nothing to change."""
+    if not settings and not fields and not without:
         return config
     with open(config) as f:
         document = yaml.safe_load(f)
     training_input = document.get("trainingInput", document)
-    section = training_input.setdefault("treeline", {})
     for setting in settings:
-        name, _, value = setting.partition("=")
-        section[name] = yaml.safe_load(value)
+        set_field(training_input, "treeline." + setting)
+    for field in fields:
+        set_field(training_input, field)
     params = training_input["hyperparameters"]["params"]
     unknown = set(without) - {p["parameterName"] for p in params}
     if unknown:
@@ -230,6 +248,10 @@ def main():
     ap.add_argument("--skip-reference", action="store_true")
     ap.add_argument("--treeline-setting", action="append", default=[], metavar="NAME=VALUE",
                     help="run with trainingInput.treeline.NAME set to VALUE in a copy of the config (repeatable)")
+    ap.add_argument("--config-setting", action="append", default=[], metavar="PATH=VALUE",
+                    help="run with trainingInput.PATH set to VALUE in a copy of the config (repeatable), e.g. "
+                         "hyperparameters.enableTrialEarlyStopping=false or "
+                         "hyperparameters.params.learning_rate.minValue=0.05")
     ap.add_argument("--without-param", action="append", default=[], metavar="NAME",
                     help="run with the search parameter NAME taken out of a copy of the config (repeatable)")
     ap.add_argument("--submit-arg", action="append", default=[], metavar="--FLAG=VALUE",
@@ -252,7 +274,7 @@ def main():
     binary = os.path.abspath(a.treeline)
     with tempfile.TemporaryDirectory() as tmp:
         store = os.path.abspath(a.keep_store) if a.keep_store else os.path.join(tmp, "store")
-        a.config = config_variant(a.config, a.treeline_setting, a.without_param, tmp)
+        a.config = config_variant(a.config, a.treeline_setting, a.config_setting, a.without_param, tmp)
         print("store: %s (follow with: treeline jobs list --store %s)" % (store, store), file=sys.stderr, flush=True)
         if a.fixed_only:
             print_fixed(fixed_settings(binary, a.data, store, a.fixed))
