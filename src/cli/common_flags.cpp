@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "treeline/common/error.h"
+#include "treeline/common/number_text.h"
 #include "treeline/model/hyperparameters.h"
 #include "treeline/pipeline/prepare.h"
 
@@ -29,14 +30,10 @@ std::vector<int> parse_cover_types(const std::string& text) {
   while (start <= text.size()) {
     const std::size_t comma = text.find(',', start);
     const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    try {
-      std::size_t used = 0;
-      const int k = std::stoi(part, &used);
-      if (used != part.size() || k < 1 || k > pipeline::kCoverTypes) throw std::invalid_argument(part);
-      out.push_back(k);
-    } catch (const std::exception&) {
+    const auto k = parse_integer<int>(part);
+    if (!k || *k < 1 || *k > pipeline::kCoverTypes)
       throw InputError(fmt::format("--cover-types '{}': expected a comma-separated list of cover types 1..7", text));
-    }
+    out.push_back(*k);
     if (comma == std::string::npos) break;
     start = comma + 1;
   }

@@ -3,22 +3,21 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <map>
 #include <numeric>
 
 #include "treeline/common/error.h"
+#include "treeline/common/number_text.h"
 #include "treeline/common/random.h"
 
 namespace treeline::data {
 
 std::uint64_t parse_seed(const std::string& text, const std::string& flag) {
-  std::uint64_t seed = 0;
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), seed);
-  if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || seed > kMaxSeed)
+  const auto seed = parse_integer<std::uint64_t>(text);
+  if (!seed || *seed > kMaxSeed)
     throw InputError(fmt::format("{}={}: expected an integer in [0, 2^63 - 1]", flag, text));
-  return seed;
+  return *seed;
 }
 
 void check_fraction(double value, const std::string& flag, const std::string& what, bool zero_allowed) {

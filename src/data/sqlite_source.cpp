@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "treeline/common/error.h"
+#include "treeline/common/number_text.h"
 #include "treeline/common/sqlite.h"
 #include "treeline/data/covertype_schema.h"
 #include "treeline/data/warehouse_rows.h"
@@ -45,6 +46,17 @@ Table SqliteDataSource::read(const ReadOptions& options) {
   return reader.take();
 }
 
+namespace {
+
+// A soil level is an ELU code's digits: only codes of the schema's list are read into a table.
+std::int64_t soil_type_number(const std::string& level) {
+  const auto code = parse_integer<std::int64_t>(level);
+  if (!code) throw Error(fmt::format("soil level '{}' is not an ELU code", level));
+  return *code;
+}
+
+}  // namespace
+
 void load_into_sqlite(const Table& table, const std::filesystem::path& path, const std::string& table_name) {
   for (char c : table_name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
@@ -74,7 +86,7 @@ void load_into_sqlite(const Table& table, const std::filesystem::path& path, con
     const auto& wilderness = table.categorical[cov::kWildernessColumn];
     insert.bind(i++, std::string_view(wilderness.levels[wilderness.codes[r]]));
     const auto& soil = table.categorical[cov::kSoilColumn];
-    insert.bind(i++, static_cast<std::int64_t>(std::stol(soil.levels[soil.codes[r]])));
+    insert.bind(i++, soil_type_number(soil.levels[soil.codes[r]]));
     if (table.labelled)
       insert.bind(i++, static_cast<std::int64_t>(table.labels[r]));
     else

@@ -1,14 +1,13 @@
 #include "treeline/data/warehouse_rows.h"
 
-#include <fast_float/fast_float.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "treeline/common/error.h"
+#include "treeline/common/number_text.h"
 #include "treeline/data/covertype_schema.h"
 
 namespace treeline::data {
@@ -34,31 +33,25 @@ std::string_view trim(std::string_view s) {
 float parse_float_field(std::string_view text, std::string_view where, std::string_view place,
                         std::string_view column) {
   const std::string_view t = trim(text);
-  float value = 0;
-  const auto result = fast_float::from_chars(t.data(), t.data() + t.size(), value);
-  if (t.empty() || result.ec != std::errc() || result.ptr != t.data() + t.size() || !std::isfinite(value))
-    field_error(where, place, column, "a number", t);
-  return value;
+  const auto value = parse_real<float>(t);
+  if (!value) field_error(where, place, column, "a number", t);
+  return *value;
 }
 
 long parse_integer_field(std::string_view text, std::string_view where, std::string_view place,
                          std::string_view column) {
   const std::string_view t = trim(text);
-  long value = 0;
-  const auto result = std::from_chars(t.data(), t.data() + t.size(), value);
-  if (t.empty() || result.ec != std::errc() || result.ptr != t.data() + t.size())
-    field_error(where, place, column, "an integer", t);
-  return value;
+  const auto value = parse_integer<long>(t);
+  if (!value) field_error(where, place, column, "an integer", t);
+  return *value;
 }
 
 std::int32_t parse_cover_type(std::string_view text, std::string_view where, std::string_view place) {
   const std::string_view t = trim(text);
-  long value = 0;
-  const auto result = std::from_chars(t.data(), t.data() + t.size(), value);
-  if (t.empty() || result.ec != std::errc() || result.ptr != t.data() + t.size() || value < 1 ||
-      value > cov::kNumClasses)
+  const auto value = parse_integer<long>(t);
+  if (!value || *value < 1 || *value > cov::kNumClasses)
     field_error(where, place, cov::kLabel, "a cover type, an integer 1..7", t);
-  return static_cast<std::int32_t>(value);
+  return static_cast<std::int32_t>(*value);
 }
 
 WarehouseRowReader::WarehouseRowReader(std::string where, std::string_view header_place,

@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "treeline/common/error.h"
+#include "treeline/common/number_text.h"
 #include "treeline/common/unique_fd.h"
 
 extern char** environ;
@@ -430,7 +431,7 @@ void LocalExecutor::stop_leftovers(const std::filesystem::path& working_director
     while (!rest.empty()) {
       const std::size_t end = std::min(rest.find('\0'), rest.size());
       if (rest.substr(0, end) == wanted) {
-        ::kill(static_cast<pid_t>(std::stol(pid)), SIGKILL);
+        if (const auto id = parse_integer<pid_t>(pid)) ::kill(*id, SIGKILL);
         break;
       }
       rest.remove_prefix(std::min(end + 1, rest.size()));

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -12,6 +11,7 @@
 #include <utility>
 
 #include "treeline/common/error.h"
+#include "treeline/common/number_text.h"
 
 namespace treeline::executors {
 namespace fs = std::filesystem;
@@ -43,9 +43,8 @@ std::optional<int> read_thread_share(const fs::path& file) {
   std::ifstream in(file);
   std::string text;
   if (!(in >> text)) return std::nullopt;
-  int threads = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), threads);
-  if (ec != std::errc() || end != text.data() + text.size() || threads <= 0) return std::nullopt;
+  const auto threads = parse_integer<int>(text);
+  if (!threads || *threads <= 0) return std::nullopt;
   return threads;
 }
 

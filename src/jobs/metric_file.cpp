@@ -1,6 +1,5 @@
 #include "treeline/jobs/metric_file.h"
 
-#include <fast_float/fast_float.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "treeline/common/number_text.h"
 #include "treeline/common/utf8.h"
 
 namespace treeline::jobs {
@@ -19,11 +19,7 @@ constexpr double kMaxStep = 9007199254740992.0;  // 2^53: every whole number up 
 std::optional<double> number_of(const nlohmann::json& v) {
   if (v.is_number()) return v.get<double>();
   if (!v.is_string()) return std::nullopt;
-  const auto& s = v.get_ref<const std::string&>();
-  double d = 0;
-  const auto r = fast_float::from_chars(s.data(), s.data() + s.size(), d);
-  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
-  return d;
+  return parse_double(v.get_ref<const std::string&>());
 }
 
 }  // namespace

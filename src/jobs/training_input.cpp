@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <climits>
 #include <cmath>
 #include <map>
@@ -17,6 +16,7 @@
 
 #include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
+#include "treeline/common/number_text.h"
 
 namespace treeline::jobs {
 namespace {
@@ -80,26 +80,6 @@ std::string join_with_and(const std::vector<std::string>& items) {
 }
 
 // --- scalar text ------------------------------------------------------------------------------
-
-// std::from_chars takes no leading '+', which YAML numbers may have.
-std::string_view without_plus(std::string_view text) {
-  return text.size() > 1 && text.front() == '+' && text[1] != '-' ? text.substr(1) : text;
-}
-
-template <class Number>
-std::optional<Number> parse_number(std::string_view text) {
-  text = without_plus(text);
-  Number value{};
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-std::optional<double> parse_finite_double(std::string_view text) {
-  const auto value = parse_number<double>(text);
-  if (!value || !std::isfinite(*value)) return std::nullopt;
-  return value;
-}
 
 // YAML 1.2's core schema booleans; yes/no/on/off stay text.
 std::optional<bool> parse_bool(std::string_view text) {
@@ -209,20 +189,20 @@ std::vector<std::string> read_string_list(const Field& field, bool allow_empty) 
 
 int read_int(const Field& field, int min) {
   const std::string what = fmt::format("an integer >= {}", min);
-  const auto value = parse_number<std::int64_t>(scalar_text(field, what));
+  const auto value = parse_integer<std::int64_t>(scalar_text(field, what));
   if (!value || *value < min || *value > INT_MAX) field.expected(what);
   return static_cast<int>(*value);
 }
 
 double read_number(const Field& field) {
-  const auto value = parse_finite_double(scalar_text(field, "a number"));
+  const auto value = parse_double(scalar_text(field, "a number"));
   if (!value) field.expected("a number");
   return *value;
 }
 
 // A number that must be a whole one (INTEGER bounds), kept as a double like every bound.
 double read_whole_number(const Field& field) {
-  const auto value = parse_finite_double(scalar_text(field, "an integer"));
+  const auto value = parse_double(scalar_text(field, "an integer"));
   if (!value || *value != std::floor(*value) || std::fabs(*value) > kLargestExactInteger)
     field.expected("an integer");
   return *value;
@@ -248,8 +228,8 @@ std::chrono::seconds read_duration(const Field& field) {
   const std::string_view text = scalar_text(field, what);
   std::optional<double> seconds;
   if (text.ends_with('s')) {
-    seconds = parse_finite_double(text.substr(0, text.size() - 1));
-  } else if (const auto whole = parse_number<std::int64_t>(text)) {
+    seconds = parse_double(text.substr(0, text.size() - 1));
+  } else if (const auto whole = parse_integer<std::int64_t>(text)) {
     seconds = static_cast<double>(*whole);
   }
   if (!seconds || *seconds <= 0 || *seconds > kLongestDurationSeconds) field.expected(what);
@@ -434,7 +414,7 @@ void read_treeline_settings(const Field& field, TrainingInput& input) {
   if (const auto threads = field.find("threadsPerTrial")) input.threads_per_trial = read_int(*threads, 0);
   if (const auto seed = field.find("seed")) {
     constexpr std::string_view what = "an integer in [0, 2^64)";
-    const auto value = parse_number<std::uint64_t>(scalar_text(*seed, what));
+    const auto value = parse_integer<std::uint64_t>(scalar_text(*seed, what));
     if (!value) seed->expected(what);
     input.seed = *value;
   }
@@ -514,9 +494,9 @@ nlohmann::json scalar_to_json(const YAML::Node& node, bool as_text) {
   // yaml-cpp tags quoted scalars "!" and plain ones "?"; quoted text stays text.
   if (as_text || node.Tag() != "?") return text;
   if (const auto flag = parse_bool(text)) return *flag;
-  if (const auto whole = parse_number<std::int64_t>(text)) return *whole;
-  if (const auto large = parse_number<std::uint64_t>(text)) return *large;
-  if (const auto number = parse_finite_double(text)) return *number;
+  if (const auto whole = parse_integer<std::int64_t>(text)) return *whole;
+  if (const auto large = parse_integer<std::uint64_t>(text)) return *large;
+  if (const auto number = parse_double(text)) return *number;
   return text;
 }
 

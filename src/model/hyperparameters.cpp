@@ -1,14 +1,13 @@
 #include "treeline/model/hyperparameters.h"
 
-#include <fast_float/fast_float.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <charconv>
 #include <cmath>
 #include <limits>
 
 #include "treeline/common/error.h"
+#include "treeline/common/number_text.h"
 
 namespace treeline::model {
 namespace {
@@ -85,24 +84,18 @@ void Hyperparameters::set(const std::string& name, const std::string& value) {
         }
       throw bad();
     case Kind::kInteger: {
-      long long v = 0;
-      const auto r = std::from_chars(value.data(), value.data() + value.size(), v);
-      double d = static_cast<double>(v);
-      if (r.ec != std::errc() || r.ptr != value.data() + value.size()) {
-        // Tuners propose integers as doubles sometimes ("6.0"): accept integral values.
-        const auto rd = fast_float::from_chars(value.data(), value.data() + value.size(), d);
-        if (rd.ec != std::errc() || rd.ptr != value.data() + value.size() || d != std::floor(d)) throw bad();
-      }
-      if (d < spec->min || d > spec->max) throw bad();
-      values_[spec->name] = std::to_string(static_cast<long long>(d));
+      // Tuners propose integers as doubles sometimes ("6.0"): integral values are accepted.
+      std::optional<double> d;
+      if (const auto whole = parse_integer<long long>(value)) d = static_cast<double>(*whole);
+      else if (const auto real = parse_double(value); real && *real == std::floor(*real)) d = real;
+      if (!d || *d < spec->min || *d > spec->max) throw bad();
+      values_[spec->name] = std::to_string(static_cast<long long>(*d));
       return;
     }
     case Kind::kReal: {
-      double d = 0;
-      const auto r = fast_float::from_chars(value.data(), value.data() + value.size(), d);
-      if (value.empty() || r.ec != std::errc() || r.ptr != value.data() + value.size() || !std::isfinite(d)) throw bad();
-      if (d < spec->min || (spec->min_exclusive && d == spec->min) || d > spec->max) throw bad();
-      values_[spec->name] = value;
+      const auto d = parse_double(value);
+      if (!d || *d < spec->min || (spec->min_exclusive && *d == spec->min) || *d > spec->max) throw bad();
+      values_[spec->name] = value.front() == '+' ? value.substr(1) : value;  // XGBoost's own text
       return;
     }
   }
@@ -126,7 +119,8 @@ const std::string& Hyperparameters::get(const std::string& name) const {
   return values_.at(spec->name);
 }
 
-int Hyperparameters::n_estimators() const { return std::stoi(values_.at("n_estimators")); }
+// Stored as set() wrote it: a whole number within the spec's range.
+int Hyperparameters::n_estimators() const { return *parse_integer<int>(values_.at("n_estimators")); }
 
 std::map<std::string, std::string> Hyperparameters::xgboost_params() const {
   std::map<std::string, std::string> out;

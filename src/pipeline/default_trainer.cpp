@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <cstdint>
 #include <optional>
 
 #include "treeline/common/error.h"
+#include "treeline/common/number_text.h"
 #include "treeline/data/split.h"
 #include "treeline/features/preprocessor.h"
 #include "treeline/metrics/binary_metrics.h"
@@ -101,11 +101,9 @@ std::vector<std::string> default_trainer_args(const jobs::TrainingInput& input, 
   }
   if (input.hyperparameters) {
     if (const auto given = jobs::args_flag_value(args, "--validation-fraction")) {
-      double value = 0;
-      const auto r = std::from_chars(given->data(), given->data() + given->size(), value);
-      if (r.ec != std::errc() || r.ptr != given->data() + given->size())
-        throw InputError(fmt::format("--validation-fraction={}: expected a number", *given));
-      data::check_fraction(value, "--validation-fraction", "the training split (a tuning job's trials score on it)");
+      const auto value = parse_double(*given);
+      if (!value) throw InputError(fmt::format("--validation-fraction={}: expected a number", *given));
+      data::check_fraction(*value, "--validation-fraction", "the training split (a tuning job's trials score on it)");
     } else {
       extra.push_back(fmt::format("--validation-fraction={}", kDefaultValidationFraction));
     }

@@ -1,10 +1,10 @@
 #include "treeline/pipeline/train_evaluate.h"
 
-#include <fast_float/fast_float.h>
 #include <fmt/format.h>
 
 #include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
+#include "treeline/common/number_text.h"
 #include "treeline/metrics/binary_metrics.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/store/directory_store.h"
@@ -81,11 +81,10 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
 
 DecisionThresholdChoice parse_decision_threshold(const std::string& text, const std::string& flag) {
   if (text == "tune") return {true, 0.5};
-  double value = 0;
-  const auto [end, ec] = fast_float::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || !(value > 0 && value < 1))
+  const auto value = parse_double(text);
+  if (!value || !(*value > 0 && *value < 1))
     throw InputError(fmt::format("{}={}: expected a number in (0, 1) or tune", flag, text));
-  return {false, value};
+  return {false, *value};
 }
 
 double read_decision_threshold(const std::filesystem::path& file, const std::string& flag) {
