@@ -18,6 +18,10 @@ int run(int argc, char** argv) {
   add_pipeline_commands(app);
   add_data_commands(app);
   add_job_commands(app);
+  // Flag errors read like every other error (CLI11's own lack the prefix).
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("treeline: error: {}\nRun with --help for more information.\n", e.what());
+  });
   try {
     app.parse(argc, argv);
     return 0;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "treeline/common/error.h"
@@ -24,6 +25,28 @@ std::string default_sample_data() {
 
 std::string default_store() { return "treeline-store"; }
 
+CLI::Validator whole_number(std::int64_t min, std::int64_t max) {
+  const std::string range = max == kMaxInt ? fmt::format("a whole number >= {}", min)
+                                                                    : fmt::format("a whole number from {} to {}", min, max);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        const auto value = parse_integer<std::int64_t>(text);
+        if (value && *value >= min && *value <= max) return {};
+        return fmt::format("expected {}, found '{}'", range, text);
+      },
+      range);
+}
+
+CLI::Validator non_negative_seconds() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const auto value = parse_double(text);
+        if (value && *value >= 0) return {};
+        return fmt::format("expected a number of seconds >= 0, found '{}'", text);
+      },
+      "SECONDS");
+}
+
 std::vector<int> parse_cover_types(const std::string& text) {
   std::vector<int> out;
   std::size_t start = 0;
@@ -33,6 +56,9 @@ std::vector<int> parse_cover_types(const std::string& text) {
     const auto k = parse_integer<int>(part);
     if (!k || *k < 1 || *k > pipeline::kCoverTypes)
       throw InputError(fmt::format("--cover-types '{}': expected a comma-separated list of cover types 1..7", text));
+    // Twice would train one cover type twice at once into the same place.
+    if (std::ranges::find(out, *k) != out.end())
+      throw InputError(fmt::format("--cover-types '{}': cover type {} is given twice", text, *k));
     out.push_back(*k);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -54,8 +80,8 @@ void DataFlags::add_to(CLI::App& app, bool required) {
 }
 
 void TrainingFlags::add_to(CLI::App& app) {
-  app.add_option("--nthread", nthread, "threads for XGBoost (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", seed, "seed of the split and of XGBoost's sampling")->check(kSeedRange)->capture_default_str();
+  app.add_option("--nthread", nthread, "threads for XGBoost (0: all cores)")->check(whole_number(0, kMaxInt));
+  app.add_option("--seed", seed, "seed of the split and of XGBoost's sampling")->check(seed_check())->capture_default_str();
   app.add_option("--test-fraction", test_fraction, "share of rows in the test split")->capture_default_str();
   app.add_option("--encoding", encoding,
                  "how the one-hot groups reach XGBoost: categorical (native, compact) or onehot (0/1 columns)")

@@ -111,7 +111,7 @@ void add_submit(CLI::App& app) {
   cmd->add_option("--config", f->config, "AI Platform trainingInput YAML")->capture_default_str();
   f->source.add_to(*cmd);
   cmd->add_option("--cover-types", f->cover_types, "comma-separated subset, e.g. 1,3,5 (default: all seven)");
-  cmd->add_option("--seed", f->seed, "seed of the split")->check(kSeedRange)->capture_default_str();
+  cmd->add_option("--seed", f->seed, "seed of the split")->check(seed_check())->capture_default_str();
   cmd->add_option("--test-fraction", f->test_fraction, "share of rows in the test split")->capture_default_str();
   cmd->add_option("--validation-fraction", f->validation_fraction, "share of the training split the trials evaluate on")
       ->capture_default_str();
@@ -136,8 +136,8 @@ void add_submit(CLI::App& app) {
     request.decision_threshold = f->decision_threshold;
     const auto paths = f->platform.paths();
     request.store_root = paths.store_root;
+    const auto input = load_config(f->config);  // before the store: a bad config leaves no trace
     auto store = jobs::open_job_store(paths.jobs_spec);
-    const auto input = load_config(f->config);
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
     const auto submitted = pipeline::submit_tuning_jobs(request, input, *store, paths);
     jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
@@ -183,6 +183,13 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
     if (require_tuning && !input.hyperparameters)
       throw InputError(fmt::format("{}: trainingInput.hyperparameters is missing: a tuning job needs it", f->config));
     pipeline::check_config_for_default_trainer(input, f->config);
+    // The trainer arguments after --, with the config's before them.
+    std::vector<std::string> all_args = input.args;  // containerArgs and args
+    all_args.insert(all_args.end(), f->args.begin(), f->args.end());
+    pipeline::check_args_for_default_trainer(input, all_args, [&](std::size_t i) {
+      return i < input.args.size() ? fmt::format("{}: trainingInput.args[{}]", f->config, i)
+                                   : fmt::format("trainer argument '{}' (after --)", all_args[i]);
+    });
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
     const auto paths = f->platform.paths();
     auto store = jobs::open_job_store(paths.jobs_spec);
@@ -190,8 +197,6 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
     job.job_id = f->job_id;
     job.create_time = jobs::now_seconds();
     job.training_input = input.as_given;
-    std::vector<std::string> all_args = input.args;  // containerArgs and args
-    all_args.insert(all_args.end(), f->args.begin(), f->args.end());
     for (const auto& a : f->args) job.training_input["args"].push_back(a);
     for (const auto& a : pipeline::default_trainer_args(input, all_args, paths.store_root))
       job.training_input["args"].push_back(a);
@@ -306,7 +311,7 @@ void add_jobs(CLI::App& app) {
     auto f = std::make_shared<Flags>();
     CLI::App* cmd = jobs_cmd->add_subcommand("logs", "print a job's trainer logs");
     cmd->add_option("JOB", f->job_id)->required();
-    cmd->add_option("--trial", f->trial, "only this trial");
+    cmd->add_option("--trial", f->trial, "only this trial")->check(whole_number(1, kMaxInt));
     cmd->add_flag("--follow", f->follow, "keep printing until the job ends");
     f->platform.add_to(*cmd);
     cmd->callback([f] {
@@ -357,9 +362,11 @@ void add_agent(CLI::App& app) {
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("agent", "run the queued jobs of a store (submit starts one when none runs)");
-  cmd->add_option("--max-processes", f->max_processes, "machine-wide cap on trial processes (default: the cores)");
+  cmd->add_option("--max-processes", f->max_processes, "machine-wide cap on trial processes (default: the cores)")
+      ->check(whole_number(1, kMaxInt));
   cmd->add_flag("--exit-when-idle", f->exit_when_idle, "stop when no job is left");
   cmd->add_option("--idle-grace", f->idle_grace, "seconds to wait for new jobs before --exit-when-idle stops")
+      ->check(non_negative_seconds())
       ->capture_default_str();
   f->platform.add_to(*cmd);
   cmd->callback([f] {

@@ -108,14 +108,15 @@ void add_train_evaluate(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("train-evaluate", "train and evaluate one cover type (train_evaluate.py)");
   cmd->add_option("--project", flags->project, "project whose prepared datasets to use")->required();
   cmd->add_option("--name", flags->name, "run name whose prepared datasets to use")->required();
-  cmd->add_option("--cover-type", flags->cover_type, "cover type 1..7")->required();
+  cmd->add_option("--cover-type", flags->cover_type, "cover type 1..7")->required()->check(whole_number(1, 7));
   cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str();
   cmd->add_option("--job-dir", flags->job_dir, "where model/ (preprocessor, model, metrics) is written")->required();
   cmd->add_option("--model-dir", flags->model_dir, "write the model set here instead of JOB_DIR/model");
   cmd->add_option("--validation-fraction", flags->validation_fraction,
                   "evaluate on a validation split carved from the training split (tuning); 0: the test split");
   cmd->add_option("--report-every", flags->report_every,
-                  "rounds between intermediate hypertune reports (0: a tenth of the rounds)");
+                  "rounds between intermediate hypertune reports (0: a tenth of the rounds)")
+      ->check(whole_number(0, kMaxInt));
   auto* threshold = cmd->add_option("--decision-threshold", flags->decision_threshold,
                                     "probability from which a row counts as positive in the metrics, or 'tune': "
                                     "the one that makes the reported metric best on the validation split")
@@ -188,11 +189,16 @@ void add_predict(CLI::App& app) {
   cmd->add_option("--models", flags->models, "STORE/PROJECT/NAME")->required();
   flags->source.add_to(*cmd, /*required=*/true);
   cmd->add_option("--out", flags->out, "CSV of per-class probabilities and the predicted cover type");
-  cmd->add_option("--nthread", flags->nthread, "threads for XGBoost (0: all cores)");
-  cmd->add_flag("--test-split", flags->test_split,
+  cmd->add_option("--nthread", flags->nthread, "threads for XGBoost (0: all cores)")->check(whole_number(0, kMaxInt));
+  auto* test_split = cmd->add_flag("--test-split", flags->test_split,
                 "score only the test split of the data (the split run-local and submit hold out)");
-  cmd->add_option("--test-fraction", flags->test_fraction, "with --test-split: as given to training")->capture_default_str();
-  cmd->add_option("--seed", flags->seed, "with --test-split: as given to training")->capture_default_str();
+  cmd->add_option("--test-fraction", flags->test_fraction, "with --test-split: as given to training")
+      ->needs(test_split)
+      ->capture_default_str();
+  cmd->add_option("--seed", flags->seed, "with --test-split: as given to training")
+      ->needs(test_split)
+      ->check(seed_check())
+      ->capture_default_str();
   cmd->callback([flags] {
     auto source = data::open_data_source(flags->source.data, flags->source.query);
     const auto p = pipeline::predict(flags->models, *source, flags->nthread,

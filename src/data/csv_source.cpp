@@ -116,13 +116,33 @@ std::string read_maybe_gzip(const std::filesystem::path& path) {
   return out;
 }
 
+namespace {
+
+// A database or other binary file given as CSV would otherwise be reported by its first "line",
+// cut at its first zero byte.
+void reject_binary(std::string_view text, const std::string& where) {
+  if (text.starts_with(std::string_view("SQLite format 3\0", 16)))
+    throw InputError(fmt::format("{}: a SQLite database, not CSV text; read it with --data sqlite:{} --query "
+                                 "\"SELECT * FROM covertype\"",
+                                 where, where));
+  const std::size_t zero = text.substr(0, 1 << 16).find('\0');
+  if (zero != std::string_view::npos)
+    throw InputError(fmt::format("{}: binary data, not CSV text (byte {} is zero); expected the warehouse "
+                                 "schema's CSV, plain or gzip-compressed",
+                                 where, zero + 1));
+}
+
+}  // namespace
+
 CsvDataSource::CsvDataSource(std::filesystem::path path) : path_(std::move(path)) {}
 
 Table CsvDataSource::read(const ReadOptions& options) {
   const std::string where = path_.string();
   const std::string text = read_maybe_gzip(path_);
+  reject_binary(text, where);
 
-  std::size_t pos = 0;
+  // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first column's name.
+  std::size_t pos = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
   std::size_t line_number = 0;
   std::vector<std::string_view> fields;
   auto next_line = [&](std::string_view& line) {

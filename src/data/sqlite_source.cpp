@@ -22,8 +22,16 @@ Table SqliteDataSource::read(const ReadOptions& options) {
                                  path_.string()));
   if (!std::filesystem::exists(path_))
     throw InputError(fmt::format("sqlite:{}: no such database file", path_.string()));
+  if (std::filesystem::is_directory(path_))
+    throw InputError(fmt::format("sqlite:{}: a directory; expected a SQLite database file", path_.string()));
   SqliteDatabase db(path_, SqliteDatabase::Mode::kReadOnly);
-  SqliteStatement stmt = db.prepare(query_);
+  SqliteStatement stmt = [&] {
+    try {
+      return db.prepare(query_);
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("--query: {}", e.what()));
+    }
+  }();
   const std::string where = fmt::format("sqlite:{}", path_.string());
   std::vector<std::string> names;
   for (int i = 0; i < stmt.column_count(); ++i) names.push_back(stmt.column_name(i));
@@ -34,7 +42,8 @@ Table SqliteDataSource::read(const ReadOptions& options) {
   try {
     while (stmt.step()) {
       ++row;
-      for (int i = 0; i < static_cast<int>(names.size()); ++i) fields[i] = stmt.column_text(i);
+      // NULL reads as the word, so an error shows it instead of an empty value.
+      for (int i = 0; i < static_cast<int>(names.size()); ++i) fields[i] = stmt.is_null(i) ? "NULL" : stmt.column_text(i);
       place.assign("result row ").append(std::to_string(row));
       reader.add_row(fields, place);
     }

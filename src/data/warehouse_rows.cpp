@@ -61,13 +61,19 @@ WarehouseRowReader::WarehouseRowReader(std::string where, std::string_view heade
   std::vector<std::string> unknown;
   for (std::size_t pos = 0; pos < names.size(); ++pos) {
     const std::string_view name = trim(names[pos]);
+    // A second copy would silently win over the first.
+    for (std::size_t earlier = 0; earlier < pos; ++earlier)
+      if (trim(names[earlier]) == name && !name.empty())
+        throw InputError(fmt::format("{}: {}: column {} appears twice (columns {} and {}); expected each column once",
+                                     where_, header_place, name, earlier + 1, pos + 1));
     bool known = false;
     for (std::size_t i = 0; i < cov::kNumericColumns.size(); ++i)
       if (name == cov::kNumericColumns[i]) numeric_index_[i] = static_cast<int>(pos), known = true;
     if (name == cov::kWilderness) wilderness_position_ = static_cast<int>(pos), known = true;
     if (name == cov::kSoil) soil_position_ = static_cast<int>(pos), known = true;
     if (name == cov::kLabel) label_position_ = static_cast<int>(pos), known = true;
-    if (!known) unknown.emplace_back(name);
+    if (!known) unknown.push_back(name.empty() ? fmt::format("'' (column {}, no name: a trailing comma?)", pos + 1)
+                                               : fmt::format("'{}'", name));
   }
   std::vector<std::string> missing;
   for (std::size_t i = 0; i < cov::kNumericColumns.size(); ++i)

@@ -158,7 +158,12 @@ void check_keys(const Field& field, Names valid, Names unsupported = {}) {
       seen.push_back(key);
       continue;
     }
-    const std::string listing = fmt::format("valid keys: {}", fmt::join(valid, ", "));
+    std::string listing = fmt::format("valid keys: {}", fmt::join(valid, ", "));
+    // A key that differs only in case is a typo of the valid one (the keys are camelCase).
+    for (std::string_view v : valid)
+      if (std::ranges::equal(v, key, [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
+                                                                 std::tolower(static_cast<unsigned char>(b)); }))
+        listing = fmt::format("did you mean {}? (keys are case-sensitive)", v);
     if (contains(unsupported, key))
       value.fail(fmt::format("an AI Platform field treeline does not support (a trial is one process on this "
                              "machine); {}", listing));
@@ -188,8 +193,12 @@ std::vector<std::string> read_string_list(const Field& field, bool allow_empty) 
 }
 
 int read_int(const Field& field, int min) {
-  const std::string what = fmt::format("an integer >= {}", min);
-  const auto value = parse_integer<std::int64_t>(scalar_text(field, what));
+  const auto value_text = scalar_text(field, fmt::format("an integer >= {}", min));
+  // Past int's range the bound is the reason, so the message gives it.
+  const std::string what = parse_integer<std::int64_t>(value_text).value_or(0) > INT_MAX
+                               ? fmt::format("an integer from {} to {}", min, INT_MAX)
+                               : fmt::format("an integer >= {}", min);
+  const auto value = parse_integer<std::int64_t>(value_text);
   if (!value || *value < min || *value > INT_MAX) field.expected(what);
   return static_cast<int>(*value);
 }
@@ -283,13 +292,18 @@ std::vector<std::string> read_categorical_values(const Field& field) {
   return values;
 }
 
-// Ascending and without repeats, as samplers expect.
+// Strictly increasing, as AI Platform requires and samplers expect: refused rather than sorted, so
+// that errors about discreteValues[i] name the item the file has there.
 std::vector<double> read_discrete_values(const Field& field) {
   if (!field.node().IsSequence() || field.node().size() == 0) field.expected("a non-empty list of numbers");
   std::vector<double> values;
-  for (std::size_t i = 0; i < field.node().size(); ++i) values.push_back(read_number(field.item(i)));
-  std::ranges::sort(values);
-  values.erase(std::unique(values.begin(), values.end()), values.end());
+  for (std::size_t i = 0; i < field.node().size(); ++i) {
+    values.push_back(read_number(field.item(i)));
+    if (i > 0 && values[i] <= values[i - 1])
+      field.item(i).fail(fmt::format("{} {} discreteValues[{}] ({}); the list must be strictly increasing",
+                                     tuning::format_value(values[i]), values[i] == values[i - 1] ? "repeats" : "is below",
+                                     i - 1, tuning::format_value(values[i - 1])));
+  }
   return values;
 }
 
@@ -561,6 +575,12 @@ YAML::Node load_document(const std::string& yaml_text, const std::string& where)
 Field training_input_field(const YAML::Node& document, const std::string& where) {
   const Field whole(document, "trainingInput", where);
   if (document.IsNull()) whole.fail("expected a mapping, found an empty document");
+  if (document.IsMap() && !document["trainingInput"].IsDefined())
+    for (const auto& entry : document)
+      if (entry.first.IsScalar() && entry.first.Scalar() != "trainingInput" &&
+          std::ranges::equal(entry.first.Scalar(), std::string_view("traininginput"),
+                             [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+        Field(entry.second, entry.first.Scalar(), where).fail("did you mean trainingInput? (keys are case-sensitive)");
   if (!document.IsMap() || !document["trainingInput"].IsDefined()) return whole;
   for (const auto& entry : document)
     if (!entry.first.IsScalar() || entry.first.Scalar() != "trainingInput")

@@ -27,6 +27,9 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
     if (progress.on_stage) progress.on_stage(s);
   };
 
+  // Checked before anything is read or stored.
+  data::check_fraction(request.split.test_fraction, "--test-fraction", "the rows");
+
   stage("reading and preparing the data");
   auto source = data::open_data_source(request.data, request.query);
   store::DirectoryStore store(request.store_root);

@@ -88,6 +88,10 @@ DecisionThresholdChoice parse_decision_threshold(const std::string& text, const 
 }
 
 double read_decision_threshold(const std::filesystem::path& file, const std::string& flag) {
+  if (!std::filesystem::is_regular_file(file))
+    throw InputError(fmt::format("{}={}: no such file; expected the decision_threshold.json a tuning trial leaves in "
+                                 "its JOB_DIR",
+                                 flag, file.string()));
   nlohmann::json stored;
   try {
     stored = nlohmann::json::parse(read_file(file));

@@ -110,6 +110,18 @@ expect_error "out of range" "--learning_rate=2" "(0, 1]" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --learning_rate=2
 expect_error "seed beyond XGBoost's" "--seed" "9223372036854775807" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --seed 18446744073709551615
+expect_error "seed not a number" "--seed" "expected a whole number from 0 to 9223372036854775807, found 'junk'" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --seed junk
+expect_error "nthread negative" "--nthread" "expected a whole number >= 0, found '-2'" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --nthread -2
+expect_error "cover type twice" "--cover-types '1,1': cover type 1 is given twice" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --cover-types 1,1
+expect_error "test fraction before anything is stored" "--test-fraction" "strictly between 0 and 1, found 0" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --test-fraction 0
+expect_error "predict --seed needs --test-split" "--seed requires --test-split" -- \
+  "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --seed 3
+expect_error "database given as CSV" "a SQLite database, not CSV text" "--data sqlite:$WORK/w.db" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$WORK/w.db"
 expect_error "dotdot name" "NAME '..'" -- "$TREELINE" run-local proj .. --store "$STORE" --data "$SAMPLE"
 expect_error "bad query" "no such table" -- "$TREELINE" run-local proj bad --store "$STORE" --data "sqlite:$WORK/w.db" --query "SELECT * FROM nope"
 expect_error "empty query result" "returned no rows" -- \

@@ -138,7 +138,7 @@ TEST(CsvSource, MissingLabelColumn) {
 TEST(CsvSource, UnknownSchema) {
   TempDir dir;
   write_text(dir / "a.csv", "foo,bar\n1,2\n");
-  EXPECT_THROW_WITH(read_csv(dir / "a.csv"), InputError, "a.csv", "line 1", "unknown schema", "unexpected column(s) foo");
+  EXPECT_THROW_WITH(read_csv(dir / "a.csv"), InputError, "a.csv", "line 1", "unknown schema", "unexpected column(s) 'foo', 'bar'");
   write_text(dir / "b.csv", "1,2,3\n");
   EXPECT_THROW_WITH(read_csv(dir / "b.csv"), InputError, "b.csv", "unknown schema", "3 columns");
 }
@@ -177,4 +177,31 @@ TEST(CsvSource, WarehouseCsvRoundTrip) {
   const Table u = read_csv(dir / "copy.csv");
   EXPECT_EQ(t.labels, u.labels);
   EXPECT_EQ(t.numeric[0].values, u.numeric[0].values);
+}
+
+// Files that are not what they seem get an error that says what they are and what to do.
+TEST(CsvSource, SaysWhatAFileIsWhenItIsNotCsv) {
+  TempDir dir;
+  write_text(dir / "w.csv", std::string("SQLite format 3\0\x10\x00\x01\x01", 20) + std::string(100, '\0'));
+  EXPECT_THROW_WITH(read_csv(dir / "w.csv"), InputError, std::string("a SQLite database, not CSV text"),
+                    "--data sqlite:" + (dir / "w.csv").string());
+  write_text(dir / "b.csv", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+  EXPECT_THROW_WITH(read_csv(dir / "b.csv"), InputError, "binary data, not CSV text (byte 9 is zero)");
+}
+
+TEST(CsvSource, HeaderMistakesAreNamed) {
+  TempDir dir;
+  const std::string row = "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,5\n";
+  // A spreadsheet's byte-order mark is not part of the first name.
+  write_text(dir / "bom.csv", "\xEF\xBB\xBF" + kHeader + row);
+  EXPECT_EQ(read_csv(dir / "bom.csv").rows(), 1u);
+  // A second Elevation would silently win over the first.
+  std::string twice = kHeader;
+  twice.replace(twice.find("Aspect"), 6, "Elevation");
+  write_text(dir / "dup.csv", twice + row);
+  EXPECT_THROW_WITH(read_csv(dir / "dup.csv"), InputError, "line 1 (header): column Elevation appears twice (columns 1 and 2)");
+  std::string trailing = kHeader;
+  trailing.insert(trailing.size() - 1, ",");
+  write_text(dir / "comma.csv", trailing + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,5,\n");
+  EXPECT_THROW_WITH(read_csv(dir / "comma.csv"), InputError, "'' (column 14, no name: a trailing comma?)");
 }

@@ -52,3 +52,22 @@ TEST_F(SqliteSource, ResultWithoutWarehouseColumnsIsUnknownSchema) {
   EXPECT_THROW_WITH(query("SELECT Elevation FROM covertype")->read({}), InputError, "unknown schema",
                     "missing column(s)");
 }
+
+TEST_F(SqliteSource, QueryMistakesNameTheFlag) {
+  EXPECT_THROW_WITH(query("SELEC * FROM covertype")->read({}), InputError, "--query: SQLite", "syntax error");
+  // SQLite runs the first statement only; the rest would be dropped without a word.
+  EXPECT_THROW_WITH(query("SELECT * FROM covertype; DROP TABLE covertype")->read({}), InputError,
+                    "--query: SQLite", "one statement expected, found more after it: DROP TABLE covertype");
+  EXPECT_EQ(query("SELECT * FROM covertype;  ")->read({}).rows(), sample_.rows()) << "a closing ';' is fine";
+  EXPECT_THROW_WITH(open_data_source("sqlite:" + dir_.path().string(), "SELECT 1")->read({}), InputError,
+                    "a directory; expected a SQLite database file");
+}
+
+TEST_F(SqliteSource, NullIsShownAsNull) {
+  EXPECT_THROW_WITH(query("SELECT Elevation, NULL AS Aspect, Slope, Horizontal_Distance_To_Hydrology, "
+                          "Vertical_Distance_To_Hydrology, Horizontal_Distance_To_Roadways, Hillshade_9am, "
+                          "Hillshade_Noon, Hillshade_3pm, Horizontal_Distance_To_Fire_Points, Wilderness_Area, "
+                          "Soil_Type, Cover_Type FROM covertype")
+                        ->read({}),
+                    InputError, "result row 1: column Aspect: expected a number, found 'NULL'");
+}

@@ -99,7 +99,7 @@ TEST(TrainingInput, ParametersOfEachType) {
       "    - {parameterName: eta, type: DOUBLE, minValue: 0.01, maxValue: 0.3, scaleType: UNIT_LOG_SCALE}\n"
       "    - {parameterName: depth, type: INTEGER, minValue: 3.0, maxValue: 9, scaleType: UNIT_LINEAR_SCALE}\n"
       "    - {parameterName: tree_method, type: CATEGORICAL, categoricalValues: [hist, approx]}\n"
-      "    - {parameterName: gamma, type: DISCRETE, discreteValues: [1, 0.1, 10, 1], scaleType: "
+      "    - {parameterName: gamma, type: DISCRETE, discreteValues: [0.1, 1, 10], scaleType: "
       "UNIT_REVERSE_LOG_SCALE}\n");
   const HyperparameterSpec& spec = *input.hyperparameters;
   EXPECT_EQ(spec.max_failed_trials, 3);
@@ -112,7 +112,7 @@ TEST(TrainingInput, ParametersOfEachType) {
   EXPECT_EQ(spec.space.params[1].min_value, 3);
   EXPECT_EQ(spec.space.params[2].categorical_values, (std::vector<std::string>{"hist", "approx"}));
   EXPECT_EQ(spec.space.params[2].scale, ScaleType::kUnspecified);
-  EXPECT_EQ(spec.space.params[3].discrete_values, (std::vector<double>{0.1, 1, 10}));  // ascending, unique
+  EXPECT_EQ(spec.space.params[3].discrete_values, (std::vector<double>{0.1, 1, 10}));
   EXPECT_EQ(spec.space.params[3].scale, ScaleType::kReverseLog);
 }
 
@@ -171,7 +171,7 @@ TEST(TrainingInput, RangesAreChecked) {
       parse(with_param("      type: DOUBLE\n      minValue: 0\n      maxValue: 3\n      scaleType: UNIT_LOG_SCALE\n")),
       InputError,
       "trainingInput.hyperparameters.params[0].minValue: found 0; scaleType UNIT_LOG_SCALE needs minValue > 0");
-  EXPECT_THROW_WITH(parse(with_param("      type: DISCRETE\n      discreteValues: [4, -1, 2]\n"
+  EXPECT_THROW_WITH(parse(with_param("      type: DISCRETE\n      discreteValues: [-1, 2, 4]\n"
                                      "      scaleType: UNIT_REVERSE_LOG_SCALE\n")),
                     InputError, "trainingInput.hyperparameters.params[0].discreteValues: found -1",
                     "UNIT_REVERSE_LOG_SCALE needs every value > 0");
@@ -421,4 +421,23 @@ TEST(TrainingInput, ArgsFlagValueReadsBothFormsAndTheLastWins) {
   EXPECT_EQ(args_flag_value(args, "--seed"), std::nullopt) << "a flag with no value sets nothing";
   EXPECT_TRUE(args_set_flag(args, "--nthread-cap"));
   EXPECT_FALSE(args_set_flag(args, "--model-dir"));
+}
+
+// AI Platform requires discreteValues strictly increasing; a list out of order or with a repeat is
+// refused at the item, not sorted behind the user's back (errors name items by their place in the file).
+TEST(TrainingInput, DiscreteValuesMustIncrease) {
+  EXPECT_THROW_WITH(parse(with_param("      type: DISCRETE\n      discreteValues: [12, 8, 10]\n")), InputError,
+                    "params[0].discreteValues[1]: 8 is below discreteValues[0] (12)", "strictly increasing");
+  EXPECT_THROW_WITH(parse(with_param("      type: DISCRETE\n      discreteValues: [8, 8, 10]\n")), InputError,
+                    "params[0].discreteValues[1]: 8 repeats discreteValues[0] (8)");
+}
+
+TEST(TrainingInput, ErrorsSayWhatWouldFix) {
+  EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  maxTrials: 99999999999\n  params:\n"
+                          "    - {parameterName: x, type: INTEGER, minValue: 1, maxValue: 3}\n"),
+                    InputError, "maxTrials: expected an integer from 1 to 2147483647, found '99999999999'");
+  EXPECT_THROW_WITH(parse("traininginput:\n  scaleTier: BASIC\n"), InputError,
+                    "traininginput: did you mean trainingInput?");
+  EXPECT_THROW_WITH(parse("scaleTier: BASIC\nhyperParameters: {}\n"), InputError,
+                    "trainingInput.hyperParameters: unknown key; did you mean hyperparameters?");
 }

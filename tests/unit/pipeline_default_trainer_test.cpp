@@ -88,3 +88,36 @@ TEST(DefaultTrainer, IsToldItsStoreAndATuningJobsValidationSplit) {
 
 }  // namespace
 }  // namespace treeline::pipeline
+
+namespace treeline::pipeline {
+namespace {
+
+// A setting given twice reaches every trial's command line twice, and the trainer refuses it:
+// caught when the job is submitted, naming the config's fields or the argument.
+TEST(DefaultTrainer, RefusesASettingGivenTwice) {
+  EXPECT_THROW_WITH(check(kDepth + "    - {parameterName: eta, type: DOUBLE, minValue: 0.1, maxValue: 0.5}\n"
+                                   "    - {parameterName: learning_rate, type: DOUBLE, minValue: 0.1, maxValue: 0.5}\n"),
+                    InputError, "params[2].parameterName: 'learning_rate' is learning_rate, which params[1] ('eta')");
+
+  auto with_args = [](const std::string& args) {
+    const auto input = jobs::parse_training_input(
+        "args: " + args + "\nhyperparameters:\n  goal: MAXIMIZE\n  params:\n" + kDepth, "c.yaml");
+    check_config_for_default_trainer(input, "c.yaml");
+    return input;
+  };
+  EXPECT_THROW_WITH(with_args("['--nthread=1', '--max_depth=4']"), InputError, "c.yaml: trainingInput.args[1]",
+                    "--max_depth=4 sets max_depth, which trainingInput.hyperparameters.params[0] (max_depth) searches");
+  EXPECT_THROW_WITH(with_args("['--eta', '0.1', '--learning_rate=0.2']"), InputError, "c.yaml: trainingInput.args[2]",
+                    "sets learning_rate, as c.yaml: trainingInput.args[0] does already");
+  EXPECT_THROW_WITH(with_args("['--subsample=junk']"), InputError, "c.yaml: trainingInput.args[0]: --subsample=junk",
+                    "expected");
+  EXPECT_THROW_WITH(with_args("['--gamma']"), InputError, "trainingInput.args[0]: --gamma needs a value");
+  const auto input = with_args("['--eta', '0.1', '--nthread=1', '--json']");  // fine: set once, not searched
+  const auto where = [](std::size_t i) { return "argument " + std::to_string(i); };
+  EXPECT_NO_THROW(check_args_for_default_trainer(input, {"--gamma=1"}, where));
+  EXPECT_THROW_WITH(check_args_for_default_trainer(input, {"--num_boost_round=5", "--n_estimators", "6"}, where),
+                    InputError, "argument 1: --n_estimators sets n_estimators, as argument 0 does already");
+}
+
+}  // namespace
+}  // namespace treeline::pipeline

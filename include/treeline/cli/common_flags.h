@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,8 +15,16 @@
 
 namespace treeline::cli {
 
+// A CLI11 check that a flag's value is a whole number from `min` to `max`, read by the rule every
+// other number follows (common/number_text.h). CLI11's own ranges print their bounds as doubles
+// (1.797693e+308) and call a word "not in range".
+CLI::Validator whole_number(std::int64_t min, std::int64_t max);
+inline constexpr std::int64_t kMaxInt = std::numeric_limits<int>::max();
+// Seconds, a number >= 0.
+CLI::Validator non_negative_seconds();
+
 // --seed reaches XGBoost, whose seed is a signed 64-bit integer (data::kMaxSeed).
-inline const CLI::Range kSeedRange(std::uint64_t{0}, data::kMaxSeed);
+inline CLI::Validator seed_check() { return whole_number(0, static_cast<std::int64_t>(data::kMaxSeed)); }
 
 std::string default_sample_data();
 std::string default_store();

@@ -4,6 +4,7 @@
 // anything is queued (otherwise every trial would fail on the same mistake, with an error naming
 // a trainer flag instead of the config's field), and what a job hands it beyond the config's args.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,15 @@ inline constexpr double kDefaultValidationFraction = 0.2;
 // flags, encoding and seed) with every value the search may propose accepted by it, and the
 // metric tag one it reports. Throws InputError naming `config_file` and the field's path, e.g.
 // trainingInput.hyperparameters.params[2].maxValue. Does nothing for a custom trainer.
+// Also checks the config's args as check_args_for_default_trainer does.
 void check_config_for_default_trainer(const jobs::TrainingInput& input, const std::string& config_file);
+
+// The hyperparameters that trainer `args` set (--name=value or --name value) take their values,
+// and are set once: neither twice in `args` nor also searched by the config's params, which would
+// give each trial the flag twice and have every trial refused. `where(i)` names args[i] in errors.
+// Does nothing for a custom trainer.
+void check_args_for_default_trainer(const jobs::TrainingInput& input, const std::vector<std::string>& args,
+                                    const std::function<std::string(std::size_t)>& where);
 
 // What `jobs submit-training` and `submit-tuning` add to `args` (the config's and the user's) for
 // the default trainer: the store the job was submitted to (`store_root`, absolute as
