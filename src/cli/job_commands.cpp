@@ -122,14 +122,14 @@ void add_submit(CLI::App& app) {
   cmd->add_flag("--detach", f->detach, "return once the jobs are queued");
   cmd->add_flag("--json", f->json, "print one JSON document on stdout");
   f->platform.add_to(*cmd);
-  cmd->callback([f] {
+  cmd->callback([f, cmd] {
     pipeline::SubmitRequest request;
     request.project = f->project;
     request.name = f->name;
     request.data = f->source.data;
     request.query = f->source.query;
     request.config_path = f->config;
-    if (!f->cover_types.empty()) request.cover_types = parse_cover_types(f->cover_types);
+    if (cmd->count("--cover-types") > 0) request.cover_types = parse_cover_types(f->cover_types);
     request.split.seed = f->seed;
     request.split.test_fraction = f->test_fraction;
     request.validation_fraction = f->validation_fraction;

@@ -49,7 +49,7 @@ void add_run_local(CLI::App& app) {
     request.split = flags->training.split_options();
     request.encoding = flags->training.parsed_encoding();
     request.training = flags->training.training_options(cmd->remaining());
-    if (!flags->cover_types.empty()) request.cover_types = parse_cover_types(flags->cover_types);
+    if (cmd->count("--cover-types") > 0) request.cover_types = parse_cover_types(flags->cover_types);
 
     pipeline::RunLocalProgress progress;
     if (stderr_is_terminal()) {

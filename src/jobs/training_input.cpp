@@ -66,6 +66,7 @@ constexpr std::array kTextValuedKeys{"scaleTier"sv, "masterType"sv, "imageUri"sv
                                      "goal"sv, "algorithm"sv, "scaleType"sv};
 
 constexpr std::int64_t kLargestExactInteger = std::int64_t{1} << 53;  // doubles hold integers exactly up to here
+constexpr int kMostThreadsPerTrial = 1024;  // XGBoost starts that many threads; more is a typo
 constexpr double kLongestDurationSeconds = 315'576'000'000;           // protobuf Duration's limit
 
 bool contains(Names names, std::string_view name) { return std::ranges::find(names, name) != names.end(); }
@@ -192,14 +193,13 @@ std::vector<std::string> read_string_list(const Field& field, bool allow_empty) 
   return strings;
 }
 
-int read_int(const Field& field, int min) {
+int read_int(const Field& field, int min, int max = INT_MAX) {
   const auto value_text = scalar_text(field, fmt::format("an integer >= {}", min));
-  // Past int's range the bound is the reason, so the message gives it.
-  const std::string what = parse_integer<std::int64_t>(value_text).value_or(0) > INT_MAX
-                               ? fmt::format("an integer from {} to {}", min, INT_MAX)
-                               : fmt::format("an integer >= {}", min);
   const auto value = parse_integer<std::int64_t>(value_text);
-  if (!value || *value < min || *value > INT_MAX) field.expected(what);
+  // Past the upper bound that bound is the reason, so the message gives it.
+  const std::string what = max < INT_MAX || value.value_or(0) > max ? fmt::format("an integer from {} to {}", min, max)
+                                                                     : fmt::format("an integer >= {}", min);
+  if (!value || *value < min || *value > max) field.expected(what);
   return static_cast<int>(*value);
 }
 
@@ -425,7 +425,7 @@ void read_scheduling(const Field& field, TrainingInput& input) {
 void read_treeline_settings(const Field& field, TrainingInput& input) {
   check_keys(field, kTreelineKeys);
   if (const auto timeout = field.find("trialTimeout")) input.trial_timeout = read_duration(*timeout);
-  if (const auto threads = field.find("threadsPerTrial")) input.threads_per_trial = read_int(*threads, 0);
+  if (const auto threads = field.find("threadsPerTrial")) input.threads_per_trial = read_int(*threads, 0, kMostThreadsPerTrial);
   if (const auto seed = field.find("seed")) {
     constexpr std::string_view what = "an integer in [0, 2^64)";
     const auto value = parse_integer<std::uint64_t>(scalar_text(*seed, what));

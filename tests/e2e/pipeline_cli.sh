@@ -116,6 +116,8 @@ expect_error "nthread negative" "--nthread" "expected a whole number >= 0, found
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --nthread -2
 expect_error "cover type twice" "--cover-types '1,1': cover type 1 is given twice" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --cover-types 1,1
+expect_error "empty cover types" "--cover-types '': expected a comma-separated list" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --cover-types ""
 expect_error "test fraction before anything is stored" "--test-fraction" "strictly between 0 and 1, found 0" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --test-fraction 0
 expect_error "predict --seed needs --test-split" "--seed requires --test-split" -- \

@@ -188,7 +188,7 @@ TEST(TrainingInput, RangesAreChecked) {
   EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  maxFailedTrials: -1\n"), InputError,
                     "trainingInput.hyperparameters.maxFailedTrials: expected an integer >= 0, found '-1'");
   EXPECT_THROW_WITH(parse("treeline: {threadsPerTrial: -2}\n"), InputError,
-                    "trainingInput.treeline.threadsPerTrial: expected an integer >= 0, found '-2'");
+                    "trainingInput.treeline.threadsPerTrial: expected an integer from 0 to 1024, found '-2'");
 }
 
 TEST(TrainingInput, ValueListsAreChecked) {
@@ -436,6 +436,8 @@ TEST(TrainingInput, ErrorsSayWhatWouldFix) {
   EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  maxTrials: 99999999999\n  params:\n"
                           "    - {parameterName: x, type: INTEGER, minValue: 1, maxValue: 3}\n"),
                     InputError, "maxTrials: expected an integer from 1 to 2147483647, found '99999999999'");
+  EXPECT_THROW_WITH(parse("treeline: {threadsPerTrial: 100000}\n"), InputError,
+                    "trainingInput.treeline.threadsPerTrial: expected an integer from 0 to 1024, found '100000'");
   EXPECT_THROW_WITH(parse("traininginput:\n  scaleTier: BASIC\n"), InputError,
                     "traininginput: did you mean trainingInput?");
   EXPECT_THROW_WITH(parse("scaleTier: BASIC\nhyperParameters: {}\n"), InputError,
