@@ -17,7 +17,8 @@
 #include "treeline/executors/local_executor.h"
 #include "treeline/jobs/agent.h"
 #include "treeline/jobs/agent_launcher.h"
-#include "treeline/jobs/sqlite_job_store.h"
+#include "treeline/jobs/job_layout.h"
+#include "treeline/jobs/job_store.h"
 #include "treeline/jobs/stalled_job.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/pipeline/default_trainer.h"
@@ -135,7 +136,6 @@ void add_submit(CLI::App& app) {
     request.validation_fraction = f->validation_fraction;
     request.decision_threshold = f->decision_threshold;
     const auto paths = f->platform.paths();
-    request.store_root = paths.store_root;
     const auto input = load_config(f->config);  // before the store: a bad config leaves no trace
     auto store = jobs::open_job_store(paths.jobs_spec);
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
@@ -178,29 +178,12 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
   cmd->add_flag("--no-agent", f->no_agent, "only queue the job; an agent started separately runs it");
   f->platform.add_to(*cmd);
   cmd->callback([f, require_tuning] {
-    jobs::validate_job_id(f->job_id, "JOB");
     const auto input = load_config(f->config);
-    if (require_tuning && !input.hyperparameters)
-      throw InputError(fmt::format("{}: trainingInput.hyperparameters is missing: a tuning job needs it", f->config));
-    pipeline::check_config_for_default_trainer(input, f->config);
-    // The trainer arguments after --, with the config's before them.
-    std::vector<std::string> all_args = input.args;  // containerArgs and args
-    all_args.insert(all_args.end(), f->args.begin(), f->args.end());
-    pipeline::check_args_for_default_trainer(input, all_args, [&](std::size_t i) {
-      return i < input.args.size() ? fmt::format("{}: trainingInput.args[{}]", f->config, i)
-                                   : fmt::format("trainer argument '{}' (after --)", all_args[i]);
-    });
-    for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
     const auto paths = f->platform.paths();
-    auto store = jobs::open_job_store(paths.jobs_spec);
-    jobs::Job job;
-    job.job_id = f->job_id;
-    job.create_time = jobs::now_seconds();
-    job.training_input = input.as_given;
-    for (const auto& a : f->args) job.training_input["args"].push_back(a);
-    for (const auto& a : pipeline::default_trainer_args(input, all_args, paths.store_root))
-      job.training_input["args"].push_back(a);
+    const jobs::Job job = pipeline::make_job(f->job_id, input, f->config, f->args, require_tuning, paths);
+    auto store = jobs::open_job_store(paths.jobs_spec);  // only now: a refused job leaves no trace
     store->create_job(job);
+    for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
     if (!f->no_agent) jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
     fmt::print("Job [{}] submitted successfully.\nYour job is still active. You may view its status with\n"
                "  $ treeline jobs describe {}\nor follow its logs with\n  $ treeline jobs logs {} --follow\n",
@@ -325,11 +308,11 @@ void add_jobs(CLI::App& app) {
         if (tuning) {
           for (const auto& t : store->trials(f->job_id))
             if (f->trial == 0 || t.trial_id == f->trial)
-              logs.emplace_back(t.trial_id, paths.jobs_root / f->job_id / "trials" / std::to_string(t.trial_id) / "trainer.log");
+              logs.emplace_back(t.trial_id, jobs::trainer_directory(paths.jobs_root, f->job_id, t.trial_id) / jobs::kTrainerLog);
           if (f->trial != 0 && logs.empty() && jobs::is_terminal(job.state))
             throw InputError(fmt::format("--trial {}: job {} has no such trial", f->trial, f->job_id));
         } else {
-          logs.emplace_back(0, paths.jobs_root / f->job_id / "trainer.log");
+          logs.emplace_back(0, jobs::trainer_directory(paths.jobs_root, f->job_id, std::nullopt) / jobs::kTrainerLog);
         }
         for (const auto& [trial, path] : logs) {
           std::ifstream in(path, std::ios::binary);

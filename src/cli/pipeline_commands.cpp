@@ -141,8 +141,6 @@ void add_train_evaluate(CLI::App& app) {
     request.job_dir = flags->job_dir;
     request.model_dir = flags->model_dir;
     request.split = flags->training.split_options();
-    data::check_fraction(flags->validation_fraction, "--validation-fraction", "the training split",
-                         /*zero_allowed=*/true);
     request.split.validation_fraction = flags->validation_fraction;
     request.encoding = flags->training.parsed_encoding();
     request.training = flags->training.training_options(cmd->remaining());

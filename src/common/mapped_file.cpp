@@ -8,28 +8,22 @@
 #include <utility>
 
 #include "treeline/common/error.h"
+#include "treeline/common/unique_fd.h"
 
 namespace treeline {
 
 MappedFile::MappedFile(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw_errno("cannot open " + path.string());
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("cannot open " + path.string());
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    throw_errno("cannot stat " + path.string());
-  }
+  if (::fstat(fd.get(), &st) != 0) throw_errno("cannot stat " + path.string());
   size_ = static_cast<std::size_t>(st.st_size);
   if (size_ > 0) {
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED) {
-      ::close(fd);
-      throw_errno("cannot map " + path.string());
-    }
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd.get(), 0);
+    if (p == MAP_FAILED) throw_errno("cannot map " + path.string());
     data_ = static_cast<const std::byte*>(p);
   }
-  ::close(fd);
-}
+}  // the mapping outlives the descriptor
 
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);

@@ -34,15 +34,17 @@ void SqliteDatabase::execute(std::string_view sql) {
 SqliteStatement SqliteDatabase::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
+  // SystemError: treeline's own SQL failing is not the user's doing; a caller that runs the user's
+  // SQL (--query) says so itself.
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, &tail) != SQLITE_OK)
-    throw InputError("SQLite (" + path_.string() + "): " + sqlite3_errmsg(db_) + " in: " +
-                     std::string(sql));
+    throw SystemError("SQLite (" + path_.string() + "): " + sqlite3_errmsg(db_) + " in: " +
+                      std::string(sql));
   SqliteStatement statement(db_, stmt, std::string(sql));  // finalised however this ends
-  if (stmt == nullptr) throw InputError("SQLite (" + path_.string() + "): empty statement");
+  if (stmt == nullptr) throw SystemError("SQLite (" + path_.string() + "): empty statement");
   // SQLite prepares the first statement only: the rest would be dropped without a word.
   const std::string_view rest = sql.substr(static_cast<std::size_t>(tail - sql.data()));
   if (rest.find_first_not_of(" \t\r\n;") != std::string_view::npos)
-    throw InputError("SQLite (" + path_.string() + "): one statement expected, found more after it: " +
+    throw SystemError("SQLite (" + path_.string() + "): one statement expected, found more after it: " +
                      std::string(rest.substr(rest.find_first_not_of(" \t\r\n;"))));
   return statement;
 }

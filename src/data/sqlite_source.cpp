@@ -28,7 +28,7 @@ Table SqliteDataSource::read(const ReadOptions& options) {
   SqliteStatement stmt = [&] {
     try {
       return db.prepare(query_);
-    } catch (const InputError& e) {
+    } catch (const SystemError& e) {
       throw InputError(fmt::format("--query: {}", e.what()));
     }
   }();

@@ -1,4 +1,5 @@
 #include "treeline/jobs/agent.h"
+#include "treeline/jobs/job_layout.h"
 
 #include <fmt/format.h>
 #include <poll.h>
@@ -18,7 +19,6 @@
 #include "treeline/common/utf8.h"
 #include "treeline/executors/thread_share.h"
 #include "treeline/jobs/metric_file.h"
-#include "treeline/jobs/sqlite_job_store.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/tuning/early_stopping.h"
@@ -293,7 +293,9 @@ void Agent::activate(const std::string& job_id) {
           if (t.state == JobState::kSucceeded && t.final_metric) job->prior.push_back(observation_of(t));
       }
     }
-  } catch (const Error& e) {
+  } catch (const InputError& e) {
+    // The job's own config is at fault: it fails for good. A store that failed us (SystemError,
+    // e.g. SQLite busy past its timeout) ends this agent instead, and the job is taken over.
     store_.set_job_state(job_id, info_.agent_id, JobState::kFailed, e.what());
     store_.release_job(job_id, info_.agent_id);
     return;
@@ -513,7 +515,7 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   const Trial* trial = find_trial(job.trials, trial_id);
   const int attempt = trial != nullptr ? trial->attempts : 1;
   running.metric_file = dir / (attempt <= 1 ? "metrics.jsonl" : fmt::format("metrics.attempt-{}.jsonl", attempt));
-  running.log_file = dir / "trainer.log";
+  running.log_file = dir / kTrainerLog;
   fs::remove(running.metric_file, ec);  // a trial that runs again starts afresh
   launch.env = {{"CLOUD_ML_JOB_ID", job.job.job_id},
                 {"CLOUD_ML_TRIAL_ID", std::to_string(trial_id)},
@@ -624,7 +626,7 @@ void Agent::submit_follow_up(ActiveJob& job) {
 }
 
 fs::path Agent::job_directory(const ActiveJob& job, int trial_id) const {
-  return options_.jobs_root / job.job.job_id / (job.tuning ? fmt::format("trials/{}", trial_id) : "");
+  return trainer_directory(options_.jobs_root, job.job.job_id, job.tuning ? std::optional<int>(trial_id) : std::nullopt);
 }
 
 void Agent::wait_for_events(double seconds) {

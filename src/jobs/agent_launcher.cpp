@@ -59,7 +59,8 @@ bool ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string
   if (child == 0) {
     // Double fork: the agent belongs to no terminal and is not our child, so it outlives us.
     ::setsid();
-    if (::fork() != 0) ::_exit(0);
+    const pid_t agent = ::fork();
+    if (agent != 0) ::_exit(agent > 0 ? 0 : 1);
     const int null = ::open("/dev/null", O_RDONLY);
     if (null >= 0) ::dup2(null, 0);
     ::dup2(log.get(), 1);
@@ -69,7 +70,10 @@ bool ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string
   }
   log.close();
   int status = 0;
-  ::waitpid(child, &status, 0);
+  while (::waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) throw_errno("cannot start an agent: waiting for its launcher");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw SystemError("cannot start an agent: its launcher could not fork (too many processes?)");
   // Hold the lock until the agent has registered (or clearly failed to: its log says why).
   for (int waited_ms = 0; waited_ms < 5000 && !any_agent_running(store.live_agents(lease_seconds)); waited_ms += 10)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

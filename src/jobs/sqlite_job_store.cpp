@@ -409,11 +409,4 @@ void SqliteJobStore::finish_trial(const std::string& job_id, const std::string& 
   tx.commit();
 }
 
-std::unique_ptr<JobStore> open_job_store(const std::string& spec) {
-  constexpr std::string_view kScheme = "sqlite:";
-  const std::string path = spec.rfind(kScheme, 0) == 0 ? spec.substr(kScheme.size()) : spec;
-  if (path.empty()) throw InputError("--jobs: expected sqlite:PATH");
-  return std::make_unique<SqliteJobStore>(path);
-}
-
 }  // namespace treeline::jobs

@@ -23,23 +23,27 @@ void set_feature_info(DMatrixHandle h, const char* field, const std::vector<std:
 
 }  // namespace
 
-DMatrix::DMatrix(const features::FeatureMatrix& m, int nthread) : rows_(m.rows) {
+namespace {
+
+DMatrixHandle create_dmatrix(const features::FeatureMatrix& m, int nthread) {
+  DMatrixHandle handle = nullptr;
   if (m.sparse) {
     check_xgboost(XGDMatrixCreateFromCSREx(m.indptr.data(), m.indices.data(), m.values.data(), m.indptr.size(),
-                                           m.values.size(), m.cols, &handle_),
+                                           m.values.size(), m.cols, &handle),
                   "creating a sparse matrix");
   } else {
     check_xgboost(XGDMatrixCreateFromMat_omp(m.dense.data(), m.rows, m.cols, std::numeric_limits<float>::quiet_NaN(),
-                                             &handle_, nthread),
+                                             &handle, nthread),
                   "creating a dense matrix");
   }
-  try {
-    set_feature_info(handle_, "feature_name", m.feature_names);
-    set_feature_info(handle_, "feature_type", m.feature_types);
-  } catch (...) {
-    XGDMatrixFree(handle_);
-    throw;
-  }
+  return handle;
+}
+
+}  // namespace
+
+DMatrix::DMatrix(const features::FeatureMatrix& m, int nthread) : DMatrix(create_dmatrix(m, nthread), m.rows) {
+  set_feature_info(handle_, "feature_name", m.feature_names);
+  set_feature_info(handle_, "feature_type", m.feature_types);
 }
 
 DMatrix::~DMatrix() {

@@ -12,6 +12,9 @@ CoverTypeTrainer::CoverTypeTrainer(const data::Table& table, const SplitOptions&
                                    int nthread)
     : table_(table) {
   if (!table.labelled) throw InputError("training needs labelled data (a Cover_Type column)");
+  // Here rather than in the CLI: a negative share would silently score on the test split.
+  data::check_fraction(options.validation_fraction, "--validation-fraction", "the training split",
+                       /*zero_allowed=*/true);
   const auto rows = data::all_rows(table.rows());
   data::Split split = data::stratified_split(table.labels, rows, options.test_fraction, options.seed);
   if (options.validation_fraction > 0) {

@@ -33,6 +33,27 @@ std::string submission_stamp() {
 
 }  // namespace
 
+jobs::Job make_job(const std::string& job_id, const jobs::TrainingInput& input, const std::string& config_path,
+                   const std::vector<std::string>& extra_args, bool tuning_required, const jobs::PlatformPaths& paths) {
+  jobs::validate_job_id(job_id, "JOB");
+  if (tuning_required && !input.hyperparameters)
+    throw InputError(fmt::format("{}: trainingInput.hyperparameters is missing: a tuning job needs it", config_path));
+  check_config_for_default_trainer(input, config_path);
+  std::vector<std::string> all_args = input.args;  // containerArgs and args, then what follows --
+  all_args.insert(all_args.end(), extra_args.begin(), extra_args.end());
+  check_args_for_default_trainer(input, all_args, [&](std::size_t i) {
+    return i < input.args.size() ? fmt::format("{}: trainingInput.args[{}]", config_path, i)
+                                 : fmt::format("trainer argument '{}' (after --)", all_args[i]);
+  });
+  jobs::Job job;
+  job.job_id = job_id;
+  job.create_time = jobs::now_seconds();
+  job.training_input = input.as_given;
+  for (const auto& a : extra_args) job.training_input["args"].push_back(a);
+  for (const auto& a : default_trainer_args(input, all_args, paths.store_root)) job.training_input["args"].push_back(a);
+  return job;
+}
+
 std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, const jobs::TrainingInput& input,
                                               jobs::JobStore& job_store, const jobs::PlatformPaths& paths) {
   store::validate_name(request.project, "PROJECT");
@@ -166,15 +187,28 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
       } else if (final_job && jobs::is_terminal(final_job->state)) {
         r.state = jobs::to_string(final_job->state);
         r.error = final_job->error_message;
-        r.best_hyperparameters = final_job->labels.value("best_hyperparameters", nlohmann::json::object());
-        r.validation_metric = final_job->labels.value("validation_metric", 0.0);
-        r.metric_tag = final_job->labels.at("metric_tag").get<std::string>();
-        const std::filesystem::path model_dir = final_job->labels.at("model_dir").get<std::string>();
+        // Both were written by submit and the final job: a failure here is a damaged store.
+        std::filesystem::path model_dir;
+        try {
+          r.best_hyperparameters = final_job->labels.value("best_hyperparameters", nlohmann::json::object());
+          r.validation_metric = final_job->labels.value("validation_metric", 0.0);
+          r.metric_tag = final_job->labels.at("metric_tag").get<std::string>();
+          model_dir = final_job->labels.at("model_dir").get<std::string>();
+        } catch (const nlohmann::json::exception& e) {
+          throw SystemError(fmt::format("job {}: its labels lack what submit wrote there: {}", final_job->job_id,
+                                        e.what()));
+        }
         r.model_uri = (model_dir / "model.json").string();
         if (final_job->state == jobs::JobState::kSucceeded) {
-          const auto stored = nlohmann::json::parse(read_file(model_dir / "metrics.json"));
-          r.test_metrics = stored["metrics"];
-          r.decision_threshold = stored.value("decision_threshold", 0.5);
+          const std::filesystem::path metrics_file = model_dir / "metrics.json";
+          try {
+            const auto stored = nlohmann::json::parse(read_file(metrics_file));
+            r.test_metrics = stored.at("metrics");
+            r.decision_threshold = stored.value("decision_threshold", 0.5);
+          } catch (const nlohmann::json::exception& e) {
+            throw SystemError(fmt::format("{}: not the metrics the final job {} stored: {}", metrics_file.string(),
+                                          final_job->job_id, e.what()));
+          }
         }
       } else {
         if (check_stalled) unfinished.push_back(final_job ? *final_job : *tuning);

@@ -72,3 +72,31 @@ TEST(WaitForTunedModels, OneNotePerCauseNamingEveryJobItHoldsOnlyWhenNew) {
 
 }  // namespace
 }  // namespace treeline::pipeline
+
+namespace treeline::pipeline {
+namespace {
+
+// `jobs submit-*` builds its job here, checked before any store is touched.
+TEST(MakeJob, AppendsTheUsersArgsAndWhatTheDefaultTrainerNeeds) {
+  const auto paths = jobs::platform_paths("/srv/store", "");
+  const auto tuning = jobs::parse_training_input(
+      "args: ['--nthread=1']\nhyperparameters:\n  goal: MAXIMIZE\n  params:\n"
+      "    - {parameterName: max_depth, type: INTEGER, minValue: 3, maxValue: 9}\n",
+      "c.yaml");
+  const jobs::Job job = make_job("study_1", tuning, "c.yaml", {"--project=p", "--gamma=1"}, true, paths);
+  EXPECT_EQ(job.job_id, "study_1");
+  EXPECT_EQ(job.training_input["args"], nlohmann::json({"--nthread=1", "--project=p", "--gamma=1",
+                                                        "--store=/srv/store", "--validation-fraction=0.2"}));
+  EXPECT_THROW_WITH(make_job("study_1", tuning, "c.yaml", {"--max_depth=4"}, true, paths), InputError,
+                    "trainer argument '--max_depth=4' (after --)", "params[0] (max_depth) searches");
+  EXPECT_THROW_WITH(make_job("bad-id", tuning, "c.yaml", {}, true, paths), InputError, "JOB");
+
+  const auto training = jobs::parse_training_input("scaleTier: BASIC\n", "t.yaml");
+  EXPECT_THROW_WITH(make_job("run_1", training, "t.yaml", {}, true, paths), InputError,
+                    "t.yaml: trainingInput.hyperparameters is missing: a tuning job needs it");
+  EXPECT_EQ(make_job("run_1", training, "t.yaml", {}, false, paths).training_input["args"],
+            nlohmann::json({"--store=/srv/store"}));
+}
+
+}  // namespace
+}  // namespace treeline::pipeline

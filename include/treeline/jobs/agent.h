@@ -61,7 +61,7 @@ class Agent {
   void finish(ActiveJob& job, RunningTrial& running, const executors::Outcome& outcome);
   void maybe_complete(ActiveJob& job);
   void submit_follow_up(ActiveJob& job);
-  // Where a trial's (or a single training job's, trial_id 0) --job-dir is.
+  // Where a trial's --job-dir is (trainer_directory); for a training job, trial_id is ignored.
   std::filesystem::path job_directory(const ActiveJob& job, int trial_id) const;
   void drop(const std::string& job_id);
   int threads_per_trial(const ActiveJob& job) const;

@@ -4,6 +4,7 @@
 // another agent. Every change to a job's trials checks the caller still owns the job, so two
 // agents never run the same trial. SQLite is the embedded default; PostgreSQL will follow.
 #include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,5 +80,9 @@ class JobStore {
   // Records the end of a RUNNING trial (state, metrics, error, stopped_early, end_time).
   virtual void finish_trial(const std::string& job_id, const std::string& agent_id, const Trial& trial) = 0;
 };
+
+// "sqlite:PATH" or a plain path -> the store (SQLite is the one kind so far; the default lives in
+// the artifact store). Callers hold the interface, so another kind is a new branch here.
+std::unique_ptr<JobStore> open_job_store(const std::string& spec);
 
 }  // namespace treeline::jobs

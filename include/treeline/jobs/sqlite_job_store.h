@@ -51,7 +51,4 @@ class SqliteJobStore : public JobStore {
   SqliteDatabase db_;
 };
 
-// "sqlite:PATH" or a plain path -> the store; the default lives in the artifact store.
-std::unique_ptr<JobStore> open_job_store(const std::string& spec);
-
 }  // namespace treeline::jobs

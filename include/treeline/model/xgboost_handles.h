@@ -28,6 +28,9 @@ class DMatrix {
   DMatrixHandle handle() const { return handle_; }
 
  private:
+  // Owns `handle` from here on: what the delegating constructor does after it cannot leak it.
+  DMatrix(DMatrixHandle handle, std::size_t rows) : handle_(handle), rows_(rows) {}
+
   DMatrixHandle handle_ = nullptr;
   std::size_t rows_ = 0;
 };

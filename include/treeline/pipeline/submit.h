@@ -21,8 +21,6 @@ namespace treeline::pipeline {
 struct SubmitRequest {
   std::string project, name;
   std::string data, query;
-  std::filesystem::path store_root;
-  std::string jobs_spec;  // empty: STORE/jobs.sqlite
   std::string config_path;  // for messages; the parsed form is passed to submit_tuning_jobs
   std::vector<int> cover_types = {1, 2, 3, 4, 5, 6, 7};
   SplitOptions split;                 // seed and test fraction, shared with run-local
@@ -42,6 +40,15 @@ struct SubmittedJobs {
 // automatically). Does not start an agent.
 std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, const jobs::TrainingInput& input,
                                               jobs::JobStore& store, const jobs::PlatformPaths& paths);
+
+// `jobs submit-training` and `submit-tuning`: the job `job_id` running `input` (read from
+// `config_path`, which errors name) with `extra_args` (the trainer arguments after --) after the
+// config's args, ready to be queued. For treeline's own trainer both are checked first
+// (check_config_for_default_trainer, check_args_for_default_trainer) and the job gets what
+// default_trainer_args adds. With `tuning_required`, a config without hyperparameters is refused.
+// Touches no store: a refused job leaves no trace.
+jobs::Job make_job(const std::string& job_id, const jobs::TrainingInput& input, const std::string& config_path,
+                   const std::vector<std::string>& extra_args, bool tuning_required, const jobs::PlatformPaths& paths);
 
 struct TunedResult {
   int cover_type = 0;
