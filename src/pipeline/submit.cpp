@@ -54,8 +54,19 @@ jobs::Job make_job(const std::string& job_id, const jobs::TrainingInput& input, 
   return job;
 }
 
-std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, const jobs::TrainingInput& input,
-                                              jobs::JobStore& job_store, const jobs::PlatformPaths& paths) {
+namespace {
+
+// What every cover type's jobs share, worked out (and checked) before anything is prepared or
+// queued, where every trial would otherwise fail on the same mistake.
+struct SubmissionPlan {
+  std::vector<std::string> common_args;  // where the data is and how it is split
+  bool threshold_flags = false;          // treeline's trainer, its args setting no threshold
+  bool tune_threshold = false;           // the trials tune it, the final job takes the best trial's
+  DecisionThresholdChoice threshold;
+};
+
+SubmissionPlan plan_submission(const SubmitRequest& request, const jobs::TrainingInput& input,
+                               const jobs::PlatformPaths& paths) {
   store::validate_name(request.project, "PROJECT");
   store::validate_name(request.name, "NAME");
   if (!input.hyperparameters)
@@ -64,23 +75,24 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
                                  request.config_path));
   for (int k : request.cover_types)
     if (k < 1 || k > kCoverTypes) throw InputError(fmt::format("--cover-types: {} is not a cover type (1..7)", k));
+  check_config_for_default_trainer(input, request.config_path);
 
+  SubmissionPlan plan;
   // The decision-threshold flags are treeline's trainer's: a custom trainer (containerCommand)
   // gets none, nor does a config whose args already set one. Tuned only for a metric that
   // depends on the threshold.
-  check_config_for_default_trainer(input, request.config_path);
-  const DecisionThresholdChoice threshold = parse_decision_threshold(request.decision_threshold, "--decision-threshold");
+  plan.threshold = parse_decision_threshold(request.decision_threshold, "--decision-threshold");
   const bool threshold_in_args = jobs::args_set_flag(input.args, "--decision-threshold") ||
                                  jobs::args_set_flag(input.args, "--decision-threshold-from");
-  const bool threshold_flags = input.container_command.empty() && !threshold_in_args;
+  plan.threshold_flags = input.container_command.empty() && !threshold_in_args;
   const metrics::MetricDefinition* tag_metric = metrics::lookup_metric(input.hyperparameters->metric_tag);
-  const bool tune_threshold = threshold_flags && threshold.tune && tag_metric && tag_metric->depends_on_threshold;
-  // Checked before anything is prepared or queued, where every trial would fail on them instead.
-  // (A validation split of 0 would have the trials score on the test split.)
+  plan.tune_threshold =
+      plan.threshold_flags && plan.threshold.tune && tag_metric && tag_metric->depends_on_threshold;
+  // A validation split of 0 would have the trials score on the test split.
   data::check_fraction(request.split.test_fraction, "--test-fraction", "the rows");
   data::check_fraction(request.validation_fraction, "--validation-fraction", "the training split");
   // The default trainer learns where its data is from these; a custom command gets them too.
-  const std::vector<std::string> common_args = {
+  plan.common_args = {
       "--project=" + request.project,
       "--name=" + request.name,
       "--store=" + paths.store_root.string(),
@@ -91,12 +103,56 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   // in the config's args would leave the trainer reading another store or split than the one
   // submit prepared.
   std::vector<std::string> set_by_submit = {"--cover-type", "--validation-fraction", "--model-dir", "--job-dir"};
-  for (const auto& a : common_args) set_by_submit.push_back(a.substr(0, a.find('=')));
+  for (const auto& a : plan.common_args) set_by_submit.push_back(a.substr(0, a.find('=')));
   for (const auto& flag : set_by_submit)
     if (jobs::args_set_flag(input.args, flag))
       throw InputError(fmt::format("{}: trainingInput.args sets {}, which submit sets itself (from its own flags); "
                                    "take it out of args",
                                    request.config_path, flag));
+  return plan;
+}
+
+// Cover type k's tuning job, carrying in its labels the final training job the agent queues
+// with the best trial's hyperparameters.
+jobs::Job tuning_job(const SubmitRequest& request, const jobs::TrainingInput& input, const SubmissionPlan& plan,
+                     const SubmittedJobs& ids, const std::string& model_dir) {
+  nlohmann::json args = input.as_given.value("args", nlohmann::json::array());
+  for (const auto& a : plan.common_args) args.push_back(a);
+  args.push_back(fmt::format("--cover-type={}", ids.cover_type));
+  if (plan.threshold_flags && !plan.threshold.tune) args.push_back("--decision-threshold=" + request.decision_threshold);
+
+  nlohmann::json final_input = input.as_given;
+  final_input.erase("hyperparameters");
+  final_input["args"] = args;
+  final_input["args"].push_back("--model-dir=" + model_dir);
+  const nlohmann::json labels = {{"project", request.project}, {"name", request.name}, {"cover_type", ids.cover_type}};
+
+  jobs::Job tuning;
+  tuning.job_id = ids.tuning_job_id;
+  tuning.create_time = jobs::now_seconds();
+  tuning.training_input = input.as_given;
+  tuning.training_input["args"] = args;
+  tuning.training_input["args"].push_back(fmt::format("--validation-fraction={}", request.validation_fraction));
+  if (plan.tune_threshold) tuning.training_input["args"].push_back("--decision-threshold=tune");
+  tuning.labels = labels;
+  tuning.labels["role"] = "tuning";
+  nlohmann::json final_labels = labels;
+  final_labels["role"] = "final_training";
+  final_labels["model_dir"] = model_dir;
+  final_labels["metric_tag"] = input.hyperparameters->metric_tag;
+  tuning.labels["final_training"] = {
+      {"job_id", ids.final_job_id}, {"training_input", final_input}, {"labels", final_labels}};
+  if (plan.tune_threshold)
+    tuning.labels["final_training"]["best_trial_file"] = {{"flag", "--decision-threshold-from"},
+                                                          {"path", kDecisionThresholdFile}};
+  return tuning;
+}
+
+}  // namespace
+
+std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, const jobs::TrainingInput& input,
+                                              jobs::JobStore& job_store, const jobs::PlatformPaths& paths) {
+  const SubmissionPlan plan = plan_submission(request, input, paths);
 
   const std::string prefix = request.project + "/" + request.name;
   auto source = data::open_data_source(request.data, request.query);
@@ -108,41 +164,11 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   for (int k : request.cover_types) {
     SubmittedJobs s;
     s.cover_type = k;
-    const std::string base = fmt::format("{}_{}_ct{}_{}", jobs::job_id_part(request.project), jobs::job_id_part(request.name), k, stamp);
+    const std::string base = fmt::format("{}_{}_ct{}_{}", jobs::job_id_part(request.project),
+                                         jobs::job_id_part(request.name), k, stamp);
     s.tuning_job_id = base + "_tuning";
     s.final_job_id = base + "_final";
-
-    nlohmann::json args = input.as_given.value("args", nlohmann::json::array());
-    for (const auto& a : common_args) args.push_back(a);
-    args.push_back(fmt::format("--cover-type={}", k));
-    if (threshold_flags && !threshold.tune) args.push_back("--decision-threshold=" + request.decision_threshold);
-
-    const std::string model_dir = artifacts.uri(model_prefix(prefix, k));
-    nlohmann::json final_input = input.as_given;
-    final_input.erase("hyperparameters");
-    final_input["args"] = args;
-    final_input["args"].push_back("--model-dir=" + model_dir);
-    nlohmann::json labels = {{"project", request.project}, {"name", request.name}, {"cover_type", k}};
-
-    jobs::Job tuning;
-    tuning.job_id = s.tuning_job_id;
-    tuning.create_time = jobs::now_seconds();
-    tuning.training_input = input.as_given;
-    tuning.training_input["args"] = args;
-    tuning.training_input["args"].push_back(fmt::format("--validation-fraction={}", request.validation_fraction));
-    if (tune_threshold) tuning.training_input["args"].push_back("--decision-threshold=tune");
-    tuning.labels = labels;
-    tuning.labels["role"] = "tuning";
-    nlohmann::json final_labels = labels;
-    final_labels["role"] = "final_training";
-    final_labels["model_dir"] = model_dir;
-    final_labels["metric_tag"] = input.hyperparameters->metric_tag;
-    tuning.labels["final_training"] = {
-        {"job_id", s.final_job_id}, {"training_input", final_input}, {"labels", final_labels}};
-    if (tune_threshold)
-      tuning.labels["final_training"]["best_trial_file"] = {{"flag", "--decision-threshold-from"},
-                                                            {"path", kDecisionThresholdFile}};
-    job_store.create_job(tuning);
+    job_store.create_job(tuning_job(request, input, plan, s, artifacts.uri(model_prefix(prefix, k))));
     submitted.push_back(s);
   }
   return submitted;
