@@ -26,15 +26,16 @@ std::string default_sample_data() {
 std::string default_store() { return "treeline-store"; }
 
 CLI::Validator whole_number(std::int64_t min, std::int64_t max) {
-  const std::string range = max == kMaxInt ? fmt::format("a whole number >= {}", min)
-                                                                    : fmt::format("a whole number from {} to {}", min, max);
+  const std::string range = fmt::format("a whole number from {} to {}", min, max);
+  const std::string at_least = max == kMaxInt ? fmt::format("a whole number >= {}", min) : range;
   return CLI::Validator(
       [=](std::string& text) -> std::string {
         const auto value = parse_integer<std::int64_t>(text);
         if (value && *value >= min && *value <= max) return {};
-        return fmt::format("expected {}, found '{}'", range, text);
+        // The upper bound is named when it is the one broken (or when it is a real one).
+        return fmt::format("expected {}, found '{}'", value && *value > max ? range : at_least, text);
       },
-      range);
+      at_least);
 }
 
 CLI::Validator non_negative_seconds() {

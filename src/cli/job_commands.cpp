@@ -345,8 +345,8 @@ void add_agent(CLI::App& app) {
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("agent", "run the queued jobs of a store (submit starts one when none runs)");
-  cmd->add_option("--max-processes", f->max_processes, "machine-wide cap on trial processes (default: the cores)")
-      ->check(whole_number(1, kMaxInt));
+  cmd->add_option("--max-processes", f->max_processes, "machine-wide cap on trial processes (0: the cores)")
+      ->check(whole_number(0, kMaxInt));
   cmd->add_flag("--exit-when-idle", f->exit_when_idle, "stop when no job is left");
   cmd->add_option("--idle-grace", f->idle_grace, "seconds to wait for new jobs before --exit-when-idle stops")
       ->check(non_negative_seconds())

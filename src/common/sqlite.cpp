@@ -1,5 +1,7 @@
 #include "treeline/common/sqlite.h"
 
+#include <algorithm>
+
 #include <utility>
 
 #include "treeline/common/error.h"
@@ -41,11 +43,15 @@ SqliteStatement SqliteDatabase::prepare(std::string_view sql) {
                       std::string(sql));
   SqliteStatement statement(db_, stmt, std::string(sql));  // finalised however this ends
   if (stmt == nullptr) throw SystemError("SQLite (" + path_.string() + "): empty statement");
-  // SQLite prepares the first statement only: the rest would be dropped without a word.
+  // SQLite prepares the first statement only: the rest would be dropped without a word. What
+  // follows is prepared too, to tell a statement from comments and semicolons.
   const std::string_view rest = sql.substr(static_cast<std::size_t>(tail - sql.data()));
-  if (rest.find_first_not_of(" \t\r\n;") != std::string_view::npos)
+  sqlite3_stmt* next = nullptr;
+  const int next_status = sqlite3_prepare_v2(db_, rest.data(), static_cast<int>(rest.size()), &next, nullptr);
+  sqlite3_finalize(next);
+  if (next_status != SQLITE_OK || next != nullptr)
     throw SystemError("SQLite (" + path_.string() + "): one statement expected, found more after it: " +
-                     std::string(rest.substr(rest.find_first_not_of(" \t\r\n;"))));
+                      std::string(rest.substr(std::min(rest.size(), rest.find_first_not_of(" \t\r\n;")))));
   return statement;
 }
 

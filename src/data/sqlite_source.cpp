@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include "treeline/common/error.h"
 #include "treeline/common/number_text.h"
 #include "treeline/common/sqlite.h"
@@ -24,6 +26,14 @@ Table SqliteDataSource::read(const ReadOptions& options) {
     throw InputError(fmt::format("sqlite:{}: no such database file", path_.string()));
   if (std::filesystem::is_directory(path_))
     throw InputError(fmt::format("sqlite:{}: a directory; expected a SQLite database file", path_.string()));
+  // SQLite opens any file and only fails at the query: a file that is no database is named as such.
+  if (std::ifstream in(path_, std::ios::binary); in) {
+    std::string magic(16, '\0');
+    in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
+    if (in.gcount() > 0 && magic != std::string_view("SQLite format 3\0", 16))
+      throw InputError(fmt::format("sqlite:{}: not a SQLite database file; for CSV give --data {}", path_.string(),
+                                   path_.string()));
+  }
   SqliteDatabase db(path_, SqliteDatabase::Mode::kReadOnly);
   SqliteStatement stmt = [&] {
     try {

@@ -70,9 +70,15 @@ bool ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string
   }
   log.close();
   int status = 0;
-  while (::waitpid(child, &status, 0) < 0)
+  bool reaped = true;
+  while (::waitpid(child, &status, 0) < 0) {
+    if (errno == ECHILD) {  // SIGCHLD ignored (inherited): the launcher was reaped for us
+      reaped = false;
+      break;
+    }
     if (errno != EINTR) throw_errno("cannot start an agent: waiting for its launcher");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  }
+  if (reaped && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
     throw SystemError("cannot start an agent: its launcher could not fork (too many processes?)");
   // Hold the lock until the agent has registered (or clearly failed to: its log says why).
   for (int waited_ms = 0; waited_ms < 5000 && !any_agent_running(store.live_agents(lease_seconds)); waited_ms += 10)

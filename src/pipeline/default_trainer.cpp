@@ -33,38 +33,57 @@ std::optional<void (*)(const std::string&)> other_tunable_flag(const std::string
 
 }  // namespace
 
+std::string config_arg_place(const jobs::TrainingInput& input, const std::string& config_file, std::size_t i) {
+  // input.args holds masterConfig.containerArgs, then args.
+  const auto master = input.as_given.find("masterConfig");
+  std::size_t container_args = 0;
+  if (master != input.as_given.end() && master->is_object())
+    if (const auto it = master->find("containerArgs"); it != master->end() && it->is_array()) container_args = it->size();
+  return i < container_args ? fmt::format("{}: trainingInput.masterConfig.containerArgs[{}]", config_file, i)
+                            : fmt::format("{}: trainingInput.args[{}]", config_file, i - container_args);
+}
+
 void check_args_for_default_trainer(const jobs::TrainingInput& input, const std::vector<std::string>& args,
                                     const std::function<std::string(std::size_t)>& where) {
   if (!input.container_command.empty()) return;
-  std::vector<std::pair<const model::HyperparameterSpec*, std::size_t>> set_by_args;
+  std::vector<std::pair<std::string, std::size_t>> set_by_args;  // setting, index in args
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (!arg.starts_with("--")) continue;
     const std::size_t eq = arg.find('=');
     const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     const model::HyperparameterSpec* spec = model::find_hyperparameter(name);
-    if (spec == nullptr) continue;
+    const auto other = other_tunable_flag(name);
+    if (spec == nullptr && !other) continue;  // the trainer's other flags: it checks them itself
+    const std::string setting = spec != nullptr ? spec->name : name;
     const bool value_follows = eq == std::string::npos && i + 1 < args.size() && !args[i + 1].starts_with("--");
     if (eq == std::string::npos && !value_follows)
-      throw InputError(fmt::format("{}: {} needs a value, e.g. --{}={}", where(i), arg, name, spec->default_value));
+      throw InputError(fmt::format("{}: {} needs a value, e.g. --{}={}", where(i), arg, name,
+                                   spec != nullptr ? spec->default_value : "VALUE"));
     const std::string value = eq != std::string::npos ? arg.substr(eq + 1) : args[i + 1];
     try {
-      model::Hyperparameters().set(name, value);
+      if (spec != nullptr)
+        model::Hyperparameters().set(name, value);
+      else
+        (*other)(value);
     } catch (const InputError& e) {
       throw InputError(fmt::format("{}: {}", where(i), e.what()));
     }
     // Given twice, the trainer would refuse every trial's command line.
     for (const auto& [earlier, at] : set_by_args)
-      if (earlier == spec)
-        throw InputError(fmt::format("{}: {} sets {}, as {} does already; give it once", where(i), arg, spec->name,
+      if (earlier == setting)
+        throw InputError(fmt::format("{}: {} sets {}, as {} does already; give it once", where(i), arg, setting,
                                      where(at)));
     if (input.hyperparameters)
-      for (std::size_t j = 0; j < input.hyperparameters->space.params.size(); ++j)
-        if (model::find_hyperparameter(input.hyperparameters->space.params[j].name) == spec)
+      for (std::size_t j = 0; j < input.hyperparameters->space.params.size(); ++j) {
+        const std::string& searched = input.hyperparameters->space.params[j].name;
+        const model::HyperparameterSpec* searched_spec = model::find_hyperparameter(searched);
+        if ((searched_spec != nullptr ? searched_spec->name : searched) == setting)
           throw InputError(fmt::format("{}: {} sets {}, which trainingInput.hyperparameters.params[{}] ({}) searches: "
                                        "each trial would get it twice; remove one of them",
-                                       where(i), arg, spec->name, j, input.hyperparameters->space.params[j].name));
-    set_by_args.emplace_back(spec, i);
+                                       where(i), arg, setting, j, searched));
+      }
+    set_by_args.emplace_back(setting, i);
     if (value_follows) ++i;
   }
 }
@@ -72,7 +91,7 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
 void check_config_for_default_trainer(const jobs::TrainingInput& input, const std::string& config_file) {
   if (!input.container_command.empty()) return;
   check_args_for_default_trainer(input, input.args,
-                                 [&](std::size_t i) { return fmt::format("{}: trainingInput.args[{}]", config_file, i); });
+                                 [&](std::size_t i) { return config_arg_place(input, config_file, i); });
   if (!input.hyperparameters) return;
   const auto& hp = *input.hyperparameters;
   const std::string base = config_file + ": trainingInput.hyperparameters.";
@@ -87,8 +106,9 @@ void check_config_for_default_trainer(const jobs::TrainingInput& input, const st
     const model::HyperparameterSpec* spec = model::find_hyperparameter(p.name);
     for (std::size_t j = 0; j < i && spec != nullptr; ++j)
       if (model::find_hyperparameter(hp.space.params[j].name) == spec)
-        throw InputError(fmt::format("{}parameterName: '{}' is {}, which params[{}] ('{}') searches already",
-                                     at, p.name, spec->name, j, hp.space.params[j].name));
+        throw InputError(fmt::format("{}parameterName: '{}'{} is searched by params[{}] ('{}') already", at, p.name,
+                                     p.name == spec->name ? "" : fmt::format(" (that is, {})", spec->name), j,
+                                     hp.space.params[j].name));
     const auto other = other_tunable_flag(p.name);
     if (spec == nullptr && !other)
       throw InputError(fmt::format("{}parameterName: '{}' is not a hyperparameter of treeline's trainer; valid "

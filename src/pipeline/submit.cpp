@@ -42,8 +42,8 @@ jobs::Job make_job(const std::string& job_id, const jobs::TrainingInput& input, 
   std::vector<std::string> all_args = input.args;  // containerArgs and args, then what follows --
   all_args.insert(all_args.end(), extra_args.begin(), extra_args.end());
   check_args_for_default_trainer(input, all_args, [&](std::size_t i) {
-    return i < input.args.size() ? fmt::format("{}: trainingInput.args[{}]", config_path, i)
-                                 : fmt::format("trainer argument '{}' (after --)", all_args[i]);
+    return i < input.args.size() ? config_arg_place(input, config_path, i)
+                                 : fmt::format("trainer argument {} after --", i - input.args.size() + 1);
   });
   jobs::Job job;
   job.job_id = job_id;

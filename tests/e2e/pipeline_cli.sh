@@ -119,7 +119,8 @@ expect_error "cover type twice" "--cover-types '1,1': cover type 1 is given twic
 expect_error "empty cover types" "--cover-types '': expected a comma-separated list" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --cover-types ""
 expect_error "test fraction before anything is stored" "--test-fraction" "strictly between 0 and 1, found 0" -- \
-  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --test-fraction 0
+  "$TREELINE" run-local proj bad --store "$WORK/untouched" --data "$SAMPLE" --test-fraction 0
+if [ ! -e "$WORK/untouched" ]; then ok "a bad --test-fraction stores nothing"; else fail "a bad --test-fraction created $WORK/untouched"; fi
 expect_error "predict --seed needs --test-split" "--seed requires --test-split" -- \
   "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --seed 3
 expect_error "database given as CSV" "a SQLite database, not CSV text" "--data sqlite:$WORK/w.db" -- \

@@ -59,6 +59,10 @@ TEST_F(SqliteSource, QueryMistakesNameTheFlag) {
   EXPECT_THROW_WITH(query("SELECT * FROM covertype; DROP TABLE covertype")->read({}), InputError,
                     "--query: SQLite", "one statement expected, found more after it: DROP TABLE covertype");
   EXPECT_EQ(query("SELECT * FROM covertype;  ")->read({}).rows(), sample_.rows()) << "a closing ';' is fine";
+  EXPECT_EQ(query("SELECT * FROM covertype; -- all of it\n")->read({}).rows(), sample_.rows()) << "and a comment";
+  treeline::testing::write_text(dir_ / "rows.csv", "Elevation,Aspect\n1,2\n");
+  EXPECT_THROW_WITH(open_data_source("sqlite:" + (dir_ / "rows.csv").string(), "SELECT 1")->read({}), InputError,
+                    "rows.csv: not a SQLite database file; for CSV give --data");
   EXPECT_THROW_WITH(open_data_source("sqlite:" + dir_.path().string(), "SELECT 1")->read({}), InputError,
                     "a directory; expected a SQLite database file");
 }

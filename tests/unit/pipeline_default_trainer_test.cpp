@@ -97,7 +97,18 @@ namespace {
 TEST(DefaultTrainer, RefusesASettingGivenTwice) {
   EXPECT_THROW_WITH(check(kDepth + "    - {parameterName: eta, type: DOUBLE, minValue: 0.1, maxValue: 0.5}\n"
                                    "    - {parameterName: learning_rate, type: DOUBLE, minValue: 0.1, maxValue: 0.5}\n"),
-                    InputError, "params[2].parameterName: 'learning_rate' is learning_rate, which params[1] ('eta')");
+                    InputError, "params[2].parameterName: 'learning_rate' is searched by params[1] ('eta') already");
+  EXPECT_THROW_WITH(check(kDepth + "    - {parameterName: lambda, type: DOUBLE, minValue: 0.1, maxValue: 5}\n"
+                                   "    - {parameterName: reg_lambda, type: DOUBLE, minValue: 0.1, maxValue: 5}\n"
+                                   "    - {parameterName: alpha, type: DOUBLE, minValue: 0.1, maxValue: 5}\n"
+                                   "    - {parameterName: reg_alpha, type: DOUBLE, minValue: 0.1, maxValue: 5}\n"),
+                    InputError, "params[2].parameterName: 'reg_lambda' is searched by params[1] ('lambda') already");
+  EXPECT_THROW_WITH(check(kDepth + "    - {parameterName: min_split_loss, type: DOUBLE, minValue: 0, maxValue: 5}\n"
+                                   "    - {parameterName: gamma, type: DOUBLE, minValue: 0, maxValue: 5}\n"),
+                    InputError, "params[2].parameterName: 'gamma' is searched by params[1] ('min_split_loss') already");
+  EXPECT_THROW_WITH(check(kDepth + "    - {parameterName: gamma, type: DOUBLE, minValue: 0, maxValue: 5}\n"
+                                   "    - {parameterName: min_split_loss, type: DOUBLE, minValue: 0, maxValue: 5}\n"),
+                    InputError, "'min_split_loss' (that is, gamma) is searched by params[1] ('gamma') already");
 
   auto with_args = [](const std::string& args) {
     const auto input = jobs::parse_training_input(
@@ -112,6 +123,20 @@ TEST(DefaultTrainer, RefusesASettingGivenTwice) {
   EXPECT_THROW_WITH(with_args("['--subsample=junk']"), InputError, "c.yaml: trainingInput.args[0]: --subsample=junk",
                     "expected");
   EXPECT_THROW_WITH(with_args("['--gamma']"), InputError, "trainingInput.args[0]: --gamma needs a value");
+  // The trainer's flags a search may set are held to the same rule.
+  auto with_seed_param = [](const std::string& args) {
+    const auto input = jobs::parse_training_input(
+        "masterConfig: {containerArgs: ['--json']}\nargs: " + args +
+            "\nhyperparameters:\n  goal: MAXIMIZE\n  params:\n"
+            "    - {parameterName: seed, type: INTEGER, minValue: 0, maxValue: 9}\n",
+        "c.yaml");
+    check_config_for_default_trainer(input, "c.yaml");
+  };
+  EXPECT_THROW_WITH(with_seed_param("['--seed=7']"), InputError, "c.yaml: trainingInput.args[0]: --seed=7 sets seed",
+                    "params[0] (seed) searches");
+  EXPECT_THROW_WITH(with_seed_param("['--encoding=dense']"), InputError, "c.yaml: trainingInput.args[0]:",
+                    "'categorical' or 'onehot'");
+  EXPECT_NO_THROW(with_seed_param("['--encoding=onehot']"));
   const auto input = with_args("['--eta', '0.1', '--nthread=1', '--json']");  // fine: set once, not searched
   const auto where = [](std::size_t i) { return "argument " + std::to_string(i); };
   EXPECT_NO_THROW(check_args_for_default_trainer(input, {"--gamma=1"}, where));

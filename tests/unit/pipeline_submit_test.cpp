@@ -88,7 +88,7 @@ TEST(MakeJob, AppendsTheUsersArgsAndWhatTheDefaultTrainerNeeds) {
   EXPECT_EQ(job.training_input["args"], nlohmann::json({"--nthread=1", "--project=p", "--gamma=1",
                                                         "--store=/srv/store", "--validation-fraction=0.2"}));
   EXPECT_THROW_WITH(make_job("study_1", tuning, "c.yaml", {"--max_depth=4"}, true, paths), InputError,
-                    "trainer argument '--max_depth=4' (after --)", "params[0] (max_depth) searches");
+                    "trainer argument 1 after --: --max_depth=4 sets max_depth", "params[0] (max_depth) searches");
   EXPECT_THROW_WITH(make_job("bad-id", tuning, "c.yaml", {}, true, paths), InputError, "JOB");
 
   const auto training = jobs::parse_training_input("scaleTier: BASIC\n", "t.yaml");

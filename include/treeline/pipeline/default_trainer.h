@@ -22,10 +22,14 @@ inline constexpr double kDefaultValidationFraction = 0.2;
 // Also checks the config's args as check_args_for_default_trainer does.
 void check_config_for_default_trainer(const jobs::TrainingInput& input, const std::string& config_file);
 
-// The hyperparameters that trainer `args` set (--name=value or --name value) take their values,
+// The hyperparameters (and the flags seed and encoding, which a search may set too) that trainer
+// `args` set (--name=value or --name value) take their values,
 // and are set once: neither twice in `args` nor also searched by the config's params, which would
 // give each trial the flag twice and have every trial refused. `where(i)` names args[i] in errors.
 // Does nothing for a custom trainer.
+// Where input.args[i] is in the config file: masterConfig.containerArgs[i], or args[j].
+std::string config_arg_place(const jobs::TrainingInput& input, const std::string& config_file, std::size_t i);
+
 void check_args_for_default_trainer(const jobs::TrainingInput& input, const std::vector<std::string>& args,
                                     const std::function<std::string(std::size_t)>& where);
 
