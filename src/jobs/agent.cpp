@@ -266,6 +266,17 @@ void Agent::claim() {
       activate(id);
     } catch (const LeaseLost&) {
       // Cancelled or taken between the claim and now: nothing to run.
+    } catch (const Error&) {
+      // The store failed us (shut_down releases the active jobs): the jobs claimed but not taken
+      // up are released too, so that the next agent need not wait out their lease.
+      for (const auto& held : claimed.held) {
+        if (active_.count(held)) continue;
+        try {
+          store_.release_job(held, info_.agent_id);
+        } catch (const Error&) {  // as far as the store still allows
+        }
+      }
+      throw;
     }
   }
 }

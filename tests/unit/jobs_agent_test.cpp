@@ -37,9 +37,8 @@ Job shell_tuning_job(const std::string& id, const std::string& script, int max_t
   return job;
 }
 
-// Runs an agent on `store` until no job is left, with `slots` machine-wide slots of its own.
-void run_agent_until_idle(SqliteJobStore& store, const TempDir& dir, int slots) {
-  executors::LocalExecutor executor;
+// An agent that serves until no job is left, with `slots` machine-wide slots of its own.
+AgentOptions until_idle_options(const TempDir& dir, int slots) {
   AgentOptions options;
   options.jobs_root = dir / "jobs";
   options.self_executable = "/bin/false";  // every job here names its own trainer
@@ -47,7 +46,13 @@ void run_agent_until_idle(SqliteJobStore& store, const TempDir& dir, int slots) 
   options.idle_grace_seconds = 0;
   options.max_processes = slots;
   options.slots_directory = dir / "slots";
-  Agent agent(store, executor, options);
+  return options;
+}
+
+// Runs an agent on `store` until no job is left, with `slots` machine-wide slots of its own.
+void run_agent_until_idle(SqliteJobStore& store, const TempDir& dir, int slots) {
+  executors::LocalExecutor executor;
+  Agent agent(store, executor, until_idle_options(dir, slots));
   const std::atomic<bool> stop{false};
   agent.run(stop);
 }
@@ -262,15 +267,8 @@ TEST(Agent, AFailingStoreStopsItsTrialsAndReleasesItsJobs) {
 
   StoreFailingAtMetrics failing(store);
   executors::LocalExecutor executor;
-  AgentOptions options;
-  options.jobs_root = dir / "jobs";
-  options.self_executable = "/bin/false";
-  options.exit_when_idle = true;
-  options.idle_grace_seconds = 0;
-  options.max_processes = 1;
-  options.slots_directory = dir / "slots";
   {
-    Agent agent(failing, executor, options);
+    Agent agent(failing, executor, until_idle_options(dir, 1));
     const std::atomic<bool> stop{false};
     EXPECT_THROW_WITH(agent.run(stop), Error, "disk is full");
     // Checked before the agent is destroyed, which would stop its trials anyway.
@@ -289,6 +287,47 @@ TEST(Agent, AFailingStoreStopsItsTrialsAndReleasesItsJobs) {
   const auto trials = store.trials("job");
   ASSERT_EQ(trials.size(), 1u);
   EXPECT_EQ(trials[0].final_metric->objective_value, 1);
+}
+
+// The store failing while a job is taken up (SQLite busy past its timeout, say) is not the job's
+// fault: the agent ends, and the job waits for the next one instead of failing for good.
+class StoreBusyReadingJob : public SqliteJobStore {
+ public:
+  StoreBusyReadingJob(const std::filesystem::path& path, std::string busy_job)
+      : SqliteJobStore(path), busy_job_(std::move(busy_job)) {}
+  std::optional<Job> find_job(const std::string& id) override {
+    if (id == busy_job_) throw SystemError("jobs.sqlite: database is locked");
+    return SqliteJobStore::find_job(id);
+  }
+
+ private:
+  std::string busy_job_;
+};
+
+TEST(Agent, AStoreFailingAsAJobIsTakenUpLeavesTheJobToTheNextAgent) {
+  TempDir dir;
+  const std::string report = R"(echo "{\"score\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  {
+    SqliteJobStore store(dir / "jobs.sqlite");
+    store.create_job(shell_tuning_job("old", report, 1, 1));
+    run_agent_until_idle(store, dir, 1);
+    ASSERT_EQ(store.job_state("old"), JobState::kSucceeded);
+    Job resumed = shell_tuning_job("resumed", report, 2, 1);
+    resumed.training_input["hyperparameters"]["resumePreviousJobId"] = "old";
+    store.create_job(resumed);
+  }
+  {
+    StoreBusyReadingJob busy(dir / "jobs.sqlite", "old");  // read when "resumed" is taken up
+    executors::LocalExecutor executor;
+    Agent agent(busy, executor, until_idle_options(dir, 1));
+    const std::atomic<bool> stop{false};
+    EXPECT_THROW_WITH(agent.run(stop), SystemError, "database is locked");
+  }
+  SqliteJobStore store(dir / "jobs.sqlite");
+  EXPECT_NE(store.job_state("resumed"), JobState::kFailed) << store.find_job("resumed")->error_message;
+  EXPECT_FALSE(store.job_owner("resumed").has_value()) << "the job was not released";
+  run_agent_until_idle(store, dir, 1);
+  EXPECT_EQ(store.job_state("resumed"), JobState::kSucceeded) << store.find_job("resumed")->error_message;
 }
 
 }  // namespace
