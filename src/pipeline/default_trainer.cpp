@@ -1,7 +1,9 @@
 #include "treeline/pipeline/default_trainer.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -33,6 +35,14 @@ std::optional<void (*)(const std::string&)> other_tunable_flag(const std::string
 
 }  // namespace
 
+const std::vector<std::string>& default_trainer_flags() {
+  static const std::vector<std::string> flags = {
+      "--project", "--name",  "--cover-type", "--store",         "--job-dir",  "--model-dir",
+      "--validation-fraction", "--report-every", "--decision-threshold", "--decision-threshold-from", "--json",
+      "--nthread", "--seed",  "--test-fraction", "--encoding"};
+  return flags;
+}
+
 std::string config_arg_place(const jobs::TrainingInput& input, const std::string& config_file, std::size_t i) {
   // input.args holds masterConfig.containerArgs, then args.
   const auto master = input.as_given.find("masterConfig");
@@ -54,7 +64,15 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
     const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     const model::HyperparameterSpec* spec = model::find_hyperparameter(name);
     const auto other = other_tunable_flag(name);
-    if (spec == nullptr && !other) continue;  // the trainer's other flags: it checks them itself
+    if (spec == nullptr && !other) {
+      // A misspelt flag would otherwise fail every trial, each with the same message in its log.
+      const auto& known = default_trainer_flags();
+      if (!name.empty() && std::find(known.begin(), known.end(), "--" + name) == known.end())
+        throw InputError(fmt::format("{}: {}: treeline's trainer (train-evaluate) has no flag --{}; its flags: {}; "
+                                     "its hyperparameters: {}",
+                                     where(i), arg, name, fmt::join(known, ", "), model::valid_hyperparameter_names()));
+      continue;  // the trainer checks their values itself
+    }
     const std::string setting = spec != nullptr ? spec->name : name;
     const bool value_follows = eq == std::string::npos && i + 1 < args.size() && !args[i + 1].starts_with("--");
     if (eq == std::string::npos && !value_follows)

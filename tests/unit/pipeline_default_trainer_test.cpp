@@ -146,3 +146,20 @@ TEST(DefaultTrainer, RefusesASettingGivenTwice) {
 
 }  // namespace
 }  // namespace treeline::pipeline
+
+namespace treeline::pipeline {
+namespace {
+
+TEST(DefaultTrainer, RefusesAFlagTheTrainerDoesNotHave) {
+  const auto input = jobs::parse_training_input(
+      "args: ['--json', '--report-every=5', '--n_estimator=500']\nhyperparameters:\n  goal: MAXIMIZE\n  params:\n" +
+          kDepth,
+      "c.yaml");
+  EXPECT_THROW_WITH(check_config_for_default_trainer(input, "c.yaml"), InputError,
+                    "c.yaml: trainingInput.args[2]: --n_estimator=500: treeline's trainer (train-evaluate) has no "
+                    "flag --n_estimator",
+                    "--report-every", "n_estimators (num_boost_round)");
+}
+
+}  // namespace
+}  // namespace treeline::pipeline

@@ -23,10 +23,15 @@ inline constexpr double kDefaultValidationFraction = 0.2;
 void check_config_for_default_trainer(const jobs::TrainingInput& input, const std::string& config_file);
 
 // The hyperparameters (and the flags seed and encoding, which a search may set too) that trainer
-// `args` set (--name=value or --name value) take their values,
+// `args` set (--name=value or --name value) take their values, every other --flag is one of
+// default_trainer_flags(),
 // and are set once: neither twice in `args` nor also searched by the config's params, which would
 // give each trial the flag twice and have every trial refused. `where(i)` names args[i] in errors.
 // Does nothing for a custom trainer.
+// train-evaluate's flags besides its hyperparameters, as "--name": what trainer args may set
+// besides those. The CLI registers the same flags; a test holds the two together.
+const std::vector<std::string>& default_trainer_flags();
+
 // Where input.args[i] is in the config file: masterConfig.containerArgs[i], or args[j].
 std::string config_arg_place(const jobs::TrainingInput& input, const std::string& config_file, std::size_t i);
 
