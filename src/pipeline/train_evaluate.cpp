@@ -99,8 +99,8 @@ double read_decision_threshold(const std::filesystem::path& file, const std::str
     throw InputError(fmt::format("{}={}: not JSON: {}", flag, file.string(), e.what()));
   }
   const auto it = stored.find("decision_threshold");
-  if (!stored.is_object() || it == stored.end() || !it->is_number() || !(it->get<double>() > 0 && it->get<double>() <= 1))
-    throw InputError(fmt::format("{}={}: expected {{\"decision_threshold\": a number in (0, 1]}}, as a tuning trial "
+  if (!stored.is_object() || it == stored.end() || !it->is_number() || !(it->get<double>() > 0 && it->get<double>() < 1))
+    throw InputError(fmt::format("{}={}: expected {{\"decision_threshold\": a number in (0, 1)}}, as a tuning trial "
                                  "writes it",
                                  flag, file.string()));
   return it->get<double>();

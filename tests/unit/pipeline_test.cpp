@@ -207,7 +207,11 @@ TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesI
   EXPECT_THROW_WITH(train_evaluate(final_request, silent), InputError, "only be tuned on a validation split");
   EXPECT_THROW_WITH(train_evaluate(request, metrics::HypertuneReporter(std::nullopt, "roc_auc", "")), InputError,
                     "--decision-threshold=tune", "is roc_auc, which does not depend");
-  EXPECT_THROW_WITH(read_decision_threshold(dir / "nowhere.json", "--from"), InputError, "nowhere.json");
+  EXPECT_THROW_WITH(read_decision_threshold(dir / "nowhere.json", "--from"), InputError,
+                    "--from=" + (dir / "nowhere.json").string() + ": no such file");
+  // The file and the flag take the same thresholds: a cut at 1 would call nothing positive.
+  write_file_atomically(dir / "one.json", R"({"decision_threshold": 1})");
+  EXPECT_THROW_WITH(read_decision_threshold(dir / "one.json", "--from"), InputError, "a number in (0, 1)");
   write_file_atomically(dir / "bad.json", R"({"decision_threshold": 7})");
   EXPECT_THROW_WITH(read_decision_threshold(dir / "bad.json", "--from"), InputError, "--from=", "expected");
   EXPECT_THROW_WITH(parse_decision_threshold("1", "--decision-threshold"), InputError,
