@@ -29,6 +29,15 @@ namespace {
 
 constexpr double kLeaseSeconds = 10;
 
+// Starts an agent when none serves the store, and says so when the one started does not show up.
+void start_agent_if_needed(jobs::JobStore& store, const jobs::PlatformPaths& paths) {
+  if (jobs::ensure_agent(store, paths, jobs::self_executable(), kLeaseSeconds) == jobs::AgentStart::kNotRegistered)
+    fmt::print(stderr,
+               "treeline: note: the agent started for {} has not registered after 5 s; if jobs stay QUEUED, see "
+               "{} (or start one: treeline agent --store {})\n",
+               paths.store_root.string(), paths.agent_log.string(), paths.store_root.string());
+}
+
 struct PlatformFlags {
   std::string store = default_store();
   std::string jobs;
@@ -140,7 +149,7 @@ void add_submit(CLI::App& app) {
     auto store = jobs::open_job_store(paths.jobs_spec);
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
     const auto submitted = pipeline::submit_tuning_jobs(request, input, *store, paths);
-    jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
+    start_agent_if_needed(*store, paths);
     if (f->detach) {
       for (const auto& s : submitted)
         fmt::print("cover type {}: tuning job {} (then final job {})\n", s.cover_type, s.tuning_job_id, s.final_job_id);
@@ -150,7 +159,7 @@ void add_submit(CLI::App& app) {
     if (stderr_is_terminal())
       waiting.on_change = [](const std::string& change) { fmt::print(stderr, "treeline: {}\n", change); };
     waiting.on_stalled = print_note;
-    waiting.keep_agent = [&] { jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds); };
+    waiting.keep_agent = [&] { start_agent_if_needed(*store, paths); };
     waiting.lease_seconds = kLeaseSeconds;
     const auto results = pipeline::wait_for_tuned_models(*store, submitted, waiting);
     if (f->json)
@@ -184,7 +193,7 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
     auto store = jobs::open_job_store(paths.jobs_spec);  // only now: a refused job leaves no trace
     store->create_job(job);
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
-    if (!f->no_agent) jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
+    if (!f->no_agent) start_agent_if_needed(*store, paths);
     fmt::print("Job [{}] submitted successfully.\nYour job is still active. You may view its status with\n"
                "  $ treeline jobs describe {}\nor follow its logs with\n  $ treeline jobs logs {} --follow\n",
                f->job_id, f->job_id, f->job_id);
@@ -280,7 +289,7 @@ void add_jobs(CLI::App& app) {
       auto store = jobs::open_job_store(paths.jobs_spec);
       const auto state = store->request_cancel(f->job_id);
       // A running job whose agent died needs one to stop its trials and end it.
-      if (state == jobs::JobState::kCancelling) jobs::ensure_agent(*store, paths, jobs::self_executable(), kLeaseSeconds);
+      if (state == jobs::JobState::kCancelling) start_agent_if_needed(*store, paths);
       fmt::print("Cancelled job [{}] ({}).\n", f->job_id, jobs::to_string(state));
     });
   }

@@ -34,9 +34,10 @@ std::string self_executable() {
   return exe.string();
 }
 
-bool ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string& self, double lease_seconds) {
+AgentStart ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string& self, double lease_seconds,
+                        std::chrono::milliseconds registration_wait) {
   // A stopped agent counts as alive (it keeps its jobs) but runs nothing new: start another.
-  if (any_agent_running(store.live_agents(lease_seconds))) return false;
+  if (any_agent_running(store.live_agents(lease_seconds))) return AgentStart::kAlreadyServed;
   fs::create_directories(paths.store_root);
   // Submissions in quick succession must not each start an agent before the first one has
   // registered: whoever holds this lock starts one and waits until it shows up in the store.
@@ -45,7 +46,7 @@ bool ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string
   if (!lock) throw_errno("cannot open " + lock_path.string());
   while (::flock(lock.get(), LOCK_EX) != 0)
     if (errno != EINTR) throw_errno("cannot lock " + lock_path.string());
-  if (any_agent_running(store.live_agents(lease_seconds))) return false;
+  if (any_agent_running(store.live_agents(lease_seconds))) return AgentStart::kAlreadyServed;
 
   std::vector<std::string> args = {self, "agent", "--store", paths.store_root.string(), "--jobs", paths.jobs_spec,
                                    "--exit-when-idle"};
@@ -81,9 +82,12 @@ bool ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string
   if (reaped && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
     throw SystemError("cannot start an agent: its launcher could not fork (too many processes?)");
   // Hold the lock until the agent has registered (or clearly failed to: its log says why).
-  for (int waited_ms = 0; waited_ms < 5000 && !any_agent_running(store.live_agents(lease_seconds)); waited_ms += 10)
+  const auto deadline = std::chrono::steady_clock::now() + registration_wait;
+  while (!any_agent_running(store.live_agents(lease_seconds))) {
+    if (std::chrono::steady_clock::now() >= deadline) return AgentStart::kNotRegistered;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return true;
+  }
+  return AgentStart::kStarted;
 }
 
 }  // namespace treeline::jobs
