@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -29,10 +30,13 @@ namespace {
 
 constexpr double kLeaseSeconds = 10;
 
-// Starts an agent when none serves the store, and says so when the one started does not show up.
-void start_agent_if_needed(jobs::JobStore& store, const jobs::PlatformPaths& paths) {
-  if (jobs::ensure_agent(store, paths, jobs::self_executable(), kLeaseSeconds) == jobs::AgentStart::kNotRegistered)
-    fmt::print(stderr,
+// Starts an agent when none serves the store, and says so when the one started does not show up
+// (once, with `noted`, however often a waiting command tries again).
+void start_agent_if_needed(jobs::JobStore& store, const jobs::PlatformPaths& paths, bool* noted = nullptr) {
+  if (jobs::ensure_agent(store, paths, jobs::self_executable(), kLeaseSeconds) != jobs::AgentStart::kNotRegistered)
+    return;
+  if (noted != nullptr && std::exchange(*noted, true)) return;
+  fmt::print(stderr,
                "treeline: note: the agent started for {} has not registered after 5 s; if jobs stay QUEUED, see "
                "{} (or start one: treeline agent --store {})\n",
                paths.store_root.string(), paths.agent_log.string(), paths.store_root.string());
@@ -149,7 +153,8 @@ void add_submit(CLI::App& app) {
     auto store = jobs::open_job_store(paths.jobs_spec);
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
     const auto submitted = pipeline::submit_tuning_jobs(request, input, *store, paths);
-    start_agent_if_needed(*store, paths);
+    bool agent_noted = false;
+    start_agent_if_needed(*store, paths, &agent_noted);
     if (f->detach) {
       for (const auto& s : submitted)
         fmt::print("cover type {}: tuning job {} (then final job {})\n", s.cover_type, s.tuning_job_id, s.final_job_id);
@@ -159,7 +164,7 @@ void add_submit(CLI::App& app) {
     if (stderr_is_terminal())
       waiting.on_change = [](const std::string& change) { fmt::print(stderr, "treeline: {}\n", change); };
     waiting.on_stalled = print_note;
-    waiting.keep_agent = [&] { start_agent_if_needed(*store, paths); };
+    waiting.keep_agent = [&] { start_agent_if_needed(*store, paths, &agent_noted); };
     waiting.lease_seconds = kLeaseSeconds;
     const auto results = pipeline::wait_for_tuned_models(*store, submitted, waiting);
     if (f->json)

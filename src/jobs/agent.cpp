@@ -268,7 +268,7 @@ void Agent::claim() {
       // Cancelled or taken between the claim and now: nothing to run.
     } catch (const Error&) {
       // The store failed us (shut_down releases the active jobs): the jobs claimed but not taken
-      // up are released too, so that the next agent need not wait out their lease.
+      // up are released too, so that none stays owned by an agent that is gone.
       for (const auto& held : claimed.held) {
         if (active_.count(held)) continue;
         try {

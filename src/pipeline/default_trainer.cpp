@@ -64,6 +64,12 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
     const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     const model::HyperparameterSpec* spec = model::find_hyperparameter(name);
     const auto other = other_tunable_flag(name);
+    // The platform gives each trial (or job) its own directory; a second --job-dir would have the
+    // trainer refuse every command line.
+    if (name == "job-dir")
+      throw InputError(fmt::format("{}: {}: the platform sets --job-dir itself (each trial's own directory under "
+                                   "STORE/jobs); take it out",
+                                   where(i), arg));
     if (spec == nullptr && !other) {
       // A misspelt flag would otherwise fail every trial, each with the same message in its log.
       const auto& known = default_trainer_flags();

@@ -87,6 +87,8 @@ DecisionThresholdChoice parse_decision_threshold(const std::string& text, const 
   return {false, *value};
 }
 
+// What tune_threshold can return: a cut between two predicted probabilities, below 1, and 0 when
+// calling every row positive is best and some row's probability is 0.
 double read_decision_threshold(const std::filesystem::path& file, const std::string& flag) {
   if (!std::filesystem::is_regular_file(file))
     throw InputError(fmt::format("{}={}: no such file; expected the decision_threshold.json a tuning trial leaves in "
@@ -99,8 +101,8 @@ double read_decision_threshold(const std::filesystem::path& file, const std::str
     throw InputError(fmt::format("{}={}: not JSON: {}", flag, file.string(), e.what()));
   }
   const auto it = stored.find("decision_threshold");
-  if (!stored.is_object() || it == stored.end() || !it->is_number() || !(it->get<double>() > 0 && it->get<double>() < 1))
-    throw InputError(fmt::format("{}={}: expected {{\"decision_threshold\": a number in (0, 1)}}, as a tuning trial "
+  if (!stored.is_object() || it == stored.end() || !it->is_number() || !(it->get<double>() >= 0 && it->get<double>() < 1))
+    throw InputError(fmt::format("{}={}: expected {{\"decision_threshold\": a number in [0, 1)}}, as a tuning trial "
                                  "writes it",
                                  flag, file.string()));
   return it->get<double>();

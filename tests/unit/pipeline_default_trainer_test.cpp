@@ -159,6 +159,9 @@ TEST(DefaultTrainer, RefusesAFlagTheTrainerDoesNotHave) {
                     "c.yaml: trainingInput.args[2]: --n_estimator=500: treeline's trainer (train-evaluate) has no "
                     "flag --n_estimator",
                     "--report-every", "n_estimators (num_boost_round)");
+  const auto job_dir = jobs::parse_training_input("args: ['--job-dir=/tmp/x']\n", "c.yaml");
+  EXPECT_THROW_WITH(check_config_for_default_trainer(job_dir, "c.yaml"), InputError,
+                    "c.yaml: trainingInput.args[0]: --job-dir=/tmp/x: the platform sets --job-dir itself");
 }
 
 }  // namespace

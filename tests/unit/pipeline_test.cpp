@@ -209,9 +209,12 @@ TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesI
                     "--decision-threshold=tune", "is roc_auc, which does not depend");
   EXPECT_THROW_WITH(read_decision_threshold(dir / "nowhere.json", "--from"), InputError,
                     "--from=" + (dir / "nowhere.json").string() + ": no such file");
-  // The file and the flag take the same thresholds: a cut at 1 would call nothing positive.
+  // The file takes what tuning can leave: never 1 (a cut above every probability is below it),
+  // and 0 when every row is best called positive.
   write_file_atomically(dir / "one.json", R"({"decision_threshold": 1})");
-  EXPECT_THROW_WITH(read_decision_threshold(dir / "one.json", "--from"), InputError, "a number in (0, 1)");
+  EXPECT_THROW_WITH(read_decision_threshold(dir / "one.json", "--from"), InputError, "a number in [0, 1)");
+  write_file_atomically(dir / "zero.json", R"({"decision_threshold": 0})");
+  EXPECT_EQ(read_decision_threshold(dir / "zero.json", "--from"), 0.0);
   write_file_atomically(dir / "bad.json", R"({"decision_threshold": 7})");
   EXPECT_THROW_WITH(read_decision_threshold(dir / "bad.json", "--from"), InputError, "--from=", "expected");
   EXPECT_THROW_WITH(parse_decision_threshold("1", "--decision-threshold"), InputError,

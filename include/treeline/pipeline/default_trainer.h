@@ -22,12 +22,6 @@ inline constexpr double kDefaultValidationFraction = 0.2;
 // Also checks the config's args as check_args_for_default_trainer does.
 void check_config_for_default_trainer(const jobs::TrainingInput& input, const std::string& config_file);
 
-// The hyperparameters (and the flags seed and encoding, which a search may set too) that trainer
-// `args` set (--name=value or --name value) take their values, every other --flag is one of
-// default_trainer_flags(),
-// and are set once: neither twice in `args` nor also searched by the config's params, which would
-// give each trial the flag twice and have every trial refused. `where(i)` names args[i] in errors.
-// Does nothing for a custom trainer.
 // train-evaluate's flags besides its hyperparameters, as "--name": what trainer args may set
 // besides those. The CLI registers the same flags; a test holds the two together.
 const std::vector<std::string>& default_trainer_flags();
@@ -35,6 +29,12 @@ const std::vector<std::string>& default_trainer_flags();
 // Where input.args[i] is in the config file: masterConfig.containerArgs[i], or args[j].
 std::string config_arg_place(const jobs::TrainingInput& input, const std::string& config_file, std::size_t i);
 
+// Trainer `args` the default trainer would refuse on every trial's command line, refused at
+// submit instead: a --flag that is not one of default_trainer_flags() or a hyperparameter,
+// --job-dir (the platform sets it), a bad value for a hyperparameter (or for seed and encoding,
+// which a search may set too), and a setting given twice in `args` or also searched by the
+// config's params. Values come as --name=value or --name value. `where(i)` names args[i] in
+// errors. Does nothing for a custom trainer.
 void check_args_for_default_trainer(const jobs::TrainingInput& input, const std::vector<std::string>& args,
                                     const std::function<std::string(std::size_t)>& where);
 
