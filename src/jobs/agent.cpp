@@ -260,23 +260,14 @@ void Agent::claim() {
   for (const auto& id : claimed.taken)
     if (active_.count(id)) lost.push_back(id);
   for (const auto& id : lost) drop(id);
+  // Any error but LeaseLost ends the agent: shut_down unregisters it, and a job it had claimed
+  // but not taken up is claimable at once (its owner is no longer alive), so none is released here.
   for (const auto& id : claimed.held) {
     if (active_.count(id)) continue;
     try {
       activate(id);
     } catch (const LeaseLost&) {
       // Cancelled or taken between the claim and now: nothing to run.
-    } catch (const Error&) {
-      // The store failed us (shut_down releases the active jobs): the jobs claimed but not taken
-      // up are released too, so that none stays owned by an agent that is gone.
-      for (const auto& held : claimed.held) {
-        if (active_.count(held)) continue;
-        try {
-          store_.release_job(held, info_.agent_id);
-        } catch (const Error&) {  // as far as the store still allows
-        }
-      }
-      throw;
     }
   }
 }
