@@ -37,9 +37,10 @@ void start_agent_if_needed(jobs::JobStore& store, const jobs::PlatformPaths& pat
     return;
   if (noted != nullptr && std::exchange(*noted, true)) return;
   fmt::print(stderr,
-               "treeline: note: the agent started for {} has not registered after 5 s; if jobs stay QUEUED, see "
-               "{} (or start one: treeline agent --store {})\n",
-               paths.store_root.string(), paths.agent_log.string(), paths.store_root.string());
+             "treeline: note: the agent started for {} has not registered after {} s; if jobs stay QUEUED, see {} "
+             "(or start one: treeline agent --store {})\n",
+             paths.store_root.string(), jobs::kAgentRegistrationWait.count(), paths.agent_log.string(),
+             paths.store_root.string());
 }
 
 struct PlatformFlags {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "treeline/common/error.h"
+#include "treeline/common/sqlite.h"
 #include "treeline/data/covertype_schema.h"
 #include "treeline/data/warehouse_rows.h"
 
@@ -121,7 +122,7 @@ namespace {
 // A database or other binary file given as CSV would otherwise be reported by its first "line",
 // cut at its first zero byte.
 void reject_binary(std::string_view text, const std::string& where) {
-  if (text.starts_with(std::string_view("SQLite format 3\0", 16)))
+  if (text.starts_with(kSqliteFileHeader))
     throw InputError(fmt::format("{}: a SQLite database, not CSV text; read it with --data sqlite:{} --query "
                                  "\"SELECT * FROM covertype\"",
                                  where, where));

@@ -28,9 +28,9 @@ Table SqliteDataSource::read(const ReadOptions& options) {
     throw InputError(fmt::format("sqlite:{}: a directory; expected a SQLite database file", path_.string()));
   // SQLite opens any file and only fails at the query: a file that is no database is named as such.
   if (std::ifstream in(path_, std::ios::binary); in) {
-    std::string magic(16, '\0');
+    std::string magic(kSqliteFileHeader.size(), '\0');
     in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
-    if (in.gcount() > 0 && magic != std::string_view("SQLite format 3\0", 16))
+    if (in.gcount() > 0 && magic != kSqliteFileHeader)
       throw InputError(fmt::format("sqlite:{}: not a SQLite database file; for CSV give --data {}", path_.string(),
                                    path_.string()));
   }

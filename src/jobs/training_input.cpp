@@ -69,6 +69,13 @@ constexpr std::int64_t kLargestExactInteger = std::int64_t{1} << 53;  // doubles
 constexpr int kMostThreadsPerTrial = 1024;  // XGBoost starts that many threads; more is a typo
 constexpr double kLongestDurationSeconds = 315'576'000'000;           // protobuf Duration's limit
 
+// Keys are camelCase and case-sensitive; one that differs only in case is a typo of the other.
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
 bool contains(Names names, std::string_view name) { return std::ranges::find(names, name) != names.end(); }
 
 std::string one_of(Names names) { return fmt::format("one of {}", fmt::join(names, ", ")); }
@@ -160,10 +167,8 @@ void check_keys(const Field& field, Names valid, Names unsupported = {}) {
       continue;
     }
     std::string listing = fmt::format("valid keys: {}", fmt::join(valid, ", "));
-    // A key that differs only in case is a typo of the valid one (the keys are camelCase).
     for (std::string_view v : valid)
-      if (std::ranges::equal(v, key, [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                                 std::tolower(static_cast<unsigned char>(b)); }))
+      if (same_ignoring_case(v, key))
         listing = fmt::format("did you mean {}? (keys are case-sensitive)", v);
     if (contains(unsupported, key))
       value.fail(fmt::format("an AI Platform field treeline does not support (a trial is one process on this "
@@ -578,8 +583,7 @@ Field training_input_field(const YAML::Node& document, const std::string& where)
   if (document.IsMap() && !document["trainingInput"].IsDefined())
     for (const auto& entry : document)
       if (entry.first.IsScalar() && entry.first.Scalar() != "trainingInput" &&
-          std::ranges::equal(entry.first.Scalar(), std::string_view("traininginput"),
-                             [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+          same_ignoring_case(entry.first.Scalar(), "trainingInput"))
         Field(entry.second, entry.first.Scalar(), where).fail("did you mean trainingInput? (keys are case-sensitive)");
   if (!document.IsMap() || !document["trainingInput"].IsDefined()) return whole;
   for (const auto& entry : document)

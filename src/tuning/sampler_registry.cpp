@@ -29,6 +29,12 @@ Registry& registry() {
   return instance;
 }
 
+const Entry* find_entry(std::string_view name) {
+  for (const Entry& e : registry().entries)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
 }  // namespace
 
 bool register_sampler(std::string_view name, int rank, SamplerTraits traits, SamplerMaker make) {
@@ -47,9 +53,8 @@ bool register_sampler(std::string_view name, int rank, SamplerTraits traits, Sam
 const std::vector<std::string_view>& algorithm_names() { return registry().names; }
 
 const SamplerTraits* sampler_traits(std::string_view name) {
-  for (const Entry& e : registry().entries)
-    if (e.name == name) return &e.traits;
-  return nullptr;
+  const Entry* e = find_entry(name);
+  return e != nullptr ? &e->traits : nullptr;
 }
 
 std::vector<std::string_view> algorithms_with(bool SamplerTraits::*trait) {
@@ -60,8 +65,7 @@ std::vector<std::string_view> algorithms_with(bool SamplerTraits::*trait) {
 }
 
 std::unique_ptr<Sampler> make_sampler(const std::string& algorithm, const SamplerSettings& settings) {
-  for (const Entry& e : registry().entries)
-    if (e.name == algorithm) return e.make(settings);
+  if (const Entry* e = find_entry(algorithm)) return e->make(settings);
   throw InputError(fmt::format("unknown search algorithm '{}': expected one of {}", algorithm,
                                fmt::join(algorithm_names(), ", ")));
 }

@@ -19,7 +19,7 @@ namespace number_text_detail {
 
 // std::from_chars and fast_float take no leading '+'; "+-1" stays invalid.
 inline std::string_view without_plus(std::string_view text) {
-  return text.size() > 1 && text.front() == '+' && text[1] != '-' && text[1] != '+' ? text.substr(1) : text;
+  return text.size() > 1 && text.front() == '+' && text[1] != '-' ? text.substr(1) : text;
 }
 
 }  // namespace number_text_detail

@@ -10,6 +10,10 @@
 
 namespace treeline {
 
+// The first 16 bytes of every SQLite database file: how a file given as CSV, or as sqlite:PATH,
+// is told to be (or not be) one before anything reads it as the other.
+inline constexpr std::string_view kSqliteFileHeader{"SQLite format 3\0", 16};
+
 class SqliteStatement;
 
 class SqliteDatabase {

@@ -27,8 +27,9 @@ enum class AgentStart {
 
 // Starts `treeline agent --exit-when-idle` in the background, detached from this terminal, when
 // no live agent serves the job store, and waits up to `registration_wait` for it to register.
+inline constexpr std::chrono::seconds kAgentRegistrationWait{5};
 AgentStart ensure_agent(JobStore& store, const PlatformPaths& paths, const std::string& self_executable,
-                        double lease_seconds, std::chrono::milliseconds registration_wait = std::chrono::seconds(5));
+                        double lease_seconds, std::chrono::milliseconds registration_wait = kAgentRegistrationWait);
 
 // The path of the running treeline binary (/proc/self/exe).
 std::string self_executable();
