@@ -102,10 +102,14 @@ void print_note(const std::vector<jobs::Job>& held, const std::string& note) {
 // returns the note.
 std::optional<jobs::StalledNote> print_stalled_note(jobs::JobStore& store, const jobs::Job& job,
                                                     const std::optional<jobs::StalledNote>& last) {
-  const auto groups = jobs::stalled_groups(store, {job}, kLeaseSeconds);
-  if (groups.empty()) return std::nullopt;
-  if (!jobs::same_cause(groups.front().note, last)) print_note(groups.front().jobs, groups.front().note.text);
-  return groups.front().note;
+  const auto note = jobs::stalled_job_note(store, job, kLeaseSeconds);
+  if (!note) return std::nullopt;
+  if (!jobs::same_cause(*note, last)) {
+    jobs::Job as_read = job;
+    as_read.state = note->state;  // the state read with the note, not the caller's older copy
+    print_note({as_read}, note->text);
+  }
+  return note;
 }
 
 void add_submit(CLI::App& app) {
