@@ -603,15 +603,28 @@ TrainingInput parse_training_input(const std::string& yaml_text, const std::stri
 
 TrainingInput load_training_input(const std::string& path) { return parse_training_input(read_file(path), path); }
 
+std::optional<FlagArgument> flag_at(const std::vector<std::string>& args, std::size_t i) {
+  const std::string& arg = args[i];
+  if (!arg.starts_with("--") || arg.size() == 2) return std::nullopt;
+  FlagArgument flag;
+  const std::size_t eq = arg.find('=');
+  flag.name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+  if (eq != std::string::npos) {
+    flag.value = arg.substr(eq + 1);
+  } else if (i + 1 < args.size() && !args[i + 1].starts_with("--")) {
+    flag.value = args[i + 1];
+    flag.value_follows = true;
+  }
+  return flag;
+}
+
 std::optional<std::string> args_flag_value(const std::vector<std::string>& args, std::string_view flag) {
   std::optional<std::string> value;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view a = args[i];
-    if (a.size() > flag.size() && a.starts_with(flag) && a[flag.size()] == '=')
-      value = std::string(a.substr(flag.size() + 1));
-    else if (a == flag && i + 1 < args.size())
-      value = args[i + 1];
-  }
+  for (std::size_t i = 0; i < args.size(); ++i)
+    if (const auto f = flag_at(args, i); f && "--" + f->name == flag) {
+      if (f->value) value = f->value;
+      if (f->value_follows) ++i;
+    }
   return value;
 }
 

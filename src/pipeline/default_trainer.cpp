@@ -58,10 +58,10 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
   if (!input.container_command.empty()) return;
   std::vector<std::pair<std::string, std::size_t>> set_by_args;  // setting, index in args
   for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto flag = jobs::flag_at(args, i);
+    if (!flag) continue;
     const std::string& arg = args[i];
-    if (!arg.starts_with("--")) continue;
-    const std::size_t eq = arg.find('=');
-    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const std::string& name = flag->name;
     const model::HyperparameterSpec* spec = model::find_hyperparameter(name);
     const auto other = other_tunable_flag(name);
     // The platform gives each trial (or job) its own directory; a second --job-dir would have the
@@ -73,18 +73,18 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
     if (spec == nullptr && !other) {
       // A misspelt flag would otherwise fail every trial, each with the same message in its log.
       const auto& known = default_trainer_flags();
-      if (!name.empty() && std::find(known.begin(), known.end(), "--" + name) == known.end())
+      if (std::find(known.begin(), known.end(), "--" + name) == known.end())
         throw InputError(fmt::format("{}: {}: treeline's trainer (train-evaluate) has no flag --{}; its flags: {}; "
                                      "its hyperparameters: {}",
                                      where(i), arg, name, fmt::join(known, ", "), model::valid_hyperparameter_names()));
+      if (flag->value_follows) ++i;
       continue;  // the trainer checks their values itself
     }
     const std::string setting = spec != nullptr ? spec->name : name;
-    const bool value_follows = eq == std::string::npos && i + 1 < args.size() && !args[i + 1].starts_with("--");
-    if (eq == std::string::npos && !value_follows)
+    if (!flag->value)
       throw InputError(fmt::format("{}: {} needs a value, e.g. --{}={}", where(i), arg, name,
                                    spec != nullptr ? spec->default_value : "VALUE"));
-    const std::string value = eq != std::string::npos ? arg.substr(eq + 1) : args[i + 1];
+    const std::string& value = *flag->value;
     try {
       if (spec != nullptr)
         model::Hyperparameters().set(name, value);
@@ -108,7 +108,7 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
                                        where(i), arg, setting, j, searched));
       }
     set_by_args.emplace_back(setting, i);
-    if (value_follows) ++i;
+    if (flag->value_follows) ++i;
   }
 }
 

@@ -421,6 +421,13 @@ TEST(TrainingInput, ArgsFlagValueReadsBothFormsAndTheLastWins) {
   EXPECT_EQ(args_flag_value(args, "--seed"), std::nullopt) << "a flag with no value sets nothing";
   EXPECT_TRUE(args_set_flag(args, "--nthread-cap"));
   EXPECT_FALSE(args_set_flag(args, "--model-dir"));
+  // The next argument is a value only when it is no flag itself, as the trainer's parser reads it
+  // (and as check_args_for_default_trainer reads args, through the same flag_at).
+  const std::vector<std::string> bare = {"--store", "--seed", "3", "--", "x"};
+  EXPECT_EQ(args_flag_value(bare, "--store"), std::nullopt);
+  EXPECT_EQ(args_flag_value(bare, "--seed"), "3");
+  EXPECT_FALSE(flag_at(bare, 3).has_value()) << "'--' alone is no flag";
+  EXPECT_FALSE(flag_at(bare, 2).has_value()) << "a value is no flag";
 }
 
 // AI Platform requires discreteValues strictly increasing; a list out of order or with a repeat is

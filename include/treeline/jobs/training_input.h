@@ -57,8 +57,18 @@ struct TrainingInput {
 TrainingInput parse_training_input(const std::string& yaml_text, const std::string& where);
 TrainingInput load_training_input(const std::string& path);
 
-// The value a trainer's `args` give `flag` ("--nthread"), as "--nthread=4" or "--nthread 4"; the
-// last one wins, as in CLI11. nullopt when they do not set it.
+// args[i] read as a flag, as CLI11 reads a trainer's command line: "--name=value", or "--name"
+// with its value in args[i + 1] unless that is a flag itself (value_follows). nullopt when args[i]
+// is no --flag (a value, or "--" alone).
+struct FlagArgument {
+  std::string name;                  // without the dashes
+  std::optional<std::string> value;  // nullopt: none given
+  bool value_follows = false;        // the value is args[i + 1]
+};
+std::optional<FlagArgument> flag_at(const std::vector<std::string>& args, std::size_t i);
+
+// The value a trainer's `args` give `flag` ("--nthread"), as "--nthread=4" or "--nthread 4"
+// (flag_at); the last one wins, as in CLI11. nullopt when they do not set it.
 std::optional<std::string> args_flag_value(const std::vector<std::string>& args, std::string_view flag);
 inline bool args_set_flag(const std::vector<std::string>& args, std::string_view flag) {
   return args_flag_value(args, flag).has_value();
