@@ -20,6 +20,7 @@
 #include "treeline/executors/thread_share.h"
 #include "treeline/jobs/metric_file.h"
 #include "treeline/jobs/training_input.h"
+#include "treeline/jobs/trial_observation.h"
 #include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/tuning/early_stopping.h"
 #include "treeline/tuning/sampler_registry.h"
@@ -86,23 +87,6 @@ std::string log_tail(const fs::path& log, std::size_t lines) {
   std::string out;
   for (const auto& l : all) out += (out.empty() ? "" : " | ") + l;
   return out;
-}
-
-// Seconds a succeeded trial ran (for one stopped early, less than its point's full price).
-std::optional<double> seconds_run(const Trial& t) {
-  if (t.state != JobState::kSucceeded || !t.final_metric || !t.start_time || !t.end_time) return std::nullopt;
-  return *t.end_time - *t.start_time;
-}
-
-// What the sampler learns from a trial: its value once it succeeded, and what it cost (for a
-// trial stopped early, at least what it cost: its point's full price was not paid).
-tuning::Observation observation_of(const Trial& t) {
-  tuning::Observation o{.params = t.hyperparameters, .running = t.state == JobState::kRunning};
-  if (t.state != JobState::kSucceeded || !t.final_metric) return o;
-  o.value = t.final_metric->objective_value;
-  o.cost_seconds = seconds_run(t);
-  o.cost_is_lower_bound = t.stopped_early;
-  return o;
 }
 
 Trial* find_trial(std::vector<Trial>& trials, int id) {
@@ -292,7 +276,7 @@ void Agent::activate(const std::string& job_id) {
           throw InputError(fmt::format("trainingInput.hyperparameters.resumePreviousJobId: no job {}",
                                        hp.resume_previous_job_id));
         for (const auto& t : store_.trials(hp.resume_previous_job_id))
-          if (t.state == JobState::kSucceeded && t.final_metric) job->prior.push_back(observation_of(t));
+          if (t.state == JobState::kSucceeded && t.final_metric) job->prior.push_back(observation_of(t, job->input.step_parameter));
       }
     }
   } catch (const InputError& e) {
@@ -467,7 +451,7 @@ bool Agent::launch_next_trial(ActiveJob& job) {
   tuning::Assignment params;
   if (job.tuning) {
     std::vector<tuning::Observation> history = job.prior;
-    for (const auto& t : job.trials) history.push_back(observation_of(t));
+    for (const auto& t : job.trials) history.push_back(observation_of(t, job.input.step_parameter));
     const tuning::SuggestRequest request{job.input.hyperparameters->space, job.input.hyperparameters->goal, history,
                                          1, tuning::trial_seed(job.seed, job.trials.size() + 1)};
     auto suggestions = job.sampler->suggest(request);

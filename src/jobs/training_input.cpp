@@ -41,7 +41,7 @@ constexpr std::array kMasterConfigKeys{"imageUri"sv, "containerCommand"sv, "cont
 constexpr std::array kAcceleratorConfigKeys{"count"sv, "type"sv};
 constexpr std::array kSchedulingKeys{"maxRunningTime"sv, "maxWaitTime"sv};
 constexpr std::array kTreelineKeys{"trialTimeout"sv, "threadsPerTrial"sv, "seed"sv, "costAware"sv,
-                                   "initialTrials"sv};
+                                   "initialTrials"sv, "stepParameter"sv};
 constexpr std::array kHyperparameterKeys{"goal"sv, "hyperparameterMetricTag"sv, "maxTrials"sv,
                                          "maxParallelTrials"sv, "maxFailedTrials"sv, "enableTrialEarlyStopping"sv,
                                          "algorithm"sv, "resumePreviousJobId"sv, "params"sv};
@@ -427,6 +427,25 @@ void read_scheduling(const Field& field, TrainingInput& input) {
   if (const auto waiting = field.find("maxWaitTime")) read_duration(*waiting);
 }
 
+// treeline.stepParameter names the INTEGER parameter that counts the trainer's steps.
+void read_step_parameter(const Field& field, TrainingInput& input) {
+  input.step_parameter = read_nonempty_string(field);
+  // Without hyperparameters there is no search: cloud_notes says it is ignored.
+  if (!input.hyperparameters) return;
+  for (const auto& spec : input.hyperparameters->space.params) {
+    if (spec.name != input.step_parameter) continue;
+    if (spec.type != tuning::ParameterType::kInteger)
+      field.fail(fmt::format("{} is not an INTEGER parameter: a step count is a whole number", spec.name));
+    return;
+  }
+  std::vector<std::string> integers;
+  for (const auto& spec : input.hyperparameters->space.params)
+    if (spec.type == tuning::ParameterType::kInteger) integers.push_back(spec.name);
+  field.fail(fmt::format("{} is not one of hyperparameters.params{}", input.step_parameter,
+                         integers.empty() ? std::string(", which have no INTEGER parameter")
+                                          : fmt::format(" (INTEGER ones: {})", fmt::join(integers, ", "))));
+}
+
 void read_treeline_settings(const Field& field, TrainingInput& input) {
   check_keys(field, kTreelineKeys);
   if (const auto timeout = field.find("trialTimeout")) input.trial_timeout = read_duration(*timeout);
@@ -448,6 +467,7 @@ void read_treeline_settings(const Field& field, TrainingInput& input) {
                                    input.hyperparameters->algorithm,
                                    fmt::join(tuning::algorithms_with(&tuning::SamplerTraits::cost_aware), ", ")));
   }
+  if (const auto step = field.find("stepParameter")) read_step_parameter(*step, input);
   if (const auto initial = field.find("initialTrials")) {
     input.initial_trials = read_int(*initial, 1);
     // Without hyperparameters there is no search: cloud_notes says it is ignored.
@@ -499,6 +519,9 @@ std::vector<std::string> cloud_notes(const Field& root, const TrainingInput& inp
   if (input.initial_trials > 0 && !input.hyperparameters)
     notes.push_back("treeline.initialTrials is ignored: it shapes the search of a tuning job, and this job has no "
                     "hyperparameters to search");
+  if (!input.step_parameter.empty() && !input.hyperparameters)
+    notes.push_back("treeline.stepParameter is ignored: it tells the search of a tuning job what a trial stopped "
+                    "early measured, and this job has no hyperparameters to search");
   if (root.find("jobDir"))
     notes.push_back("jobDir is ignored: treeline keeps each job's outputs in its own directory of the store");
   if (const auto scheduling = root.find("scheduling"); scheduling && scheduling->find("maxWaitTime"))

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <vector>
@@ -87,6 +88,34 @@ TunedThreshold tune_threshold(std::span<const float> labels, std::span<const flo
       !beats_kept_threshold(labels, probabilities, metric, best_threshold, guard))
     best_threshold = guard.keep;
   return {best_threshold, evaluate_binary(labels, probabilities, best_threshold)};
+}
+
+BinaryMetrics cross_fitted_metrics(std::span<const float> labels, std::span<const float> probabilities,
+                                   const MetricDefinition& metric, const ThresholdGuard& guard) {
+  const TunedThreshold on_all_rows = tune_threshold(labels, probabilities, metric, guard);
+  std::vector<std::size_t> positives, negatives;
+  for (std::size_t i = 0; i < labels.size(); ++i) (labels[i] > 0.5f ? positives : negatives).push_back(i);
+  if (positives.size() < 2 || negatives.size() < 2) return on_all_rows.metrics;
+  Random random(guard.seed);
+  std::array<std::vector<float>, 2> half_labels, half_probabilities;
+  for (std::vector<std::size_t>* rows : {&positives, &negatives}) {
+    for (std::size_t i = rows->size(); i > 1; --i) std::swap((*rows)[i - 1], (*rows)[random.below(i)]);
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      half_labels[i % 2].push_back(labels[(*rows)[i]]);
+      half_probabilities[i % 2].push_back(probabilities[(*rows)[i]]);
+    }
+  }
+  ConfusionMatrix held_out;
+  for (std::size_t half = 0; half < 2; ++half) {
+    const std::size_t other = 1 - half;
+    const double cut = tune_threshold(half_labels[other], half_probabilities[other], metric, guard).threshold;
+    for (std::size_t i = 0; i < half_labels[half].size(); ++i)
+      held_out.count(half_labels[half][i] > 0.5f, half_probabilities[half][i] >= cut);
+  }
+  BinaryMetrics m = classification_metrics(held_out);
+  m.roc_auc = on_all_rows.metrics.roc_auc;
+  m.log_loss = on_all_rows.metrics.log_loss;
+  return m;
 }
 
 }  // namespace treeline::metrics

@@ -62,8 +62,11 @@ namespace {
 // every intermediate report, which only stopping rules read.
 metrics::TunedThreshold evaluate_at(std::span<const float> labels, std::span<const float> probabilities,
                                     const DecisionThreshold& threshold, const metrics::ThresholdGuard& guard) {
+  // The cut is tuned on all the rows; the metrics reported with it come from rows it was not
+  // tuned on, so that trials are not ranked by how well their cut fits the validation rows' noise.
   if (threshold.tuned_for != nullptr)
-    return metrics::tune_threshold(labels, probabilities, *threshold.tuned_for, guard);
+    return {metrics::tune_threshold(labels, probabilities, *threshold.tuned_for, guard).threshold,
+            metrics::cross_fitted_metrics(labels, probabilities, *threshold.tuned_for, guard)};
   return {threshold.value, metrics::evaluate_binary(labels, probabilities, threshold.value)};
 }
 
@@ -99,6 +102,7 @@ TrainedModel CoverTypeTrainer::train(int cover_type, const model::TrainingOption
   metrics::TunedThreshold evaluated = evaluate_at(eval_labels, trained.booster.predict(*eval_matrix_), threshold, {});
   trained.metrics = evaluated.metrics;
   trained.decision_threshold = evaluated.threshold;
+  trained.metrics_cross_fitted = threshold.tuned_for != nullptr;
   trained.evaluated_on = evaluated_on_;
   return trained;
 }
@@ -115,6 +119,7 @@ void CoverTypeTrainer::store(store::ArtifactStore& store, const std::string& pre
   metrics_json["cover_type"] = trained.cover_type;
   metrics_json["evaluated_on"] = trained.evaluated_on;
   metrics_json["decision_threshold"] = trained.decision_threshold;
+  metrics_json["metrics_cross_fitted"] = trained.metrics_cross_fitted;
   metrics_json["metrics"] = metrics::to_json(trained.metrics);
   std::vector<store::StoredFile> files = {
       {"preprocessor.json", preprocessor_.to_json().dump(2) + "\n"},

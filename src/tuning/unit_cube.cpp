@@ -325,6 +325,10 @@ std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector
     trial.point = cube.encode(observation.params);
     cube.snap(trial.point);
     trial.key = cube.key(trial.point);
+    if (observation.measured_at) {
+      trial.point = cube.encode(*observation.measured_at);
+      cube.snap(trial.point);
+    }
     trial.running = observation.running;
     if (!observation.running && observation.value && std::isfinite(*observation.value)) {
       trial.loss = goal == Goal::kMinimize ? *observation.value : -*observation.value;

@@ -305,6 +305,29 @@ TEST(TrainingInput, InitialTrialsForSearchesWithAModel) {
   EXPECT_TRUE(has_note_containing(parse("treeline: {initialTrials: 5}\n"), "treeline.initialTrials is ignored"));
 }
 
+TEST(TrainingInput, AStepParameterIsAnIntegerParameterOfTheSearch) {
+  const std::string study = "hyperparameters:\n  goal: MAXIMIZE\n  maxTrials: 20\n";
+  const std::string space =
+      "  params:\n    - {parameterName: n_estimators, type: INTEGER, minValue: 10, maxValue: 90}\n"
+      "    - {parameterName: max_depth, type: INTEGER, minValue: 2, maxValue: 9}\n"
+      "    - {parameterName: eta, type: DOUBLE, minValue: 0.1, maxValue: 0.5}\n";
+  EXPECT_EQ(parse(study + space + "treeline: {stepParameter: n_estimators}\n").step_parameter, "n_estimators");
+  EXPECT_EQ(parse(study + space).step_parameter, "");
+  EXPECT_THROW_WITH(parse(study + space + "treeline: {stepParameter: eta}\n"), InputError,
+                    "t.yaml: trainingInput.treeline.stepParameter: eta is not an INTEGER parameter");
+  EXPECT_THROW_WITH(parse(study + space + "treeline: {stepParameter: rounds}\n"), InputError,
+                    "trainingInput.treeline.stepParameter: rounds is not one of hyperparameters.params (INTEGER "
+                    "ones: n_estimators, max_depth)");
+  EXPECT_THROW_WITH(parse(study + "  params:\n    - {parameterName: eta, type: DOUBLE, minValue: 0.1, maxValue: 0.5}\n" +
+                          "treeline: {stepParameter: rounds}\n"),
+                    InputError, "rounds is not one of hyperparameters.params, which have no INTEGER parameter");
+  EXPECT_THROW_WITH(parse(study + space + "treeline: {stepParameter: ''}\n"), InputError,
+                    "trainingInput.treeline.stepParameter: expected a non-empty string");
+  // A training job derived from a tuning config (submit's final job) keeps the setting, unused.
+  EXPECT_TRUE(has_note_containing(parse("treeline: {stepParameter: n_estimators}\n"),
+                                  "treeline.stepParameter is ignored"));
+}
+
 TEST(TrainingInput, DurationsAreSeconds) {
   const TrainingInput input = parse(
       "scheduling: {maxRunningTime: 7200s, maxWaitTime: \"60s\"}\n"

@@ -185,7 +185,11 @@ TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesI
   const auto at_half = train_evaluate(request, silent);
   request.decision_threshold.tune = true;
   const auto tuned = train_evaluate(request, silent);
-  EXPECT_GE(tuned.metrics.f1, at_half.metrics.f1);  // the tuned cut is the best of all cuts, 0.5's among them
+  // The same model on the same rows; its metrics at the tuned cut are cross-fitted, which the
+  // threshold-free ones are not.
+  EXPECT_EQ(tuned.metrics.rows, at_half.metrics.rows);
+  EXPECT_DOUBLE_EQ(tuned.metrics.roc_auc, at_half.metrics.roc_auc);
+  EXPECT_TRUE(nlohmann::json::parse(read_file(dir / "trial/model/metrics.json"))["metrics_cross_fitted"].get<bool>());
   // The trial leaves its threshold beside its model set, as metrics.json records it too.
   EXPECT_DOUBLE_EQ(read_decision_threshold(dir / "trial" / kDecisionThresholdFile, "--from"), tuned.decision_threshold);
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(read_file(dir / "trial/model/metrics.json"))["decision_threshold"].get<double>(),
@@ -201,6 +205,7 @@ TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesI
   EXPECT_EQ(final_result.evaluated_on, "test");
   EXPECT_DOUBLE_EQ(final_result.decision_threshold, tuned.decision_threshold);
   EXPECT_FALSE(std::filesystem::exists(dir / "final" / kDecisionThresholdFile));  // it tuned nothing
+  EXPECT_FALSE(nlohmann::json::parse(read_file(dir / "final/model/metrics.json"))["metrics_cross_fitted"].get<bool>());
 
   // Tuned on the test split it would flatter the model; a threshold-free metric has none to tune.
   final_request.decision_threshold.tune = true;

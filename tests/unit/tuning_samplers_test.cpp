@@ -205,6 +205,32 @@ TEST(TuningUnitCube, RejectsUnusableSpacesAndHistories) {
   EXPECT_THROW(cube.encode({{"other", std::string("a")}}), InputError);
 }
 
+TEST(TuningUnitCube, AHistoryEntryIsLearntWhereItWasMeasuredAndKeptFromWhereItWasProposed) {
+  SearchSpace space;
+  space.params = {integer_param("rounds", 10, 1000, ScaleType::kLog), double_param("x", 0, 1)};
+  const UnitCube cube(space);
+  const Assignment proposed = {{"rounds", std::int64_t{800}}, {"x", 0.25}};
+  Observation stopped{.params = proposed, .value = 0.5, .cost_seconds = 2.0};
+  stopped.measured_at = Assignment{{"rounds", std::int64_t{100}}, {"x", 0.25}};
+  // Stopped before the space begins (at 5 of 10-1000 rounds): measured at its edge.
+  Observation early{.params = {{"rounds", std::int64_t{900}}, {"x", 0.75}}, .value = 0.1};
+  early.measured_at = Assignment{{"rounds", std::int64_t{5}}, {"x", 0.75}};
+  const std::vector<EncodedTrial> trials = encode_history(cube, {stopped, early}, Goal::kMaximize);
+  EXPECT_EQ(std::get<std::int64_t>(cube.decode(trials[0].point).at("rounds")), 100);
+  EXPECT_EQ(trials[0].loss, -0.5);
+  EXPECT_EQ(trials[0].log_cost, std::log(2.0));
+  EXPECT_EQ(std::get<std::int64_t>(cube.decode(trials[1].point).at("rounds")), 10);
+  EXPECT_DOUBLE_EQ(trials[1].point[1], 0.75);
+  // The proposed points stay used: no sampler proposes them again.
+  std::vector<double> proposed_point = cube.encode(proposed);
+  cube.snap(proposed_point);
+  const auto used = used_keys(trials);
+  EXPECT_TRUE(used.contains(cube.key(proposed_point)));
+  std::vector<double> measured_point = cube.encode(*stopped.measured_at);
+  cube.snap(measured_point);
+  EXPECT_FALSE(used.contains(cube.key(measured_point)));
+}
+
 TEST(TuningSamplerRegistry, ListsAiPlatformNamesFirstAndRefusesANameTwice) {
   const std::vector<std::string_view> expected = {"ALGORITHM_UNSPECIFIED", "GRID_SEARCH", "RANDOM_SEARCH", "TPE"};
   EXPECT_EQ(algorithm_names(), expected);

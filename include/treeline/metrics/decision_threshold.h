@@ -32,4 +32,16 @@ struct ThresholdGuard {
 TunedThreshold tune_threshold(std::span<const float> labels, std::span<const float> probabilities,
                               const MetricDefinition& metric, const ThresholdGuard& guard = {});
 
+// What tuning the cut is worth on rows it was not tuned on. The rows are dealt into two halves
+// (each class's rows alternately, in an order shuffled by `guard.seed`, so both halves hold half
+// the positives); each half is scored at the cut tune_threshold (with `guard`) picks on the other
+// half, and the two halves' confusion counts are added. ROC AUC and log loss, which no cut
+// changes, are those of all rows. A metric read at the cut tuned on the same rows credits every
+// model with the noise that cut fits, and poorly calibrated models, whose best cut strays
+// furthest from 0.5, with the most: a search that ranks trials by it drifts to them. With fewer
+// than two rows of a class there is nothing to hold out: the metrics at the cut tuned on all rows.
+// Throws as tune_threshold does.
+BinaryMetrics cross_fitted_metrics(std::span<const float> labels, std::span<const float> probabilities,
+                                   const MetricDefinition& metric, const ThresholdGuard& guard = {});
+
 }  // namespace treeline::metrics

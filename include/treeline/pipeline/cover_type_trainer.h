@@ -30,8 +30,9 @@ struct SplitOptions {
 // How a probability becomes a positive prediction in the reported metrics: a fixed cut, or, when
 // `tuned_for` is set, the cut that makes that metric best on the validation rows (trials only:
 // chosen on the test rows it would flatter the model), kept at the end only where it beats 0.5 on
-// almost every bootstrap resample of them (metrics::ThresholdGuard). A final training takes its
-// best trial's.
+// almost every bootstrap resample of them (metrics::ThresholdGuard). A tuned cut's metrics are
+// cross-fitted (metrics::cross_fitted_metrics): what tuning it is worth on rows it was not tuned
+// on. A final training takes its best trial's cut.
 struct DecisionThreshold {
   double value = 0.5;
   const metrics::MetricDefinition* tuned_for = nullptr;
@@ -40,8 +41,9 @@ struct DecisionThreshold {
 struct TrainedModel {
   int cover_type = 0;
   model::Booster booster;
-  metrics::BinaryMetrics metrics;  // at decision_threshold
+  metrics::BinaryMetrics metrics;  // at decision_threshold; cross-fitted when it was tuned
   double decision_threshold = 0.5;
+  bool metrics_cross_fitted = false;  // the threshold was tuned: metrics::cross_fitted_metrics
   std::string evaluated_on;  // "test" or "validation"
 };
 

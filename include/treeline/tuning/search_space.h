@@ -45,6 +45,11 @@ struct Observation {
   // when unknown. For a trial stopped early it is a lower bound: the point costs at least that.
   std::optional<double> cost_seconds{};
   bool cost_is_lower_bound = false;
+  // Where the value and the cost were measured, when not at `params`: a trial stopped early at
+  // step s of a trainer whose steps a parameter counts (treeline.stepParameter, e.g. boosting
+  // rounds) measured the model with that parameter at s. `params` stays the point that was
+  // proposed, so it is not proposed again.
+  std::optional<Assignment> measured_at{};
 };
 
 }  // namespace treeline::tuning

@@ -1,0 +1,25 @@
+#include "treeline/jobs/trial_observation.h"
+
+namespace treeline::jobs {
+
+std::optional<double> seconds_run(const Trial& t) {
+  if (t.state != JobState::kSucceeded || !t.final_metric || !t.start_time || !t.end_time) return std::nullopt;
+  return *t.end_time - *t.start_time;
+}
+
+tuning::Observation observation_of(const Trial& t, const std::string& step_parameter) {
+  tuning::Observation o{.params = t.hyperparameters, .running = t.state == JobState::kRunning};
+  if (t.state != JobState::kSucceeded || !t.final_metric) return o;
+  o.value = t.final_metric->objective_value;
+  o.cost_seconds = seconds_run(t);
+  o.cost_is_lower_bound = t.stopped_early;
+  if (t.stopped_early && !step_parameter.empty() && t.hyperparameters.contains(step_parameter) &&
+      t.final_metric->training_step > 0) {
+    o.measured_at = t.hyperparameters;
+    (*o.measured_at)[step_parameter] = static_cast<std::int64_t>(t.final_metric->training_step);
+    o.cost_is_lower_bound = false;
+  }
+  return o;
+}
+
+}  // namespace treeline::jobs
