@@ -26,7 +26,8 @@ Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeli
 --treeline-setting runs a copy of the config with trainingInput.treeline.NAME set, e.g.
 `--skip-reference --treeline-setting seed=3 --treeline-setting initialTrials=8` (README's table of
 initial trials); --without-param takes a search parameter out of that copy, e.g.
-`--without-param subsample --without-param colsample_bytree`."""
+`--without-param reg_lambda` (and treeline.stepParameter with it when it names that parameter).
+Runs in README made before 48c5539 used the 7-parameter space shipped then."""
 import argparse
 import datetime
 import json
@@ -141,6 +142,9 @@ def config_variant(config, settings, fields, without, directory):
     if unknown:
         sys.exit("--without-param: the config has no parameter %s" % ", ".join(sorted(unknown)))
     training_input["hyperparameters"]["params"] = [p for p in params if p["parameterName"] not in without]
+    settings_block = training_input.get("treeline") or {}
+    if settings_block.get("stepParameter") in without:
+        del settings_block["stepParameter"]  # it would name a parameter the copy no longer has
     path = os.path.join(directory, "config.yaml")
     with open(path, "w") as f:
         yaml.safe_dump(document, f)
@@ -251,7 +255,7 @@ def main():
     ap.add_argument("--config-setting", action="append", default=[], metavar="PATH=VALUE",
                     help="run with trainingInput.PATH set to VALUE in a copy of the config (repeatable), e.g. "
                          "hyperparameters.enableTrialEarlyStopping=false or "
-                         "hyperparameters.params.learning_rate.minValue=0.05")
+                         "hyperparameters.params.learning_rate.minValue=0.08")
     ap.add_argument("--without-param", action="append", default=[], metavar="NAME",
                     help="run with the search parameter NAME taken out of a copy of the config (repeatable)")
     ap.add_argument("--submit-arg", action="append", default=[], metavar="--FLAG=VALUE",

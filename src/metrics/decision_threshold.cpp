@@ -90,13 +90,14 @@ TunedThreshold tune_threshold(std::span<const float> labels, std::span<const flo
   return {best_threshold, evaluate_binary(labels, probabilities, best_threshold)};
 }
 
-BinaryMetrics cross_fitted_metrics(std::span<const float> labels, std::span<const float> probabilities,
-                                   const MetricDefinition& metric, const ThresholdGuard& guard) {
-  const TunedThreshold on_all_rows = tune_threshold(labels, probabilities, metric, guard);
+std::optional<BinaryMetrics> cross_fitted_metrics(std::span<const float> labels, std::span<const float> probabilities,
+                                                  const MetricDefinition& metric, std::uint64_t seed) {
+  const ThresholdGuard sweep_only{.resamples = 0};
+  const BinaryMetrics all_rows = tune_threshold(labels, probabilities, metric, sweep_only).metrics;
   std::vector<std::size_t> positives, negatives;
   for (std::size_t i = 0; i < labels.size(); ++i) (labels[i] > 0.5f ? positives : negatives).push_back(i);
-  if (positives.size() < 2 || negatives.size() < 2) return on_all_rows.metrics;
-  Random random(guard.seed);
+  if (positives.size() < 2 || negatives.size() < 2) return std::nullopt;
+  Random random(seed);
   std::array<std::vector<float>, 2> half_labels, half_probabilities;
   for (std::vector<std::size_t>* rows : {&positives, &negatives}) {
     for (std::size_t i = rows->size(); i > 1; --i) std::swap((*rows)[i - 1], (*rows)[random.below(i)]);
@@ -108,13 +109,13 @@ BinaryMetrics cross_fitted_metrics(std::span<const float> labels, std::span<cons
   ConfusionMatrix held_out;
   for (std::size_t half = 0; half < 2; ++half) {
     const std::size_t other = 1 - half;
-    const double cut = tune_threshold(half_labels[other], half_probabilities[other], metric, guard).threshold;
+    const double cut = tune_threshold(half_labels[other], half_probabilities[other], metric, sweep_only).threshold;
     for (std::size_t i = 0; i < half_labels[half].size(); ++i)
       held_out.count(half_labels[half][i] > 0.5f, half_probabilities[half][i] >= cut);
   }
   BinaryMetrics m = classification_metrics(held_out);
-  m.roc_auc = on_all_rows.metrics.roc_auc;
-  m.log_loss = on_all_rows.metrics.log_loss;
+  m.roc_auc = all_rows.roc_auc;
+  m.log_loss = all_rows.log_loss;
   return m;
 }
 

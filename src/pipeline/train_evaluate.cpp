@@ -51,18 +51,19 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
   RoundReport report;
   if (request.decision_threshold.tune) std::filesystem::create_directories(request.job_dir);
   // Rewritten at every report, so a trial stopped early leaves the threshold it had reached.
-  auto keep_threshold = [&](int done, const metrics::TunedThreshold& at) {
+  auto keep_threshold = [&](int done, const Evaluation& at) {
     if (!request.decision_threshold.tune) return;
     const nlohmann::json kept = {{"decision_threshold", at.threshold},
                                  {"tuned_for", tag_metric.name},
                                  {tag_metric.name, tag_metric.value(at.metrics)},
+                                 {"cross_fitted", at.cross_fitted},
                                  {"global_step", done}};
     write_file_atomically(request.job_dir / kDecisionThresholdFile, kept.dump(2) + "\n");
   };
   if (reporter.enabled()) {
     const int rounds = request.training.hyperparameters.n_estimators();
     report.every = request.report_every > 0 ? request.report_every : std::max(1, rounds / 10);
-    report.on_report = [&](int done, const metrics::TunedThreshold& at) {
+    report.on_report = [&](int done, const Evaluation& at) {
       reporter.report(tag_metric.value(at.metrics), done);
       keep_threshold(done, at);
     };
@@ -70,7 +71,8 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
   DecisionThreshold threshold{request.decision_threshold.value, request.decision_threshold.tune ? &tag_metric : nullptr};
   TrainedModel trained = trainer.train(request.cover_type, request.training, report, threshold);
   reporter.report(tag_metric.value(trained.metrics), trained.booster.boosted_rounds());
-  keep_threshold(trained.booster.boosted_rounds(), {trained.decision_threshold, trained.metrics});
+  keep_threshold(trained.booster.boosted_rounds(),
+                 {trained.decision_threshold, trained.metrics, trained.metrics_cross_fitted});
 
   store::DirectoryStore job_store(own_dir ? model_dir.parent_path() : request.job_dir);
   const std::string model_set = own_dir ? model_dir.filename().string() : "model";

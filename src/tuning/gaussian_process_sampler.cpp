@@ -670,7 +670,9 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   std::vector<std::vector<double>> taken;
   std::vector<const EncodedTrial*> finished;
   for (const EncodedTrial& trial : trials) {
-    taken.push_back(trial.point);
+    // A trial stopped early fills both where it was proposed and where it was measured.
+    taken.push_back(trial.proposed);
+    if (trial.point != trial.proposed) taken.push_back(trial.point);
     if (trial.loss) finished.push_back(&trial);
   }
   const std::size_t initial_trials =

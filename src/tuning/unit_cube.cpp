@@ -316,21 +316,42 @@ std::string UnitCube::key(std::span<const double> point) const {
 
 namespace treeline::tuning {
 
+namespace {
+
+// Whether every numeric value of `assignment` lies in its parameter's range (a parameter it does
+// not set is left for encode to report).
+bool inside_ranges(const SearchSpace& space, const Assignment& assignment) {
+  for (const ParameterSpec& spec : space.params) {
+    const auto found = assignment.find(spec.name);
+    if (found == assignment.end() || spec.type == ParameterType::kCategorical) continue;
+    const double value = numeric_value(spec, found->second);
+    const NumericRange range = spec.type == ParameterType::kInteger
+                                   ? NumericRange{spec.min_value, spec.max_value}
+                                   : numeric_range(spec);
+    if (!(value >= range.low && value <= range.high)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector<Observation>& history,
                                          Goal goal) {
   std::vector<EncodedTrial> trials;
   trials.reserve(history.size());
   for (const Observation& observation : history) {
     EncodedTrial trial;
-    trial.point = cube.encode(observation.params);
-    cube.snap(trial.point);
-    trial.key = cube.key(trial.point);
-    if (observation.measured_at) {
+    trial.proposed = cube.encode(observation.params);
+    cube.snap(trial.proposed);
+    trial.key = cube.key(trial.proposed);
+    trial.point = trial.proposed;
+    const bool measured_inside = !observation.measured_at || inside_ranges(cube.space(), *observation.measured_at);
+    if (observation.measured_at && measured_inside) {
       trial.point = cube.encode(*observation.measured_at);
       cube.snap(trial.point);
     }
     trial.running = observation.running;
-    if (!observation.running && observation.value && std::isfinite(*observation.value)) {
+    if (!observation.running && measured_inside && observation.value && std::isfinite(*observation.value)) {
       trial.loss = goal == Goal::kMinimize ? *observation.value : -*observation.value;
     }
     if (trial.loss && observation.cost_seconds && *observation.cost_seconds > 0 &&

@@ -56,6 +56,7 @@ TEST(TrainingInput, ShippedConfigParses) {
   const auto rounds = std::ranges::find(spec.space.params, "n_estimators", &tuning::ParameterSpec::name);
   ASSERT_NE(rounds, spec.space.params.end());
   EXPECT_GE(rounds->max_value, 600);
+  EXPECT_EQ(input.step_parameter, "n_estimators");  // train-evaluate's steps are boosting rounds
   EXPECT_TRUE(has_note_containing(input, "cloud machine types"));
   EXPECT_EQ(input.as_given["hyperparameters"]["maxTrials"], 20);
 }

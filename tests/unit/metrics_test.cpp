@@ -149,10 +149,11 @@ TEST(DecisionThreshold, CrossFittingCreditsACutOnlyForWhatItGivesOnRowsItWasNotT
       p.push_back(static_cast<float>(random.uniform()));
     }
     in_sample += tune_threshold(labels, p, accuracy, kNoGuard).metrics.accuracy / 20;
-    const BinaryMetrics m = cross_fitted_metrics(labels, p, accuracy, kNoGuard);
-    held_out += m.accuracy / 20;
-    EXPECT_EQ(m.rows, 400u);
-    EXPECT_EQ(m.positives, 200u);
+    const auto m = cross_fitted_metrics(labels, p, accuracy);
+    ASSERT_TRUE(m.has_value());
+    held_out += m->accuracy / 20;
+    EXPECT_EQ(m->rows, 400u);
+    EXPECT_EQ(m->positives, 200u);
   }
   EXPECT_GT(in_sample, 0.52);
   EXPECT_NEAR(held_out, 0.5, 0.01);
@@ -166,16 +167,16 @@ TEST(DecisionThreshold, CrossFittingCreditsACutOnlyForWhatItGivesOnRowsItWasNotT
     p.push_back(static_cast<float>(positive ? random.uniform(0.3, 0.45) : random.uniform(0, 0.25)));
   }
   const MetricDefinition& f1 = find_metric("f1");
-  const BinaryMetrics real = cross_fitted_metrics(labels, p, f1);
+  const BinaryMetrics real = cross_fitted_metrics(labels, p, f1).value();
   EXPECT_DOUBLE_EQ(real.f1, 1.0);
   EXPECT_DOUBLE_EQ(evaluate_binary(labels, p).f1, 0.0);
   EXPECT_DOUBLE_EQ(real.roc_auc, evaluate_binary(labels, p).roc_auc);
   EXPECT_DOUBLE_EQ(real.log_loss, evaluate_binary(labels, p).log_loss);
 
-  // One positive cannot be held out: the metrics at the cut tuned on all rows.
+  // One positive cannot be held out.
   const std::vector<float> one_positive = {1, 0, 0, 0};
   const std::vector<float> scores = {0.4f, 0.3f, 0.2f, 0.1f};
-  EXPECT_DOUBLE_EQ(cross_fitted_metrics(one_positive, scores, f1, kNoGuard).f1, 1.0);
+  EXPECT_FALSE(cross_fitted_metrics(one_positive, scores, f1).has_value());
   EXPECT_THROW_WITH(cross_fitted_metrics(labels, p, find_metric("roc_auc")), InputError, "roc_auc does not depend");
 }
 

@@ -6,7 +6,9 @@
 #include "treeline/data/covertype_schema.h"
 #include "treeline/data/csv_source.h"
 #include "treeline/data/split.h"
+#include "treeline/common/random.h"
 #include "treeline/metrics/hypertune_reporter.h"
+#include "treeline/pipeline/cover_type_trainer.h"
 #include "treeline/pipeline/predict.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/pipeline/run_local.h"
@@ -177,6 +179,42 @@ TEST(TrainEvaluate, TrainsFromPreparedDatasetAndReportsHypertuneMetrics) {
   EXPECT_NEAR(std::stod(nlohmann::json::parse(last)["f1"].get<std::string>()), result.metrics.f1, 1e-12);
 }
 
+TEST(EvaluatePredictions, ATunedCutIsReportedCrossFittedAtEveryReportAndAtTheEnd) {
+  // A rare class whose best cut is well below 0.5, with some overlap, so the sweep has a choice.
+  Random random(5);
+  std::vector<float> labels, p;
+  for (int i = 0; i < 3000; ++i) {
+    const bool positive = i % 8 == 0;
+    labels.push_back(positive);
+    p.push_back(static_cast<float>(positive ? random.uniform(0.15, 0.6) : random.uniform(0, 0.3)));
+  }
+  const metrics::MetricDefinition& f1 = metrics::find_metric("f1");
+  const DecisionThreshold tuned{0.5, &f1};
+  const metrics::ThresholdGuard guard;
+  for (const metrics::ThresholdGuard& g : {guard, metrics::ThresholdGuard{.resamples = 0}}) {
+    const Evaluation e = evaluate_predictions(labels, p, tuned, g);
+    EXPECT_TRUE(e.cross_fitted);
+    EXPECT_EQ(e.threshold, metrics::tune_threshold(labels, p, f1, g).threshold);
+    const metrics::BinaryMetrics held_out = metrics::cross_fitted_metrics(labels, p, f1).value();
+    EXPECT_EQ(e.metrics.confusion.true_positives, held_out.confusion.true_positives);
+    EXPECT_EQ(e.metrics.confusion.false_positives, held_out.confusion.false_positives);
+    EXPECT_DOUBLE_EQ(e.metrics.f1, held_out.f1);
+    // Below what the cut reads on the rows it was tuned on.
+    EXPECT_LT(e.metrics.f1, metrics::tune_threshold(labels, p, f1, {.resamples = 0}).metrics.f1);
+  }
+  // A fixed cut: the metrics at it.
+  const Evaluation fixed = evaluate_predictions(labels, p, {0.25, nullptr}, guard);
+  EXPECT_FALSE(fixed.cross_fitted);
+  EXPECT_EQ(fixed.threshold, 0.25);
+  EXPECT_DOUBLE_EQ(fixed.metrics.f1, metrics::evaluate_binary(labels, p, 0.25).f1);
+  // Too few positives to hold any out: the metrics at the tuned cut, and said so.
+  const std::vector<float> one_positive = {1, 0, 0, 0};
+  const std::vector<float> scores = {0.4f, 0.3f, 0.2f, 0.1f};
+  const Evaluation few = evaluate_predictions(one_positive, scores, tuned, {.resamples = 0});
+  EXPECT_FALSE(few.cross_fitted);
+  EXPECT_DOUBLE_EQ(few.metrics.f1, 1.0);
+}
+
 TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesIt) {
   TempDir dir;
   TrainEvaluateRequest request = prepared_trial_request(dir);
@@ -190,6 +228,7 @@ TEST(TrainEvaluate, TunesTheDecisionThresholdOnValidationAndAFinalTrainingTakesI
   EXPECT_EQ(tuned.metrics.rows, at_half.metrics.rows);
   EXPECT_DOUBLE_EQ(tuned.metrics.roc_auc, at_half.metrics.roc_auc);
   EXPECT_TRUE(nlohmann::json::parse(read_file(dir / "trial/model/metrics.json"))["metrics_cross_fitted"].get<bool>());
+  EXPECT_TRUE(nlohmann::json::parse(read_file(dir / "trial" / kDecisionThresholdFile))["cross_fitted"].get<bool>());
   // The trial leaves its threshold beside its model set, as metrics.json records it too.
   EXPECT_DOUBLE_EQ(read_decision_threshold(dir / "trial" / kDecisionThresholdFile, "--from"), tuned.decision_threshold);
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(read_file(dir / "trial/model/metrics.json"))["decision_threshold"].get<double>(),

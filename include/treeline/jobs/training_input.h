@@ -44,10 +44,8 @@ struct TrainingInput {
   std::uint64_t seed = 0;              // treeline.seed, for the search algorithm; 0: derived from the job id
   bool cost_aware = false;             // treeline.costAware: Bayesian optimisation weighs EI by trial cost
   int initial_trials = 0;              // treeline.initialTrials: before the search's model takes over; 0: its default
-  // treeline.stepParameter: the INTEGER parameter that sets how many steps the trainer runs (its
-  // reports' global_step), e.g. n_estimators for boosting rounds. A trial stopped early at step s
-  // then teaches the search the value of the same point with that parameter at s, which is what
-  // it measured, rather than a poor value at the step count it was proposed with.
+  // treeline.stepParameter: the INTEGER parameter that counts the trainer's steps (its reports'
+  // global_step), e.g. n_estimators; see jobs::observation_of.
   std::string step_parameter;
 
   // What was mapped to local resources or ignored, one sentence each, for the user to read.

@@ -3,6 +3,7 @@
 // metric, e.g. F1 on a rare cover type, whose best cut is often well below 0.5. Chosen on
 // validation rows only: chosen on the test rows it would flatter the model.
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "treeline/metrics/binary_metrics.h"
@@ -33,15 +34,14 @@ TunedThreshold tune_threshold(std::span<const float> labels, std::span<const flo
                               const MetricDefinition& metric, const ThresholdGuard& guard = {});
 
 // What tuning the cut is worth on rows it was not tuned on. The rows are dealt into two halves
-// (each class's rows alternately, in an order shuffled by `guard.seed`, so both halves hold half
-// the positives); each half is scored at the cut tune_threshold (with `guard`) picks on the other
-// half, and the two halves' confusion counts are added. ROC AUC and log loss, which no cut
-// changes, are those of all rows. A metric read at the cut tuned on the same rows credits every
-// model with the noise that cut fits, and poorly calibrated models, whose best cut strays
-// furthest from 0.5, with the most: a search that ranks trials by it drifts to them. With fewer
-// than two rows of a class there is nothing to hold out: the metrics at the cut tuned on all rows.
-// Throws as tune_threshold does.
-BinaryMetrics cross_fitted_metrics(std::span<const float> labels, std::span<const float> probabilities,
-                                   const MetricDefinition& metric, const ThresholdGuard& guard = {});
+// (each class's rows alternately, in an order shuffled by `seed`, so both halves hold half the
+// positives); each half is scored at the cut the sweep (tune_threshold without a guard) picks on
+// the other half, and the two halves' confusion counts are added. ROC AUC and log loss, which no
+// cut changes, are those of all rows. A metric read at the cut tuned on the same rows credits
+// every model with the noise that cut fits, and poorly calibrated models, whose best cut strays
+// furthest from 0.5, with the most: a search that ranks trials by it drifts to them. Empty when
+// a class has fewer than two rows: there is nothing to hold out. Throws as tune_threshold does.
+std::optional<BinaryMetrics> cross_fitted_metrics(std::span<const float> labels, std::span<const float> probabilities,
+                                                  const MetricDefinition& metric, std::uint64_t seed = 42);
 
 }  // namespace treeline::metrics

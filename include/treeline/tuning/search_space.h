@@ -42,13 +42,12 @@ struct Observation {
   std::optional<double> value{};  // the final objective; empty while running or when it failed
   bool running = false;
   // Seconds the trial took: what a cost-aware sampler learns the price of a point from. Empty
-  // when unknown. For a trial stopped early it is a lower bound: the point costs at least that.
+  // when unknown. For a trial stopped early it is a lower bound (the point costs at least that),
+  // unless it is measured at the step it reached (`measured_at`).
   std::optional<double> cost_seconds{};
   bool cost_is_lower_bound = false;
-  // Where the value and the cost were measured, when not at `params`: a trial stopped early at
-  // step s of a trainer whose steps a parameter counts (treeline.stepParameter, e.g. boosting
-  // rounds) measured the model with that parameter at s. `params` stays the point that was
-  // proposed, so it is not proposed again.
+  // Where the value and the cost were measured, when not at `params` (jobs::observation_of:
+  // treeline.stepParameter). `params` stays the proposed point, so it is not proposed again.
   std::optional<Assignment> measured_at{};
 };
 

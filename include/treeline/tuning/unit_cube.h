@@ -80,8 +80,9 @@ class UnitCube {
 
 // One earlier trial as the samplers see it.
 struct EncodedTrial {
-  std::vector<double> point;   // snapped coordinates
-  std::string key;             // UnitCube::key of the point
+  std::vector<double> point;     // snapped coordinates of where it was measured (Observation::measured_at)
+  std::vector<double> proposed;  // snapped coordinates of the proposed point, usually `point`
+  std::string key;               // UnitCube::key of the proposed point
   std::optional<double> loss;  // the value turned so that lower is better; empty while running,
                                // after a failure, or when the value is not finite
   bool running = false;
@@ -89,8 +90,9 @@ struct EncodedTrial {
   bool cost_is_lower_bound = false;  // Observation::cost_is_lower_bound
 };
 
-// The history in the cube's coordinates, in the same order. Throws InputError for a trial whose
-// parameters do not fit the space.
+// The history in the cube's coordinates, in the same order. A trial measured outside the space
+// (Observation::measured_at beyond a parameter's range) teaches no value or cost: it only stays
+// used. Throws InputError for a trial whose parameters do not fit the space.
 std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector<Observation>& history,
                                          Goal goal);
 
