@@ -47,9 +47,6 @@ struct Agent::ActiveJob {
   std::string metric_tag{metrics::kDefaultMetricTag};
   std::unique_ptr<tuning::Sampler> sampler;
   std::unique_ptr<tuning::EarlyStoppingRule> early_stopping;
-  // No trial is stopped before this step: the least of treeline.stepParameter's range, so a
-  // stopped trial's measurement (observation_of) lies inside the space.
-  long first_step_to_judge = 0;
   std::vector<Trial> trials;                     // this job's, as recorded
   std::vector<tuning::Observation> prior;        // from resumePreviousJobId
   std::map<int, RunningTrial> running;
@@ -274,8 +271,6 @@ void Agent::activate(const std::string& job_id) {
                          .initial_trials = static_cast<std::size_t>(job->input.initial_trials)});
       job->metric_tag = hp.metric_tag;
       if (hp.enable_trial_early_stopping) job->early_stopping = tuning::make_default_stopping_rule();
-      for (const auto& spec : hp.space.params)
-        if (spec.name == job->input.step_parameter) job->first_step_to_judge = static_cast<long>(spec.min_value);
       if (!hp.resume_previous_job_id.empty()) {
         if (!store_.find_job(hp.resume_previous_job_id))
           throw InputError(fmt::format("trainingInput.hyperparameters.resumePreviousJobId: no job {}",
@@ -387,7 +382,6 @@ void Agent::check_early_stopping(ActiveJob& job) {
     if (contents.metrics.size() == running.metrics_seen) continue;
     running.metrics_seen = contents.metrics.size();
     store_.record_metrics(job.job.job_id, info_.agent_id, id, contents.metrics);
-    if (contents.metrics.back().training_step < job.first_step_to_judge) continue;
     if (job.early_stopping->should_stop(intermediate(contents.metrics), finished, goal)) {
       running.stopping_early = true;
       running.process->terminate();

@@ -345,19 +345,22 @@ std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector
     cube.snap(trial.proposed);
     trial.key = cube.key(trial.proposed);
     trial.point = trial.proposed;
-    const bool measured_inside = !observation.measured_at || inside_ranges(cube.space(), *observation.measured_at);
-    if (observation.measured_at && measured_inside) {
+    // Measured before a range begins (a trial stopped after 90 rounds of a 200-1000 range): learnt
+    // at the range's edge, where its value is pessimistic and its cost a lower bound.
+    bool cost_is_lower_bound = observation.cost_is_lower_bound;
+    if (observation.measured_at) {
       trial.point = cube.encode(*observation.measured_at);
       cube.snap(trial.point);
+      if (!inside_ranges(cube.space(), *observation.measured_at)) cost_is_lower_bound = true;
     }
     trial.running = observation.running;
-    if (!observation.running && measured_inside && observation.value && std::isfinite(*observation.value)) {
+    if (!observation.running && observation.value && std::isfinite(*observation.value)) {
       trial.loss = goal == Goal::kMinimize ? *observation.value : -*observation.value;
     }
     if (trial.loss && observation.cost_seconds && *observation.cost_seconds > 0 &&
         std::isfinite(*observation.cost_seconds)) {
       trial.log_cost = std::log(*observation.cost_seconds);
-      trial.cost_is_lower_bound = observation.cost_is_lower_bound;
+      trial.cost_is_lower_bound = cost_is_lower_bound;
     }
     trials.push_back(std::move(trial));
   }

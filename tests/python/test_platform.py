@@ -143,19 +143,15 @@ def test_early_stopping():
     assert any(int(t["finalMetric"]["trainingStep"]) < 10 for t in stopped), stopped
 
 
-# Trial 1 climbs to 1.0 over 10 steps; every later one is flat at 0.9 from its first report.
-FLAT_AFTER_THE_FIRST = """\
-    first = os.environ["CLOUD_ML_TRIAL_ID"] == "1"
-    for step in range(1, 11):
-        report(step / 10 if first else 0.9, step)
-        time.sleep(0.3)
-    """
-
-
 def test_plateau_stopping():
     # Trial 1 climbs to 1.0; the next one is flat at 0.9 from its first report. One finished trial
     # is too few for the median rule, so only the plateau rule can stop it.
-    trainer = python_trainer(P, "flat.py", FLAT_AFTER_THE_FIRST)
+    trainer = python_trainer(P, "flat.py", """\
+        first = os.environ["CLOUD_ML_TRIAL_ID"] == "1"
+        for step in range(1, 11):
+            report(step / 10 if first else 0.9, step)
+            time.sleep(0.3)
+        """)
     config = tuning_config(P, "plateau.yaml", trainer, max_trials=2, parallel=1,
                            extra_hp="    enableTrialEarlyStopping: true\n")
     submit("t_plateau", config)
@@ -165,30 +161,6 @@ def test_plateau_stopping():
     assert not trials[0]["isTrialStoppedEarly"] and trials[0]["finalMetric"]["trainingStep"] == "10", trials[0]
     assert trials[1]["isTrialStoppedEarly"], trials[1]
     assert 4 <= int(trials[1]["finalMetric"]["trainingStep"]) < 10, trials[1]
-
-
-def test_no_stop_before_the_step_parameters_range():
-    # As above, but treeline.stepParameter says `steps` counts the trainer's steps, from 7: a stop
-    # at step s is learnt as steps = s, so no trial is stopped before step 7, inside the space.
-    trainer = python_trainer(P, "flat_steps.py", FLAT_AFTER_THE_FIRST)
-    params = """\
-          - parameterName: x
-            type: DOUBLE
-            minValue: 0
-            maxValue: 1
-          - parameterName: steps
-            type: INTEGER
-            minValue: 7
-            maxValue: 10"""
-    config = tuning_config(P, "plateau_steps.yaml", trainer, max_trials=2, parallel=1, params=params,
-                           extra="  treeline:\n    stepParameter: steps\n",
-                           extra_hp="    enableTrialEarlyStopping: true\n")
-    submit("t_plateau_steps", config)
-    doc = P.wait("t_plateau_steps")
-    trials = sorted(doc["trainingOutput"]["trials"], key=lambda t: int(t["trialId"]))
-    assert doc["state"] == "SUCCEEDED" and len(trials) == 2, doc
-    assert trials[1]["isTrialStoppedEarly"], trials[1]
-    assert 7 <= int(trials[1]["finalMetric"]["trainingStep"]) < 10, trials[1]
 
 
 # Two DOUBLE parameters x and y in [0, 1], for tests that read where the search goes.
@@ -518,7 +490,6 @@ P.check("scheduling.maxRunningTime", test_max_running_time)
 P.check("cancel", test_cancel)
 P.check("early stopping", test_early_stopping)
 P.check("plateau stopping", test_plateau_stopping)
-P.check("no stop before the step parameter's range", test_no_stop_before_the_step_parameters_range)
 P.check("cost-aware search prefers cheap trials", test_cost_aware_search_prefers_cheap_trials)
 P.check("initialTrials reach the search", test_initial_trials_reach_the_search)
 P.check("machine-wide cap", test_machine_wide_cap)

@@ -212,18 +212,19 @@ TEST(TuningUnitCube, AHistoryEntryIsLearntWhereItWasMeasuredAndKeptFromWhereItWa
   const Assignment proposed = {{"rounds", std::int64_t{800}}, {"x", 0.25}};
   Observation stopped{.params = proposed, .value = 0.5, .cost_seconds = 2.0};
   stopped.measured_at = Assignment{{"rounds", std::int64_t{100}}, {"x", 0.25}};
-  // Stopped before the space begins (at 5 of 10-1000 rounds): a measurement outside the space
-  // teaches nothing about it; the trial only stays used.
+  // Stopped before the space begins (at 5 of 10-1000 rounds): learnt at its edge, where the
+  // value is pessimistic and the cost a lower bound.
   Observation early{.params = {{"rounds", std::int64_t{900}}, {"x", 0.75}}, .value = 0.1, .cost_seconds = 1.0};
   early.measured_at = Assignment{{"rounds", std::int64_t{5}}, {"x", 0.75}};
   const std::vector<EncodedTrial> trials = encode_history(cube, {stopped, early}, Goal::kMaximize);
   EXPECT_EQ(std::get<std::int64_t>(cube.decode(trials[0].point).at("rounds")), 100);
   EXPECT_EQ(trials[0].loss, -0.5);
   EXPECT_EQ(trials[0].log_cost, std::log(2.0));
-  EXPECT_FALSE(trials[1].loss.has_value());
-  EXPECT_FALSE(trials[1].log_cost.has_value());
-  EXPECT_EQ(trials[1].point, trials[1].proposed);
+  EXPECT_EQ(std::get<std::int64_t>(cube.decode(trials[1].point).at("rounds")), 10);
   EXPECT_EQ(std::get<std::int64_t>(cube.decode(trials[1].proposed).at("rounds")), 900);
+  EXPECT_EQ(trials[1].loss, -0.1);
+  EXPECT_TRUE(trials[1].cost_is_lower_bound);
+  EXPECT_FALSE(trials[0].cost_is_lower_bound);
   EXPECT_NE(trials[0].point, trials[0].proposed);
   // The proposed points stay used: no sampler proposes them again.
   std::vector<double> proposed_point = cube.encode(proposed);

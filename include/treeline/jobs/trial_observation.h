@@ -18,9 +18,8 @@ std::optional<double> seconds_run(const Trial& t);
 // measured its point with that parameter at s, value and cost alike: a boosted model stopped
 // after s rounds is the model of s rounds. Taken as the value of the rounds it was proposed
 // with, an early stop would teach the search that slow starters (low learning rates, which the
-// median rule stops first) are poor at any length. The agent stops no trial before the
-// parameter's minValue, so s lies in the space (a prior job's, or a custom trainer's renumbered
-// steps, may not: encode_history then learns nothing from it).
+// median rule stops first) are poor at any length. A step before the parameter's range is learnt
+// at the range's start (encode_history).
 tuning::Observation observation_of(const Trial& t, const std::string& step_parameter);
 
 }  // namespace treeline::jobs

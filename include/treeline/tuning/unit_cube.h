@@ -91,8 +91,8 @@ struct EncodedTrial {
 };
 
 // The history in the cube's coordinates, in the same order. A trial measured outside the space
-// (Observation::measured_at beyond a parameter's range) teaches no value or cost: it only stays
-// used. Throws InputError for a trial whose parameters do not fit the space.
+// (Observation::measured_at beyond a parameter's range) is learnt at the nearest point inside,
+// its cost as a lower bound. Throws InputError for a trial whose parameters do not fit the space.
 std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector<Observation>& history,
                                          Goal goal);
 
