@@ -42,16 +42,21 @@ bool beats_kept_threshold(std::span<const float> labels, std::span<const float> 
   return wins >= guard.confidence * guard.resamples;
 }
 
-}  // namespace
-
-TunedThreshold tune_threshold(std::span<const float> labels, std::span<const float> probabilities,
-                              const MetricDefinition& metric, const ThresholdGuard& guard) {
+// What tune_threshold and cross_fitted_metrics refuse.
+void check_tunable(std::span<const float> labels, std::span<const float> probabilities, const MetricDefinition& metric) {
   if (!metric.depends_on_threshold)
     throw InputError(fmt::format("{} does not depend on the decision threshold: there is no threshold to tune for it",
                                  metric.name));
   if (labels.empty()) throw InputError("no rows to tune the decision threshold on");
   if (labels.size() != probabilities.size())
     throw InputError(fmt::format("{} labels but {} probabilities", labels.size(), probabilities.size()));
+}
+
+}  // namespace
+
+TunedThreshold tune_threshold(std::span<const float> labels, std::span<const float> probabilities,
+                              const MetricDefinition& metric, const ThresholdGuard& guard) {
+  check_tunable(labels, probabilities, metric);
   const std::size_t n = labels.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -92,8 +97,8 @@ TunedThreshold tune_threshold(std::span<const float> labels, std::span<const flo
 
 std::optional<BinaryMetrics> cross_fitted_metrics(std::span<const float> labels, std::span<const float> probabilities,
                                                   const MetricDefinition& metric, std::uint64_t seed) {
+  check_tunable(labels, probabilities, metric);
   const ThresholdGuard sweep_only{.resamples = 0};
-  const BinaryMetrics all_rows = tune_threshold(labels, probabilities, metric, sweep_only).metrics;
   std::vector<std::size_t> positives, negatives;
   for (std::size_t i = 0; i < labels.size(); ++i) (labels[i] > 0.5f ? positives : negatives).push_back(i);
   if (positives.size() < 2 || negatives.size() < 2) return std::nullopt;
@@ -113,6 +118,8 @@ std::optional<BinaryMetrics> cross_fitted_metrics(std::span<const float> labels,
     for (std::size_t i = 0; i < half_labels[half].size(); ++i)
       held_out.count(half_labels[half][i] > 0.5f, half_probabilities[half][i] >= cut);
   }
+  // ROC AUC and log loss need no cut: those of all rows, at any threshold.
+  const BinaryMetrics all_rows = evaluate_binary(labels, probabilities);
   BinaryMetrics m = classification_metrics(held_out);
   m.roc_auc = all_rows.roc_auc;
   m.log_loss = all_rows.log_loss;

@@ -178,6 +178,7 @@ TEST(DecisionThreshold, CrossFittingCreditsACutOnlyForWhatItGivesOnRowsItWasNotT
   const std::vector<float> scores = {0.4f, 0.3f, 0.2f, 0.1f};
   EXPECT_FALSE(cross_fitted_metrics(one_positive, scores, f1).has_value());
   EXPECT_THROW_WITH(cross_fitted_metrics(labels, p, find_metric("roc_auc")), InputError, "roc_auc does not depend");
+  EXPECT_THROW_WITH(cross_fitted_metrics(labels, scores, f1), InputError, "2000 labels but 4 probabilities");
 }
 
 TEST(DecisionThreshold, RefusesMetricsOfTheProbabilitiesAlone) {
