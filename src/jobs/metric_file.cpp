@@ -60,7 +60,13 @@ MetricFileContents read_metric_file(const std::filesystem::path& path, const std
       }
       step = static_cast<long>(*s);
     }
-    out.metrics.push_back({step, *value});
+    // The time is optional in the contract: one that is not a number is left out, not a problem.
+    std::optional<double> timestamp;
+    if (j.contains("timestamp")) {
+      timestamp = number_of(j["timestamp"]);
+      if (timestamp && !std::isfinite(*timestamp)) timestamp.reset();
+    }
+    out.metrics.push_back({step, *value, timestamp});
   }
   // cloudml-hypertune writes global_step "0" when the trainer gives none: when every report has
   // the same step, their order is the only step the stopping rules can compare trials at.

@@ -71,13 +71,22 @@ constexpr const char* kJobColumns =
 
 std::vector<ReportedMetric> metrics_from_json(std::string_view text) {
   std::vector<ReportedMetric> out;
-  for (const auto& m : nlohmann::json::parse(text)) out.push_back({m.at(0).get<long>(), m.at(1).get<double>()});
+  // [step, value] or [step, value, timestamp] (stores written before timestamps were kept have none).
+  for (const auto& m : nlohmann::json::parse(text)) {
+    ReportedMetric r{m.at(0).get<long>(), m.at(1).get<double>()};
+    if (m.size() > 2 && m.at(2).is_number()) r.timestamp = m.at(2).get<double>();
+    out.push_back(r);
+  }
   return out;
 }
 
 std::string metrics_to_json(const std::vector<ReportedMetric>& metrics) {
   nlohmann::json j = nlohmann::json::array();
-  for (const auto& m : metrics) j.push_back({m.training_step, m.objective_value});
+  for (const auto& m : metrics) {
+    nlohmann::json row = {m.training_step, m.objective_value};
+    if (m.timestamp) row.push_back(*m.timestamp);
+    j.push_back(std::move(row));
+  }
   return j.dump();
 }
 

@@ -19,6 +19,17 @@ tuning::Observation observation_of(const Trial& t, const std::string& step_param
     (*o.measured_at)[step_parameter] = static_cast<std::int64_t>(t.final_metric->training_step);
     o.cost_is_lower_bound = false;
   }
+  // Every report before the last is a shorter model of the same kind, measured as the last one is.
+  if (!step_parameter.empty() && t.hyperparameters.contains(step_parameter)) {
+    for (const ReportedMetric& m : t.all_metrics) {
+      if (m.training_step <= 0 || m.training_step >= t.final_metric->training_step) continue;
+      tuning::PartialMeasurement p{.at = t.hyperparameters, .value = m.objective_value};
+      p.at[step_parameter] = static_cast<std::int64_t>(m.training_step);
+      if (m.timestamp && t.start_time && *m.timestamp > *t.start_time && (!t.end_time || *m.timestamp <= *t.end_time))
+        p.cost_seconds = *m.timestamp - *t.start_time;
+      o.partial.push_back(std::move(p));
+    }
+  }
   return o;
 }
 

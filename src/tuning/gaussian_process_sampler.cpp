@@ -21,6 +21,9 @@ using Eigen::VectorXd;
 constexpr double kSqrt5 = 2.2360679774997896;
 constexpr double kLogTwoPi = 1.8378770664093453;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
+// Partial measurements of one curve closer than this in the cube are learnt once: about a fifth
+// more boosting rounds over a 200-1000 log range, five or six points of a ten-report curve.
+constexpr double kPartialSpacing = 0.1;
 
 // ---------------------------------------------------------------------------------------------
 // The kernel: Matern-5/2 with one lengthscale per feature. Inputs are shifted to the cube's
@@ -633,7 +636,7 @@ std::optional<std::vector<double>> space_filling_point(const UnitCube& cube,
   return std::move(draws[static_cast<std::size_t>(best)]);
 }
 
-// The finished trials the model learns from: all of them up to a limit that keeps the cubic
+// The finished trials (and partial measurements) the model learns from: all of them up to a limit that keeps the cubic
 // cost of a suggestion near a tenth of a second; past it the best half of the limit and the
 // most recent of the others.
 std::vector<const EncodedTrial*> trials_to_learn_from(const std::vector<const EncodedTrial*>& finished) {
@@ -664,16 +667,26 @@ std::vector<const EncodedTrial*> trials_to_learn_from(const std::vector<const En
 std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& request) {
   const UnitCube cube(request.space);
   const std::vector<EncodedTrial> trials = encode_history(cube, request.history, request.goal);
+
+  // The reports of a curve before its last (treeline.stepParameter) are learnt like trials, but
+  // neither count as trials nor fill the space: they were never proposed.
+  const std::vector<std::vector<EncodedTrial>> partial =
+      encode_partial_measurements(cube, request.history, request.goal, kPartialSpacing);
   Random random(request.seed);
 
   std::unordered_set<std::string> used = used_keys(trials);
   std::vector<std::vector<double>> taken;
-  std::vector<const EncodedTrial*> finished;
-  for (const EncodedTrial& trial : trials) {
+  std::vector<const EncodedTrial*> finished;  // trials with a value
+  std::vector<const EncodedTrial*> measured;  // those and their partial measurements, in history order
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    const EncodedTrial& trial = trials[i];
     // A trial stopped early fills both where it was proposed and where it was measured.
     taken.push_back(trial.proposed);
     if (trial.point != trial.proposed) taken.push_back(trial.point);
-    if (trial.loss) finished.push_back(&trial);
+    if (!trial.loss) continue;
+    finished.push_back(&trial);
+    for (const EncodedTrial& point : partial[i]) measured.push_back(&point);
+    measured.push_back(&trial);
   }
   const std::size_t initial_trials =
       options_.initial_trials > 0 ? options_.initial_trials : std::max<std::size_t>(3, cube.dimension() + 1);
@@ -686,7 +699,7 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   };
 
   if (finished.size() < initial_trials) {
-    const std::optional<CostModel> cost = fit_cost_model(cube, finished, options_);
+    const std::optional<CostModel> cost = fit_cost_model(cube, measured, options_);
     while (suggestions.size() < request.count) {
       const auto point = space_filling_point(cube, taken, used, random, cost ? &*cost : nullptr);
       if (!point) break;
@@ -695,7 +708,7 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
     return suggestions;
   }
 
-  const std::vector<const EncodedTrial*> learnt = trials_to_learn_from(finished);
+  const std::vector<const EncodedTrial*> learnt = trials_to_learn_from(measured);
   const auto n = static_cast<Eigen::Index>(learnt.size());
   VectorXd losses(n);
   for (Eigen::Index i = 0; i < n; ++i) losses[i] = *learnt[static_cast<std::size_t>(i)]->loss;

@@ -367,6 +367,44 @@ std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector
   return trials;
 }
 
+namespace {
+
+double distance(const std::vector<double>& a, const std::vector<double>& b) {
+  double d = 0;
+  for (std::size_t j = 0; j < a.size(); ++j) d += (a[j] - b[j]) * (a[j] - b[j]);
+  return std::sqrt(d);
+}
+
+}  // namespace
+
+std::vector<std::vector<EncodedTrial>> encode_partial_measurements(const UnitCube& cube,
+                                                                   const std::vector<Observation>& history,
+                                                                   Goal goal, double min_spacing) {
+  std::vector<std::vector<EncodedTrial>> out(history.size());
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    const Observation& observation = history[i];
+    if (observation.running || observation.partial.empty()) continue;
+    std::vector<double> last = cube.encode(observation.measured_at ? *observation.measured_at : observation.params);
+    cube.snap(last);
+    // From the latest report back: the later a report, the nearer it is to the models chosen.
+    for (auto p = observation.partial.rbegin(); p != observation.partial.rend(); ++p) {
+      if (!std::isfinite(p->value) || !inside_ranges(cube.space(), p->at)) continue;
+      EncodedTrial point;
+      point.point = cube.encode(p->at);
+      cube.snap(point.point);
+      if (distance(point.point, last) < min_spacing) continue;
+      point.proposed = point.point;
+      point.loss = goal == Goal::kMinimize ? p->value : -p->value;
+      if (p->cost_seconds && *p->cost_seconds > 0 && std::isfinite(*p->cost_seconds))
+        point.log_cost = std::log(*p->cost_seconds);
+      last = point.point;
+      out[i].push_back(std::move(point));
+    }
+    std::reverse(out[i].begin(), out[i].end());
+  }
+  return out;
+}
+
 std::unordered_set<std::string> used_keys(const std::vector<EncodedTrial>& trials) {
   std::unordered_set<std::string> used;
   for (const EncodedTrial& trial : trials) used.insert(trial.key);

@@ -92,6 +92,30 @@ printf '{"score": %s, "global_step": 1}\n{"score": %s, "global_step": 2}\n' "$fi
   EXPECT_EQ(alone.all_metrics[1].objective_value, cores) << "left alone, the trial gets every core";
 }
 
+TEST(Agent, KeepsWhenEachReportWasWritten) {
+  // What reaching a step cost (treeline.stepParameter learns a curve's prices from it) must
+  // survive in the store, for a study resumed by another agent to learn the same.
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  const std::string script = R"(
+for step in 1 2 3; do
+  echo "{\"score\": $step, \"global_step\": $step, \"timestamp\": $(date +%s.%N)}" >> "$CLOUD_ML_HP_METRIC_FILE"
+  sleep 0.05
+done)";
+  store.create_job(shell_tuning_job("timed", script, 1, 1));
+  run_agent_until_idle(store, dir, 1);
+
+  ASSERT_EQ(store.job_state("timed"), JobState::kSucceeded) << store.find_job("timed")->error_message;
+  const Trial& t = store.trials("timed").at(0);
+  ASSERT_EQ(t.all_metrics.size(), 3u);
+  for (const ReportedMetric& m : t.all_metrics) {
+    ASSERT_TRUE(m.timestamp.has_value()) << "step " << m.training_step;
+    EXPECT_GE(*m.timestamp, *t.start_time);
+    EXPECT_LE(*m.timestamp, *t.end_time);
+  }
+  EXPECT_LT(*t.all_metrics[0].timestamp, *t.all_metrics[2].timestamp);
+}
+
 TEST(Agent, TheJobWithTheMostWorkLeftGetsTheFreeSlot) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");

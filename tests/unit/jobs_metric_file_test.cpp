@@ -25,13 +25,16 @@ TEST(MetricFile, ReadsStringsAndNumbersAndSkipsOtherTags) {
 {"global_step": 200, "f1": 0.75}
 {"global_step": 250, "loss": 0.1}
 
-{"global_step": "300", "f1": "0.8"}
+{"global_step": "300", "f1": "0.8", "timestamp": "soon"}
 )");
   const auto c = read_metric_file(dir / "m.jsonl", "f1");
   EXPECT_TRUE(c.problems.empty());
   EXPECT_EQ(steps_of(c), (std::vector<long>{100, 200, 300}));
   ASSERT_EQ(c.metrics.size(), 3u);
   EXPECT_DOUBLE_EQ(c.metrics[1].objective_value, 0.75);
+  EXPECT_EQ(c.metrics[0].timestamp, 1525851440.12);
+  EXPECT_FALSE(c.metrics[1].timestamp.has_value());
+  EXPECT_FALSE(c.metrics[2].timestamp.has_value()) << "a time that is not a number is left out, the report kept";
   EXPECT_TRUE(read_metric_file(dir / "missing.jsonl", "f1").metrics.empty());
 }
 

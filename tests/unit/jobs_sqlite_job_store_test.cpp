@@ -67,6 +67,7 @@ TEST(SqliteJobStore, OneOwnerPerJobAndNoMoreTrialsThanMaxTrials) {
   Trial done = store.trials("study").front();
   done.state = JobState::kSucceeded;
   done.final_metric = ReportedMetric{100, 0.75};
+  done.all_metrics = {{50, 0.7, 1795849387.25}, {100, 0.75}};
   done.end_time = now_seconds();
   store.finish_trial("study", a.agent_id, done);
 
@@ -76,6 +77,10 @@ TEST(SqliteJobStore, OneOwnerPerJobAndNoMoreTrialsThanMaxTrials) {
   EXPECT_EQ(seen[0].state, JobState::kSucceeded);
   ASSERT_TRUE(seen[0].final_metric);
   EXPECT_DOUBLE_EQ(seen[0].final_metric->objective_value, 0.75);
+  // Report times are kept where the trainer wrote them (a search learns the price of steps).
+  ASSERT_EQ(seen[0].all_metrics.size(), 2u);
+  EXPECT_EQ(seen[0].all_metrics[0].timestamp, 1795849387.25);
+  EXPECT_FALSE(seen[0].all_metrics[1].timestamp.has_value());
   EXPECT_EQ(seen[1].state, JobState::kRunning);
 }
 

@@ -49,6 +49,29 @@ TEST(TrialObservation, AStoppedTrialIsLearntAtTheStepItReached) {
   }
 }
 
+TEST(TrialObservation, TheReportsBeforeTheLastAreShorterModelsOfTheSameKind) {
+  Trial t = succeeded_trial(300, 0.93, true);
+  t.all_metrics = {{.training_step = 100, .objective_value = 0.90, .timestamp = 101.5},
+                   {.training_step = 200, .objective_value = 0.92},                     // no time written
+                   {.training_step = 250, .objective_value = 0.925, .timestamp = 99.0},  // before the start
+                   {.training_step = 300, .objective_value = 0.93, .timestamp = 104.0}};
+  const tuning::Observation o = observation_of(t, "n_estimators");
+  ASSERT_EQ(o.partial.size(), 3u);  // the last report is the final value, not a partial one
+  const std::int64_t steps[] = {100, 200, 250};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(std::get<std::int64_t>(o.partial[i].at.at("n_estimators")), steps[i]);
+    EXPECT_EQ(std::get<double>(o.partial[i].at.at("learning_rate")), 0.05);
+    EXPECT_EQ(o.partial[i].value, t.all_metrics[i].objective_value);
+  }
+  EXPECT_EQ(o.partial[0].cost_seconds, 1.5);
+  EXPECT_FALSE(o.partial[1].cost_seconds.has_value());
+  EXPECT_FALSE(o.partial[2].cost_seconds.has_value());  // a clock that disagrees teaches no price
+
+  // Without a step parameter a report says nothing about any other point.
+  EXPECT_TRUE(observation_of(t, "").partial.empty());
+  EXPECT_TRUE(observation_of(t, "rounds").partial.empty());
+}
+
 TEST(TrialObservation, RunningAndFailedTrialsTeachNoValue) {
   Trial running = succeeded_trial(10, 0.5, false);
   running.state = JobState::kRunning;
@@ -65,6 +88,8 @@ TEST(TrialObservation, RunningAndFailedTrialsTeachNoValue) {
   EXPECT_FALSE(nothing.value.has_value());
   EXPECT_FALSE(nothing.cost_seconds.has_value());
   EXPECT_FALSE(nothing.running);
+  failed.all_metrics = {{.training_step = 5, .objective_value = 0.4, .timestamp = 101.0}};
+  EXPECT_TRUE(observation_of(failed, "n_estimators").partial.empty());
 }
 
 }  // namespace

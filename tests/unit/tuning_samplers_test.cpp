@@ -236,6 +236,34 @@ TEST(TuningUnitCube, AHistoryEntryIsLearntWhereItWasMeasuredAndKeptFromWhereItWa
   EXPECT_FALSE(used.contains(cube.key(measured_point)));
 }
 
+TEST(TuningUnitCube, PartialMeasurementsAreThinnedAlongACurveAndKeptInsideTheSpace) {
+  SearchSpace space;
+  space.params = {integer_param("rounds", 10, 1000, ScaleType::kLog), double_param("x", 0, 1)};
+  const UnitCube cube(space);
+  auto at = [](std::int64_t rounds) { return Assignment{{"rounds", rounds}, {"x", 0.25}}; };
+  Observation curve{.params = at(1000), .value = 0.9, .cost_seconds = 10.0};
+  // 5 lies before the range; 100 and 110, 900 and the final 1000 are neighbours on the log scale.
+  curve.partial = {{.at = at(5), .value = 0.1, .cost_seconds = 0.1},
+                   {.at = at(100), .value = 0.5, .cost_seconds = 1.0},
+                   {.at = at(110), .value = 0.55},
+                   {.at = at(500), .value = 0.8, .cost_seconds = 5.0},
+                   {.at = at(900), .value = 0.88, .cost_seconds = 9.0}};
+  Observation running{.params = at(700), .running = true};
+  running.partial = {{.at = at(100), .value = 0.5}};
+  const auto partial = encode_partial_measurements(cube, {curve, running}, Goal::kMaximize, 0.1);
+  ASSERT_EQ(partial.size(), 2u);
+  EXPECT_TRUE(partial[1].empty()) << "a running trial's reports wait for its end";
+  ASSERT_EQ(partial[0].size(), 2u);
+  EXPECT_EQ(std::get<std::int64_t>(cube.decode(partial[0][0].point).at("rounds")), 110);  // the later neighbour
+  EXPECT_EQ(std::get<std::int64_t>(cube.decode(partial[0][1].point).at("rounds")), 500);
+  EXPECT_EQ(partial[0][0].loss, -0.55);
+  EXPECT_FALSE(partial[0][0].log_cost.has_value());
+  EXPECT_EQ(partial[0][1].log_cost, std::log(5.0));
+  EXPECT_FALSE(partial[0][1].cost_is_lower_bound);
+  EXPECT_TRUE(partial[0][1].key.empty()) << "never proposed, so it blocks nothing";
+  EXPECT_TRUE(encode_partial_measurements(cube, {curve}, Goal::kMaximize, 10.0)[0].empty());
+}
+
 TEST(TuningSamplerRegistry, ListsAiPlatformNamesFirstAndRefusesANameTwice) {
   const std::vector<std::string_view> expected = {"ALGORITHM_UNSPECIFIED", "GRID_SEARCH", "RANDOM_SEARCH", "TPE"};
   EXPECT_EQ(algorithm_names(), expected);
@@ -611,6 +639,50 @@ TEST(TuningGaussianProcessSampler, TrialsStoppedEarlyTeachTheirPriceAsALowerBoun
   const double with_bounds = mean_x(history), without = mean_x(unpriced);
   EXPECT_LT(with_bounds, 0.4);
   EXPECT_LT(with_bounds, without - 0.1) << "without the stopped trials' times, x looks free";
+}
+
+TEST(TuningGaussianProcessSampler, LearntCurvesTellHowManyRoundsAreWorthTheirPrice) {
+  // rounds as a step parameter: eight trials of 800-975 rounds, each reporting every tenth of its
+  // rounds (the value of the shorter model, and the seconds it took to get there). In one world
+  // the loss stops improving past ~250 rounds, in the other only past ~600. From the curves a
+  // cost-aware model proposes fewer rounds in the first than in the second; from the final values
+  // alone (all at 800-975 rounds, much alike) it cannot tell the worlds apart.
+  SearchSpace space;
+  space.params = {integer_param("rounds", 20, 1000, ScaleType::kLog), double_param("y", 0, 1)};
+  auto history = [](double scale, bool curves) {
+    auto loss = [scale](double rounds, double y) { return std::pow(y - 0.3, 2) + 0.5 * std::exp(-rounds / scale); };
+    std::vector<Observation> out;
+    for (int i = 0; i < 8; ++i) {
+      const std::int64_t rounds = 800 + 25 * i;
+      const double y = 0.05 + 0.125 * i;
+      Observation o{.params = {{"rounds", rounds}, {"y", y}}, .value = loss(static_cast<double>(rounds), y),
+                    .cost_seconds = static_cast<double>(rounds) / 100.0};
+      for (std::int64_t k = 1; curves && k < 10; ++k) {
+        const std::int64_t step = rounds * k / 10;
+        o.partial.push_back({.at = {{"rounds", step}, {"y", y}}, .value = loss(static_cast<double>(step), y),
+                             .cost_seconds = static_cast<double>(step) / 100.0});
+      }
+      out.push_back(std::move(o));
+    }
+    return out;
+  };
+  GaussianProcessOptions options;
+  options.cost_exponent = 1.0;
+  GaussianProcessSampler gp(options);
+  auto rounds_of = [](const Assignment& a) { return std::get<std::int64_t>(a.at("rounds")); };
+  for (std::uint64_t seed = 0; seed < 3; ++seed) {
+    const Assignment early = suggest(gp, space, history(60, true), 1, seed).front();
+    const Assignment late = suggest(gp, space, history(120, true), 1, seed).front();
+    EXPECT_NEAR(std::get<double>(early.at("y")), 0.3, 0.1) << "seed " << seed;
+    EXPECT_NEAR(std::get<double>(late.at("y")), 0.3, 0.1) << "seed " << seed;
+    EXPECT_GE(rounds_of(early), 150) << "seed " << seed << ": the curves say few rounds are poor";
+    EXPECT_GT(rounds_of(late), rounds_of(early) + 150) << "seed " << seed;
+    EXPECT_LT(0.5 * std::exp(-static_cast<double>(rounds_of(late)) / 120), 0.005)
+        << "seed " << seed << ": where rounds keep paying, the proposal pays for them";
+    const Assignment blind_early = suggest(gp, space, history(60, false), 1, seed).front();
+    const Assignment blind_late = suggest(gp, space, history(120, false), 1, seed).front();
+    EXPECT_LT(std::abs(rounds_of(blind_late) - rounds_of(blind_early)), 50) << "seed " << seed;
+  }
 }
 
 TEST(TuningGaussianProcessSampler, WithoutDurationsCostAwarenessChangesNothing) {

@@ -21,6 +21,10 @@ bool is_terminal(JobState state);
 struct ReportedMetric {
   long training_step = 0;
   double objective_value = 0;
+  // When the trainer wrote the report (the metric file's "timestamp", seconds since the epoch):
+  // what reaching this step cost, for a search that learns from a trial's curve. Kept in the job
+  // store, not shown in allMetrics (AI Platform's has none).
+  std::optional<double> timestamp{};
 };
 
 struct Trial {

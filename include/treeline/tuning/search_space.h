@@ -36,6 +36,14 @@ using Assignment = std::map<std::string, ParameterValue>;
 // "0.3", "6", "hist": how a value is passed to a trainer as --name=value and shown in tables.
 std::string format_value(const ParameterValue& value);
 
+// A value a trial reported on the way, measured at a point of its own (jobs::observation_of:
+// its proposed point with treeline.stepParameter set to the report's step).
+struct PartialMeasurement {
+  Assignment at{};
+  double value = 0;
+  std::optional<double> cost_seconds{};  // seconds the trial had run by then, when known
+};
+
 // What a sampler knows of one earlier or running trial.
 struct Observation {
   Assignment params{};
@@ -49,6 +57,9 @@ struct Observation {
   // Where the value and the cost were measured, when not at `params` (jobs::observation_of:
   // treeline.stepParameter). `params` stays the proposed point, so it is not proposed again.
   std::optional<Assignment> measured_at{};
+  // The values it reported before its last, each where it was measured, in step order: a curve
+  // of boosting rounds holds the value of every shorter model of the same kind for free.
+  std::vector<PartialMeasurement> partial{};
 };
 
 }  // namespace treeline::tuning

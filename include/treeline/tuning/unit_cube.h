@@ -96,6 +96,16 @@ struct EncodedTrial {
 std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector<Observation>& history,
                                          Goal goal);
 
+// The partial measurements of each observation of the history (Observation::partial), one list
+// per observation, as points to learn from: loss and, when known, an exact cost; no key (they were
+// never proposed). Only points inside the ranges are kept (one before a range begins says nothing
+// about the range), and along one trial a point nearer than `min_spacing` (unit-cube distance) to
+// a later point kept, the trial's own included, is left out: neighbouring reports of a curve say
+// little more than one of them, and every point adds to a model's cubic cost.
+std::vector<std::vector<EncodedTrial>> encode_partial_measurements(const UnitCube& cube,
+                                                                   const std::vector<Observation>& history,
+                                                                   Goal goal, double min_spacing);
+
 // The keys of every trial of the history, finished, failed or running: the points a sampler must
 // not propose again.
 std::unordered_set<std::string> used_keys(const std::vector<EncodedTrial>& trials);
