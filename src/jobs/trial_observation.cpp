@@ -21,12 +21,18 @@ tuning::Observation observation_of(const Trial& t, const std::string& step_param
   }
   // Every report before the last is a shorter model of the same kind, measured as the last one is.
   if (!step_parameter.empty() && t.hyperparameters.contains(step_parameter)) {
+    // Its price: the seconds to its report, plus what the trial took after its last report (the
+    // final evaluation, storing the model, exiting), which a trial of that length pays too.
+    const auto on_the_clock = [&](const ReportedMetric& m) {
+      return m.timestamp && t.start_time && t.end_time && *m.timestamp > *t.start_time && *m.timestamp <= *t.end_time;
+    };
+    const ReportedMetric* last = t.all_metrics.empty() ? nullptr : &t.all_metrics.back();
+    const double tail = last && on_the_clock(*last) ? *t.end_time - *last->timestamp : 0.0;
     for (const ReportedMetric& m : t.all_metrics) {
       if (m.training_step <= 0 || m.training_step >= t.final_metric->training_step) continue;
       tuning::PartialMeasurement p{.at = t.hyperparameters, .value = m.objective_value};
       p.at[step_parameter] = static_cast<std::int64_t>(m.training_step);
-      if (m.timestamp && t.start_time && *m.timestamp > *t.start_time && (!t.end_time || *m.timestamp <= *t.end_time))
-        p.cost_seconds = *m.timestamp - *t.start_time;
+      if (on_the_clock(m)) p.cost_seconds = *m.timestamp - *t.start_time + tail;
       o.partial.push_back(std::move(p));
     }
   }

@@ -447,7 +447,8 @@ std::optional<CostModel> fit_cost_model_on(const UnitCube& cube, const std::vect
                    options.cost_exponent};
 }
 
-// Learns from the trials that ran to their end, then from those stopped early whose time so far
+// Learns from the trials that ran to their end (or were measured at the step they reached) and
+// the partial measurements of their curves, then from those stopped early whose time so far
 // already exceeds what the first model expects of their point: they cost at least that much, so
 // they enter at that bound (a conservative imputation of a censored time). Without them, a
 // region whose trials are always stopped halfway would look as cheap as the model guesses.
@@ -456,7 +457,10 @@ std::optional<CostModel> fit_cost_model(const UnitCube& cube, const std::vector<
   std::vector<const EncodedTrial*> costed, bounded;
   for (const EncodedTrial* t : learnt)
     if (t->log_cost) (t->cost_is_lower_bound ? bounded : costed).push_back(t);
-  if (options.cost_exponent <= 0 || costed.size() < options.min_costed_trials) return std::nullopt;
+  // Partial measurements (no key) price one curve's steps only: the count is of trials.
+  const auto costed_trials = static_cast<std::size_t>(
+      std::count_if(costed.begin(), costed.end(), [](const EncodedTrial* t) { return !t->key.empty(); }));
+  if (options.cost_exponent <= 0 || costed_trials < options.min_costed_trials) return std::nullopt;
   std::optional<CostModel> model = fit_cost_model_on(cube, costed, options);
   if (bounded.empty()) return model;
   double exact_mean = 0;
@@ -636,20 +640,22 @@ std::optional<std::vector<double>> space_filling_point(const UnitCube& cube,
   return std::move(draws[static_cast<std::size_t>(best)]);
 }
 
-// The finished trials (and partial measurements) the model learns from: all of them up to a limit that keeps the cubic
-// cost of a suggestion near a tenth of a second; past it the best half of the limit and the
-// most recent of the others.
+// At most this many points are learnt: it keeps the cubic cost of a suggestion near a tenth of a
+// second.
+constexpr std::size_t kLearntLimit = 200;
+
+// The finished trials the model learns from: all of them up to kLearntLimit; past it the best
+// half of the limit and the most recent of the others.
 std::vector<const EncodedTrial*> trials_to_learn_from(const std::vector<const EncodedTrial*>& finished) {
-  constexpr std::size_t kLimit = 200;
-  if (finished.size() <= kLimit) return finished;
+  if (finished.size() <= kLearntLimit) return finished;
   std::vector<std::size_t> by_loss(finished.size());
   std::iota(by_loss.begin(), by_loss.end(), 0);
   std::stable_sort(by_loss.begin(), by_loss.end(),
                    [&](std::size_t a, std::size_t b) { return *finished[a]->loss < *finished[b]->loss; });
   std::vector<bool> keep(finished.size(), false);
-  for (std::size_t i = 0; i < kLimit / 2; ++i) keep[by_loss[i]] = true;
-  std::size_t kept = kLimit / 2;
-  for (std::size_t i = finished.size(); i-- > 0 && kept < kLimit;) {
+  for (std::size_t i = 0; i < kLearntLimit / 2; ++i) keep[by_loss[i]] = true;
+  std::size_t kept = kLearntLimit / 2;
+  for (std::size_t i = finished.size(); i-- > 0 && kept < kLearntLimit;) {
     if (!keep[i]) {
       keep[i] = true;
       ++kept;
@@ -660,6 +666,34 @@ std::vector<const EncodedTrial*> trials_to_learn_from(const std::vector<const En
     if (keep[i]) chosen.push_back(finished[i]);
   }
   return chosen;
+}
+
+// What the models learn from, and the trial each point comes from (its index in the history).
+struct LearntPoints {
+  std::vector<const EncodedTrial*> points;
+  std::vector<std::size_t> source;
+};
+
+// The trials trials_to_learn_from keeps, then as many of their partial measurements as the limit
+// leaves room for, the best trials' curves first: a long study never trades a trial's own value
+// for another point of a good curve.
+LearntPoints points_to_learn_from(const std::vector<EncodedTrial>& trials,
+                                  const std::vector<std::vector<EncodedTrial>>& partial,
+                                  const std::vector<const EncodedTrial*>& finished) {
+  LearntPoints out;
+  out.points = trials_to_learn_from(finished);
+  for (const EncodedTrial* t : out.points) out.source.push_back(static_cast<std::size_t>(t - trials.data()));
+  std::vector<std::size_t> by_loss = out.source;
+  std::stable_sort(by_loss.begin(), by_loss.end(),
+                   [&](std::size_t a, std::size_t b) { return *trials[a].loss < *trials[b].loss; });
+  for (std::size_t i : by_loss) {
+    for (const EncodedTrial& point : partial[i]) {
+      if (out.points.size() >= kLearntLimit) return out;
+      out.points.push_back(&point);
+      out.source.push_back(i);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -677,17 +711,13 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   std::unordered_set<std::string> used = used_keys(trials);
   std::vector<std::vector<double>> taken;
   std::vector<const EncodedTrial*> finished;  // trials with a value
-  std::vector<const EncodedTrial*> measured;  // those and their partial measurements, in history order
-  for (std::size_t i = 0; i < trials.size(); ++i) {
-    const EncodedTrial& trial = trials[i];
+  for (const EncodedTrial& trial : trials) {
     // A trial stopped early fills both where it was proposed and where it was measured.
     taken.push_back(trial.proposed);
     if (trial.point != trial.proposed) taken.push_back(trial.point);
-    if (!trial.loss) continue;
-    finished.push_back(&trial);
-    for (const EncodedTrial& point : partial[i]) measured.push_back(&point);
-    measured.push_back(&trial);
+    if (trial.loss) finished.push_back(&trial);
   }
+  const LearntPoints learnt_points = points_to_learn_from(trials, partial, finished);
   const std::size_t initial_trials =
       options_.initial_trials > 0 ? options_.initial_trials : std::max<std::size_t>(3, cube.dimension() + 1);
 
@@ -699,7 +729,7 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   };
 
   if (finished.size() < initial_trials) {
-    const std::optional<CostModel> cost = fit_cost_model(cube, measured, options_);
+    const std::optional<CostModel> cost = fit_cost_model(cube, learnt_points.points, options_);
     while (suggestions.size() < request.count) {
       const auto point = space_filling_point(cube, taken, used, random, cost ? &*cost : nullptr);
       if (!point) break;
@@ -708,7 +738,7 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
     return suggestions;
   }
 
-  const std::vector<const EncodedTrial*> learnt = trials_to_learn_from(measured);
+  const std::vector<const EncodedTrial*>& learnt = learnt_points.points;
   const auto n = static_cast<Eigen::Index>(learnt.size());
   VectorXd losses(n);
   for (Eigen::Index i = 0; i < n; ++i) losses[i] = *learnt[static_cast<std::size_t>(i)]->loss;
@@ -731,14 +761,17 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   const KernelParameters kernel = fit_kernel(cube, features.topRows(n), targets);
   GaussianProcess model(std::move(features), std::move(model_targets), kernel);
 
-  // Anchors for local candidates: the best few finished trials.
+  // Anchors for local candidates: the best few points, one per trial (a good curve's points are
+  // neighbours, and would crowd out other good regions).
   std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](Eigen::Index a, Eigen::Index b) { return targets[a] < targets[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](Eigen::Index a, Eigen::Index b) { return targets[a] < targets[b]; });
   std::vector<std::vector<double>> anchors;
-  for (std::size_t i = 0; i < std::min<std::size_t>(5, order.size()); ++i) {
-    anchors.push_back(learnt[static_cast<std::size_t>(order[i])]->point);
+  std::unordered_set<std::size_t> anchored;
+  for (std::size_t i = 0; i < order.size() && anchors.size() < 5; ++i) {
+    const auto k = static_cast<std::size_t>(order[i]);
+    if (anchored.insert(learnt_points.source[k]).second) anchors.push_back(learnt[k]->point);
   }
 
   const std::optional<CostModel> cost = fit_cost_model(cube, learnt, options_);

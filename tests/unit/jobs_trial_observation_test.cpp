@@ -63,9 +63,21 @@ TEST(TrialObservation, TheReportsBeforeTheLastAreShorterModelsOfTheSameKind) {
     EXPECT_EQ(std::get<double>(o.partial[i].at.at("learning_rate")), 0.05);
     EXPECT_EQ(o.partial[i].value, t.all_metrics[i].objective_value);
   }
-  EXPECT_EQ(o.partial[0].cost_seconds, 1.5);
+  // 1.5 s to its report, and the 0.5 s the trial took after its last report (at 104.0 of 104.5).
+  EXPECT_EQ(o.partial[0].cost_seconds, 2.0);
   EXPECT_FALSE(o.partial[1].cost_seconds.has_value());
   EXPECT_FALSE(o.partial[2].cost_seconds.has_value());  // a clock that disagrees teaches no price
+
+  // A trial that ran to its end: every report but the last, whatever its final step.
+  Trial full = succeeded_trial(800, 0.94, false);
+  full.all_metrics = {{.training_step = 400, .objective_value = 0.93, .timestamp = 102.0},
+                      {.training_step = 600, .objective_value = 0.935, .timestamp = 105.0},  // after the end
+                      {.training_step = 800, .objective_value = 0.94}};  // no time: no tail either
+  const tuning::Observation whole = observation_of(full, "n_estimators");
+  ASSERT_EQ(whole.partial.size(), 2u);
+  EXPECT_EQ(std::get<std::int64_t>(whole.partial[1].at.at("n_estimators")), 600);
+  EXPECT_EQ(whole.partial[0].cost_seconds, 2.0);
+  EXPECT_FALSE(whole.partial[1].cost_seconds.has_value());
 
   // Without a step parameter a report says nothing about any other point.
   EXPECT_TRUE(observation_of(t, "").partial.empty());

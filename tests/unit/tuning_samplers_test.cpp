@@ -685,6 +685,31 @@ TEST(TuningGaussianProcessSampler, LearntCurvesTellHowManyRoundsAreWorthTheirPri
   }
 }
 
+TEST(TuningGaussianProcessSampler, PartialMeasurementsAreNotTrials) {
+  // Two finished trials with curves of nine priced reports each: still the space-filling start
+  // (3 trials by default for two parameters), and too few trials to price the space by, so the
+  // start is exactly the one without the curves, cost-aware or not.
+  SearchSpace space;
+  space.params = {integer_param("rounds", 20, 1000, ScaleType::kLog), double_param("y", 0, 1)};
+  std::vector<Observation> curves;
+  for (const auto& [rounds, y] : {std::pair<std::int64_t, double>{900, 0.2}, {400, 0.7}}) {
+    Observation o{.params = {{"rounds", rounds}, {"y", y}}, .value = y, .cost_seconds = static_cast<double>(rounds) / 100};
+    for (std::int64_t k = 1; k < 10; ++k)
+      o.partial.push_back({.at = {{"rounds", rounds * k / 10}, {"y", y}}, .value = y + 0.01 * static_cast<double>(k),
+                           .cost_seconds = static_cast<double>(rounds * k) / 1000});
+    curves.push_back(std::move(o));
+  }
+  std::vector<Observation> finals = curves;
+  for (auto& o : finals) o.partial.clear();
+  for (const double exponent : {0.0, 1.0}) {
+    GaussianProcessOptions options;
+    options.cost_exponent = exponent;
+    GaussianProcessSampler gp(options);
+    for (std::uint64_t seed = 0; seed < 3; ++seed)
+      EXPECT_EQ(suggest(gp, space, curves, 2, seed), suggest(gp, space, finals, 2, seed)) << "cost exponent " << exponent;
+  }
+}
+
 TEST(TuningGaussianProcessSampler, WithoutDurationsCostAwarenessChangesNothing) {
   SearchSpace space;
   space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};

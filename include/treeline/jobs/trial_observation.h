@@ -20,8 +20,9 @@ std::optional<double> seconds_run(const Trial& t);
 // with, an early stop would teach the search that slow starters (low learning rates, which the
 // median rule stops first) are poor at any length. A step before the parameter's range is learnt
 // at the range's start (encode_history). With a step parameter, the reports before the last are
-// the observation's partial measurements, at their steps, each with the seconds the trial had run
-// by its timestamp (none when the trainer wrote none, or one outside the trial's times).
+// the observation's partial measurements, at their steps, each priced at the seconds the trial had
+// run by its timestamp plus the trial's tail after its last report (none when the trainer wrote
+// no time, or one outside the trial's times).
 tuning::Observation observation_of(const Trial& t, const std::string& step_parameter);
 
 }  // namespace treeline::jobs

@@ -44,8 +44,9 @@ struct GaussianProcessOptions {
   // The value pending points are believed to have, as a quantile of the values seen: 0 the
   // best (the default), 0.5 the median, 1 the worst.
   double liar_quantile = 0.0;
-  // Cost awareness: once `min_costed_trials` trials that ran to their end carry their duration
-  // (Observation::cost_seconds), a second GP learns log cost and the acquisition becomes
+  // Cost awareness: once `min_costed_trials` trials that ran to their end (or were measured at
+  // the step they reached) carry their duration (Observation::cost_seconds; the partial
+  // measurements of a curve add points, not trials), a second GP learns log cost and the acquisition becomes
   // EI / cost^cost_exponent; durations that are lower bounds (trials stopped early) join where
   // they exceed its prediction. 0 (the default) turns it off, as does a history without durations.
   double cost_exponent = 0.0;
