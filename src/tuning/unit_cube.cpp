@@ -333,6 +333,15 @@ bool inside_ranges(const SearchSpace& space, const Assignment& assignment) {
   return true;
 }
 
+// A value turned so that lower is better, as every sampler compares them.
+double loss_of(double value, Goal goal) { return goal == Goal::kMinimize ? value : -value; }
+
+// The log of a duration a cost model can learn from: known, positive and finite.
+std::optional<double> log_cost_of(const std::optional<double>& seconds) {
+  if (!seconds || !(*seconds > 0) || !std::isfinite(*seconds)) return std::nullopt;
+  return std::log(*seconds);
+}
+
 }  // namespace
 
 std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector<Observation>& history,
@@ -355,12 +364,11 @@ std::vector<EncodedTrial> encode_history(const UnitCube& cube, const std::vector
     }
     trial.running = observation.running;
     if (!observation.running && observation.value && std::isfinite(*observation.value)) {
-      trial.loss = goal == Goal::kMinimize ? *observation.value : -*observation.value;
+      trial.loss = loss_of(*observation.value, goal);
     }
-    if (trial.loss && observation.cost_seconds && *observation.cost_seconds > 0 &&
-        std::isfinite(*observation.cost_seconds)) {
-      trial.log_cost = std::log(*observation.cost_seconds);
-      trial.cost_is_lower_bound = cost_is_lower_bound;
+    if (trial.loss) {
+      trial.log_cost = log_cost_of(observation.cost_seconds);
+      trial.cost_is_lower_bound = trial.log_cost && cost_is_lower_bound;
     }
     trials.push_back(std::move(trial));
   }
@@ -394,9 +402,8 @@ std::vector<std::vector<EncodedTrial>> encode_partial_measurements(const UnitCub
       cube.snap(point.point);
       if (distance(point.point, last) < min_spacing) continue;
       point.proposed = point.point;
-      point.loss = goal == Goal::kMinimize ? p->value : -p->value;
-      if (p->cost_seconds && *p->cost_seconds > 0 && std::isfinite(*p->cost_seconds))
-        point.log_cost = std::log(*p->cost_seconds);
+      point.loss = loss_of(p->value, goal);
+      point.log_cost = log_cost_of(p->cost_seconds);
       last = point.point;
       out[i].push_back(std::move(point));
     }
