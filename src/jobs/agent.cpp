@@ -57,6 +57,14 @@ struct Agent::ActiveJob {
   double last_metrics_check = 0;
 
   double expected_seconds_left() const;
+  // The trial whose hyperparameters the follow-up runs with (treeline.bestTrialBy), and how it was
+  // picked: by the best observed value when the model has none to offer; null when no trial
+  // succeeded.
+  struct Pick {
+    const Trial* trial;
+    BestTrialBy by;
+  };
+  Pick recommended_trial() const;
 };
 
 namespace {
@@ -121,6 +129,18 @@ double Agent::ActiveJob::expected_seconds_left() const {
     if (const Trial* best = best_trial(trials, input.hyperparameters->goal))
       work += best->stopped_early ? mean : seconds_run(*best).value_or(mean);
   return work;
+}
+
+Agent::ActiveJob::Pick Agent::ActiveJob::recommended_trial() const {
+  const HyperparameterSpec& spec = *input.hyperparameters;
+  if (input.best_trial_by == BestTrialBy::kModelPrediction) {
+    std::vector<tuning::Observation> history = prior;
+    for (const auto& t : trials) history.push_back(observation_of(t, input.step_parameter));
+    const tuning::RecommendRequest request{spec.space, spec.goal, history, prior.size()};
+    if (const auto index = sampler->recommend(request))
+      return {&trials[*index - prior.size()], BestTrialBy::kModelPrediction};
+  }
+  return {best_trial(trials, spec.goal), BestTrialBy::kObservedValue};
 }
 
 Agent::Agent(JobStore& store, executors::Executor& executor, AgentOptions options)
@@ -582,7 +602,7 @@ void Agent::maybe_complete(ActiveJob& job) {
 
 void Agent::submit_follow_up(ActiveJob& job) {
   if (!job.tuning || !job.job.labels.contains("final_training")) return;
-  const Trial* best = best_trial(job.trials, job.input.hyperparameters->goal);
+  const auto [best, picked_by] = job.recommended_trial();
   if (!best) return;
   const nlohmann::json& spec = job.job.labels["final_training"];
   const std::string final_id = spec.at("job_id").get<std::string>();
@@ -596,6 +616,7 @@ void Agent::submit_follow_up(ActiveJob& job) {
   final_job.labels = spec.value("labels", nlohmann::json::object());
   final_job.labels["tuning_job_id"] = job.job.job_id;
   final_job.labels["best_trial_id"] = best->trial_id;
+  final_job.labels["best_trial_by"] = to_string(picked_by);
   final_job.labels["best_hyperparameters"] = assignment_to_json(best->hyperparameters);
   final_job.labels["validation_metric"] = best->final_metric->objective_value;
   // What the best trial learned beyond its hyperparameters (treeline's trainer: its decision

@@ -41,7 +41,7 @@ constexpr std::array kMasterConfigKeys{"imageUri"sv, "containerCommand"sv, "cont
 constexpr std::array kAcceleratorConfigKeys{"count"sv, "type"sv};
 constexpr std::array kSchedulingKeys{"maxRunningTime"sv, "maxWaitTime"sv};
 constexpr std::array kTreelineKeys{"trialTimeout"sv, "threadsPerTrial"sv, "seed"sv, "costAware"sv,
-                                   "initialTrials"sv, "stepParameter"sv};
+                                   "initialTrials"sv, "stepParameter"sv, "bestTrialBy"sv};
 constexpr std::array kHyperparameterKeys{"goal"sv, "hyperparameterMetricTag"sv, "maxTrials"sv,
                                          "maxParallelTrials"sv, "maxFailedTrials"sv, "enableTrialEarlyStopping"sv,
                                          "algorithm"sv, "resumePreviousJobId"sv, "params"sv};
@@ -56,6 +56,8 @@ constexpr std::array kTypes{ParameterType::kDouble, ParameterType::kInteger, Par
                             ParameterType::kDiscrete};
 constexpr std::array kScaleNames{"NONE"sv, "UNIT_LINEAR_SCALE"sv, "UNIT_LOG_SCALE"sv, "UNIT_REVERSE_LOG_SCALE"sv};
 constexpr std::array kScales{ScaleType::kUnspecified, ScaleType::kLinear, ScaleType::kLog, ScaleType::kReverseLog};
+constexpr std::array kBestTrialByNames{"OBSERVED_VALUE"sv, "MODEL_PREDICTION"sv};
+constexpr std::array kBestTrialBy{BestTrialBy::kObservedValue, BestTrialBy::kModelPrediction};
 
 // Values under these keys stay text in `as_given` even when they look like numbers
 // (pythonVersion: 3.10 is not 3.1; categoricalValues: [1e3] is not 1000).
@@ -63,7 +65,7 @@ constexpr std::array kTextValuedKeys{"scaleTier"sv, "masterType"sv, "imageUri"sv
                                      "containerArgs"sv, "args"sv, "region"sv, "pythonVersion"sv,
                                      "runtimeVersion"sv, "jobDir"sv, "hyperparameterMetricTag"sv,
                                      "resumePreviousJobId"sv, "parameterName"sv, "categoricalValues"sv, "type"sv,
-                                     "goal"sv, "algorithm"sv, "scaleType"sv};
+                                     "goal"sv, "algorithm"sv, "scaleType"sv, "bestTrialBy"sv};
 
 constexpr std::int64_t kLargestExactInteger = std::int64_t{1} << 53;  // doubles hold integers exactly up to here
 constexpr int kMostThreadsPerTrial = 1024;  // XGBoost starts that many threads; more is a typo
@@ -428,6 +430,16 @@ void read_scheduling(const Field& field, TrainingInput& input) {
 }
 
 // treeline.stepParameter names the INTEGER parameter that counts the trainer's steps.
+// Refuses a setting the study's algorithm would ignore. `message` gets the algorithm as {0} and
+// the algorithms that heed the setting as {1}.
+void require_trait(const Field& setting, const TrainingInput& input, bool tuning::SamplerTraits::*trait,
+                   std::string_view message) {
+  if (!input.hyperparameters) return;
+  const std::string& algorithm = input.hyperparameters->algorithm;
+  if (!(tuning::sampler_traits(algorithm)->*trait))
+    setting.fail(fmt::format(fmt::runtime(message), algorithm, fmt::join(tuning::algorithms_with(trait), ", ")));
+}
+
 void read_step_parameter(const Field& field, TrainingInput& input) {
   input.step_parameter = read_nonempty_string(field);
   // Without hyperparameters there is no search: cloud_notes says it is ignored.
@@ -456,31 +468,29 @@ void read_treeline_settings(const Field& field, TrainingInput& input) {
     if (!value) seed->expected(what);
     input.seed = *value;
   }
+  // Without hyperparameters (a training job, e.g. the final one submit derives from a tuning
+  // config) these settings have nothing to act on: cloud_notes says they are ignored.
   if (const auto cost_aware = field.find("costAware")) {
     input.cost_aware = read_bool(*cost_aware);
-    // Without hyperparameters (a training job, e.g. the final one submit derives from a tuning
-    // config) there is nothing to weigh: cloud_notes says it is ignored.
-    if (input.cost_aware && input.hyperparameters &&
-        !tuning::sampler_traits(input.hyperparameters->algorithm)->cost_aware)
-      cost_aware->fail(fmt::format("{} does not weigh trials by their cost ({} does); remove costAware or change the "
-                                   "algorithm",
-                                   input.hyperparameters->algorithm,
-                                   fmt::join(tuning::algorithms_with(&tuning::SamplerTraits::cost_aware), ", ")));
+    if (input.cost_aware)
+      require_trait(*cost_aware, input, &tuning::SamplerTraits::cost_aware,
+                    "{0} does not weigh trials by their cost ({1} does); remove costAware or change the algorithm");
   }
   if (const auto step = field.find("stepParameter")) read_step_parameter(*step, input);
   if (const auto initial = field.find("initialTrials")) {
     input.initial_trials = read_int(*initial, 1);
-    // Without hyperparameters there is no search: cloud_notes says it is ignored.
-    if (input.hyperparameters) {
-      const HyperparameterSpec& spec = *input.hyperparameters;
-      if (!tuning::sampler_traits(spec.algorithm)->initial_trials)
-        initial->fail(fmt::format("{} has no model that takes over after the first trials; initialTrials is for {}",
-                                  spec.algorithm,
-                                  fmt::join(tuning::algorithms_with(&tuning::SamplerTraits::initial_trials), ", ")));
-      if (input.initial_trials > spec.max_trials)
-        initial->fail(fmt::format("{} is greater than maxTrials {}: the search's model would never be used",
-                                  input.initial_trials, spec.max_trials));
-    }
+    require_trait(*initial, input, &tuning::SamplerTraits::initial_trials,
+                  "{0} has no model that takes over after the first trials; initialTrials is for {1}");
+    if (input.hyperparameters && input.initial_trials > input.hyperparameters->max_trials)
+      initial->fail(fmt::format("{} is greater than maxTrials {}: the search's model would never be used",
+                                input.initial_trials, input.hyperparameters->max_trials));
+  }
+  if (const auto by = field.find("bestTrialBy")) {
+    input.best_trial_by = kBestTrialBy[read_one_of(*by, kBestTrialByNames)];
+    if (input.best_trial_by == BestTrialBy::kModelPrediction)
+      require_trait(*by, input, &tuning::SamplerTraits::recommends,
+                    "{0} has no model to predict with; MODEL_PREDICTION is for {1}, OBSERVED_VALUE for every "
+                    "algorithm");
   }
 }
 
@@ -519,6 +529,9 @@ std::vector<std::string> cloud_notes(const Field& root, const TrainingInput& inp
   if (input.initial_trials > 0 && !input.hyperparameters)
     notes.push_back("treeline.initialTrials is ignored: it shapes the search of a tuning job, and this job has no "
                     "hyperparameters to search");
+  if (input.best_trial_by != BestTrialBy::kObservedValue && !input.hyperparameters)
+    notes.push_back("treeline.bestTrialBy is ignored: it picks the best trial of a tuning job, and this job has no "
+                    "trials");
   if (!input.step_parameter.empty() && !input.hyperparameters)
     notes.push_back("treeline.stepParameter is ignored: it tells the search of a tuning job what a trial stopped "
                     "early measured, and this job has no hyperparameters to search");
@@ -618,6 +631,10 @@ Field training_input_field(const YAML::Node& document, const std::string& where)
 }
 
 }  // namespace
+
+std::string_view to_string(BestTrialBy by) {
+  return kBestTrialByNames[static_cast<std::size_t>(std::ranges::find(kBestTrialBy, by) - kBestTrialBy.begin())];
+}
 
 TrainingInput parse_training_input(const std::string& yaml_text, const std::string& where) {
   const YAML::Node document = load_document(yaml_text, where);

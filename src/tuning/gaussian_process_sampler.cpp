@@ -696,6 +696,13 @@ LearntPoints points_to_learn_from(const std::vector<EncodedTrial>& trials,
   return out;
 }
 
+// What the value model learns: the learnt points' losses, warped and standardised.
+VectorXd learnt_targets(const std::vector<const EncodedTrial*>& learnt) {
+  VectorXd losses(static_cast<Eigen::Index>(learnt.size()));
+  for (std::size_t i = 0; i < learnt.size(); ++i) losses[static_cast<Eigen::Index>(i)] = *learnt[i]->loss;
+  return warp_losses(losses);
+}
+
 }  // namespace
 
 std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& request) {
@@ -740,9 +747,7 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
 
   const std::vector<const EncodedTrial*>& learnt = learnt_points.points;
   const auto n = static_cast<Eigen::Index>(learnt.size());
-  VectorXd losses(n);
-  for (Eigen::Index i = 0; i < n; ++i) losses[i] = *learnt[static_cast<std::size_t>(i)]->loss;
-  const VectorXd targets = warp_losses(losses);
+  const VectorXd targets = learnt_targets(learnt);
 
   // Running trials join the model, after its kernel is fitted, at the liar's value.
   std::vector<const EncodedTrial*> modelled = learnt;
@@ -795,6 +800,39 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   return suggestions;
 }
 
+// The model's mean at each trial that ran where it was proposed, lowest loss first: where
+// neighbouring trials and the curves agree, it outweighs one trial's lucky draw of validation rows
+// (as Ax recommends by its model's predictions). A trial stopped early or measured elsewhere is
+// left out, as its proposed point was never measured, and so are the trials before
+// request.first_candidate.
+std::optional<std::size_t> GaussianProcessSampler::recommend(const RecommendRequest& request) {
+  const UnitCube cube(request.space);
+  const std::vector<EncodedTrial> trials = encode_history(cube, request.history, request.goal);
+  const std::vector<std::vector<EncodedTrial>> partial =
+      encode_partial_measurements(cube, request.history, request.goal, kPartialSpacing);
+  std::vector<const EncodedTrial*> finished, candidates;
+  for (const EncodedTrial& trial : trials) {
+    if (!trial.loss) continue;
+    finished.push_back(&trial);
+    const auto index = static_cast<std::size_t>(&trial - trials.data());
+    if (trial.point == trial.proposed && index >= request.first_candidate) candidates.push_back(&trial);
+  }
+  // Fewer trials than the space-filling start leave nothing for a model to average over.
+  constexpr std::size_t kMinimumTrials = 3;
+  if (finished.size() < kMinimumTrials || candidates.empty()) return std::nullopt;
+
+  const std::vector<const EncodedTrial*> learnt = points_to_learn_from(trials, partial, finished).points;
+  const VectorXd targets = learnt_targets(learnt);
+  MatrixXd features = feature_matrix(cube, learnt, trial_coordinates);
+  const KernelParameters kernel = fit_kernel(cube, features, targets);
+  const GaussianProcess model(std::move(features), targets, kernel);
+  VectorXd mean, variance;
+  model.predict(feature_matrix(cube, candidates, trial_coordinates), mean, variance);
+  Eigen::Index best = 0;
+  mean.minCoeff(&best);
+  return static_cast<std::size_t>(candidates[static_cast<std::size_t>(best)] - trials.data());
+}
+
 namespace {
 
 std::unique_ptr<Sampler> make_gaussian_process_sampler(const SamplerSettings& settings) {
@@ -807,6 +845,6 @@ std::unique_ptr<Sampler> make_gaussian_process_sampler(const SamplerSettings& se
 }  // namespace
 
 // AI Platform's default algorithm.
-TREELINE_REGISTER_SAMPLER(GaussianProcess, "ALGORITHM_UNSPECIFIED", 0, {.cost_aware = true, .initial_trials = true}, make_gaussian_process_sampler);
+TREELINE_REGISTER_SAMPLER(GaussianProcess, "ALGORITHM_UNSPECIFIED", 0, {.cost_aware = true, .initial_trials = true, .recommends = true}, make_gaussian_process_sampler);
 
 }  // namespace treeline::tuning

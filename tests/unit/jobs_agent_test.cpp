@@ -14,6 +14,9 @@
 #include "treeline/executors/thread_share.h"
 #include "treeline/jobs/agent.h"
 #include "treeline/jobs/sqlite_job_store.h"
+#include "treeline/jobs/training_input.h"
+#include "treeline/jobs/trial_observation.h"
+#include "treeline/tuning/gaussian_process_sampler.h"
 
 namespace treeline::jobs {
 namespace {
@@ -207,6 +210,51 @@ TEST(Agent, AFinalTrainingIsPointedAtTheFileItsBestTrialLeft) {
     // A trainer that leaves no such file (a custom one) gets its final job without the flag, and a note.
     EXPECT_EQ(pointed, id == "with_file") << id << ": " << args.dump();
     EXPECT_EQ(final_job.labels.contains("best_trial_file_missing"), id == "without_file") << final_job.labels.dump();
+  }
+}
+
+TEST(Agent, AFinalTrainingRunsTheTrialTheSearchsModelRecommends) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  // A score whose noise (by trial id) is as large as its signal, as validation scores of
+  // models alike are: the first trial, the space's centre, draws a lucky score its neighbours do
+  // not share.
+  const std::string trainer = R"(for a in "$@"; do case "$a" in --x=*) x=${a#--x=};; esac; done
+    s=$(awk -v x="$x" -v id="$CLOUD_ML_TRIAL_ID" 'BEGIN { print 1 - (x - 0.3) ^ 2 + 0.2 * ((id * 7919 % 11) / 11 - 0.5) }')
+    echo "{\"score\": $s}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  for (const std::string by : {"MODEL_PREDICTION", "OBSERVED_VALUE"}) {
+    Job job = shell_tuning_job(by, trainer, 10, 1);
+    job.training_input["hyperparameters"]["algorithm"] = "ALGORITHM_UNSPECIFIED";
+    job.training_input["treeline"] = {{"seed", 7}, {"bestTrialBy", by}};
+    job.labels["final_training"] = {
+        {"job_id", by + "_final"},
+        {"training_input", {{"masterConfig", {{"containerCommand", {"/bin/sh", "-c", "true", "trainer"}}}}}}};
+    store.create_job(job);
+  }
+  run_agent_until_idle(store, dir, 2);
+
+  // Both studies are the same (same seed, same scores); only the pick differs.
+  const auto trials = store.trials("MODEL_PREDICTION");
+  ASSERT_EQ(trials.size(), 10u);
+  std::vector<tuning::Observation> history;
+  for (const auto& t : trials) history.push_back(observation_of(t, ""));
+  const auto input = training_input_from_json(store.find_job("MODEL_PREDICTION")->training_input);
+  tuning::GaussianProcessSampler gp;
+  const auto recommended = gp.recommend({input.hyperparameters->space, tuning::Goal::kMaximize, history});
+  ASSERT_TRUE(recommended.has_value());
+  const auto observed_trials = store.trials("OBSERVED_VALUE");
+  const Trial* observed = best_trial(observed_trials, tuning::Goal::kMaximize);
+  ASSERT_NE(trials[*recommended].trial_id, observed->trial_id) << "the scores should make the two picks differ";
+
+  for (const std::string by : {"MODEL_PREDICTION", "OBSERVED_VALUE"}) {
+    ASSERT_EQ(store.job_state(by + "_final"), JobState::kSucceeded) << by;
+    const Job final_job = *store.find_job(by + "_final");
+    EXPECT_EQ(final_job.labels.at("best_trial_by"), by);
+    const int expected = by == "MODEL_PREDICTION" ? trials[*recommended].trial_id : observed->trial_id;
+    EXPECT_EQ(final_job.labels.at("best_trial_id"), expected) << by;
+    const auto args = final_job.training_input.value("args", nlohmann::json::array());
+    const std::string x = tuning::format_value(trial_of(store.trials(by), expected).hyperparameters.at("x"));
+    EXPECT_NE(std::find(args.begin(), args.end(), "--x=" + x), args.end()) << args.dump();
   }
 }
 

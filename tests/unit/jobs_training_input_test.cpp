@@ -306,6 +306,27 @@ TEST(TrainingInput, InitialTrialsForSearchesWithAModel) {
   EXPECT_TRUE(has_note_containing(parse("treeline: {initialTrials: 5}\n"), "treeline.initialTrials is ignored"));
 }
 
+TEST(TrainingInput, BestTrialByTheModelNeedsASearchWithAModel) {
+  const std::string study = "hyperparameters:\n  goal: MAXIMIZE\n  maxTrials: 20\n";
+  const std::string space = "  params:\n    - {parameterName: a, type: INTEGER, minValue: 1, maxValue: 9}\n";
+  EXPECT_EQ(parse(study + space).best_trial_by, BestTrialBy::kObservedValue);
+  EXPECT_EQ(parse(study + space + "treeline: {bestTrialBy: MODEL_PREDICTION}\n").best_trial_by,
+            BestTrialBy::kModelPrediction);
+  EXPECT_EQ(parse(study + "  algorithm: RANDOM_SEARCH\n" + space + "treeline: {bestTrialBy: OBSERVED_VALUE}\n")
+                .best_trial_by,
+            BestTrialBy::kObservedValue);
+  EXPECT_EQ(to_string(BestTrialBy::kModelPrediction), "MODEL_PREDICTION");
+  EXPECT_THROW_WITH(parse(study + "  algorithm: TPE\n" + space + "treeline: {bestTrialBy: MODEL_PREDICTION}\n"),
+                    InputError,
+                    "t.yaml: trainingInput.treeline.bestTrialBy: TPE has no model to predict with; "
+                    "MODEL_PREDICTION is for ALGORITHM_UNSPECIFIED, OBSERVED_VALUE for every algorithm");
+  EXPECT_THROW_WITH(parse(study + space + "treeline: {bestTrialBy: model}\n"), InputError,
+                    "trainingInput.treeline.bestTrialBy: expected one of OBSERVED_VALUE, MODEL_PREDICTION");
+  // A training job derived from a tuning config (submit's final job) keeps the setting, unused.
+  EXPECT_TRUE(has_note_containing(parse("treeline: {bestTrialBy: MODEL_PREDICTION}\n"),
+                                  "treeline.bestTrialBy is ignored"));
+}
+
 TEST(TrainingInput, AStepParameterIsAnIntegerParameterOfTheSearch) {
   const std::string study = "hyperparameters:\n  goal: MAXIMIZE\n  maxTrials: 20\n";
   const std::string space =

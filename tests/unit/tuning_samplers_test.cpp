@@ -710,6 +710,71 @@ TEST(TuningGaussianProcessSampler, PartialMeasurementsAreNotTrials) {
   }
 }
 
+// A study of validation scores whose differences are mostly noise: a broad good region around
+// (0.7, 0.3) measured by eight trials, and the rest of the square, where one trial at (0.15, 0.85)
+// drew a lucky score just above the region's best while its two close neighbours scored what is
+// true there.
+std::vector<Observation> noisy_study_with_a_lucky_trial() {
+  constexpr double kNoise[] = {0.0009, -0.0012, 0.0004, -0.0003, 0.0011, -0.0008, 0.0002, -0.0010,
+                               0.0006, -0.0004, 0.0008, -0.0006, 0.0001, -0.0011, 0.0005, -0.0002};
+  auto truth = [](double x, double y) { return 0.922 - 0.01 * ((x - 0.7) * (x - 0.7) + (y - 0.3) * (y - 0.3)); };
+  std::vector<Observation> history;
+  std::size_t k = 0;
+  auto add = [&](double x, double y, std::optional<double> value = std::nullopt) {
+    history.push_back({.params = {{"x", x}, {"y", y}}, .value = value.value_or(truth(x, y) + kNoise[k++ % 16])});
+  };
+  for (const double x : {0.1, 0.4, 0.95})
+    for (const double y : {0.05, 0.55, 0.95}) add(x, y);
+  for (const auto& [x, y] : {std::pair{0.7, 0.3}, {0.62, 0.25}, {0.78, 0.36}, {0.66, 0.4}, {0.75, 0.2},
+                             {0.58, 0.33}, {0.82, 0.28}, {0.7, 0.42}})
+    add(x, y);
+  add(0.16, 0.855);
+  add(0.14, 0.845);
+  add(0.15, 0.85, 0.9235);  // truth there: about 0.916
+  return history;
+}
+
+TEST(TuningGaussianProcessSampler, RecommendsWhatTheModelBelievesNotTheLuckiestDraw) {
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
+  const std::vector<Observation> history = noisy_study_with_a_lucky_trial();
+  const std::size_t lucky = history.size() - 1;
+  GaussianProcessSampler gp;
+  const auto pick = gp.recommend({space, Goal::kMaximize, history});
+  ASSERT_TRUE(pick.has_value());
+  EXPECT_NE(*pick, lucky);
+  const double x = std::get<double>(history[*pick].params.at("x"));
+  const double y = std::get<double>(history[*pick].params.at("y"));
+  EXPECT_LT(std::hypot(x - 0.7, y - 0.3), 0.15) << x << ", " << y;
+  // Minimising the negated scores picks the same trial.
+  std::vector<Observation> negated = history;
+  for (auto& o : negated) o.value = -*o.value;
+  EXPECT_EQ(gp.recommend({space, Goal::kMinimize, negated}), pick);
+}
+
+TEST(TuningGaussianProcessSampler, RecommendsOnlyTrialsMeasuredWhereProposedAndAfterTheFirstCandidate) {
+  SearchSpace space;
+  space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
+  std::vector<Observation> history = noisy_study_with_a_lucky_trial();
+  GaussianProcessSampler gp;
+  const std::size_t pick = *gp.recommend({space, Goal::kMaximize, history});
+  // A trial stopped early was measured elsewhere than proposed: its proposed point is unmeasured.
+  std::vector<Observation> stopped = history;
+  stopped[pick].measured_at = Assignment{{"x", 0.0}, {"y", 0.0}};
+  const auto other = gp.recommend({space, Goal::kMaximize, stopped});
+  ASSERT_TRUE(other.has_value());
+  EXPECT_NE(*other, pick);
+  // The trials of an earlier job of a resumed study teach the model but are not this job's to recommend.
+  const auto later = gp.recommend({space, Goal::kMaximize, history, pick + 1});
+  ASSERT_TRUE(later.has_value());
+  EXPECT_GT(*later, pick);
+  EXPECT_EQ(gp.recommend({space, Goal::kMaximize, history, history.size()}), std::nullopt);
+  // Too few trials to average over, or an algorithm without a model: the caller takes the best value.
+  EXPECT_EQ(gp.recommend({space, Goal::kMaximize, {history.begin(), history.begin() + 2}}), std::nullopt);
+  RandomSampler random;
+  EXPECT_EQ(random.recommend({space, Goal::kMaximize, history}), std::nullopt);
+}
+
 TEST(TuningGaussianProcessSampler, WithoutDurationsCostAwarenessChangesNothing) {
   SearchSpace space;
   space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};

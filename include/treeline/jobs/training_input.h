@@ -28,6 +28,13 @@ struct HyperparameterSpec {
   tuning::SearchSpace space;           // params
 };
 
+// Which trial's hyperparameters a tuning job's follow-up (submit's final training) runs with.
+enum class BestTrialBy {
+  kObservedValue,    // OBSERVED_VALUE: the best finalMetric, as AI Platform lists trials
+  kModelPrediction,  // MODEL_PREDICTION: the best by the search's model (tuning::Sampler::recommend)
+};
+std::string_view to_string(BestTrialBy by);
+
 struct TrainingInput {
   // Cloud-only fields, kept as given; mapped or reported by `notes`.
   std::string scale_tier;              // scaleTier
@@ -47,6 +54,7 @@ struct TrainingInput {
   // treeline.stepParameter: the INTEGER parameter that counts the trainer's steps (its reports'
   // global_step), e.g. n_estimators; see jobs::observation_of.
   std::string step_parameter;
+  BestTrialBy best_trial_by = BestTrialBy::kObservedValue;  // treeline.bestTrialBy
 
   // What was mapped to local resources or ignored, one sentence each, for the user to read.
   std::vector<std::string> notes;

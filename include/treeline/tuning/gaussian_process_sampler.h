@@ -57,6 +57,8 @@ class GaussianProcessSampler final : public Sampler {
  public:
   explicit GaussianProcessSampler(GaussianProcessOptions options = {}) : options_(options) {}
   std::vector<Assignment> suggest(const SuggestRequest& request) override;
+  // The trial with the best posterior mean among those that ran where they were proposed.
+  std::optional<std::size_t> recommend(const RecommendRequest& request) override;
   std::string name() const override { return "ALGORITHM_UNSPECIFIED"; }
 
  private:

@@ -4,6 +4,7 @@
 // (or by another agent) proposes exactly what an uninterrupted one would.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,11 +22,23 @@ struct SuggestRequest {
   std::uint64_t seed = 0;   // derived from the study's seed and the trial number by the caller
 };
 
+struct RecommendRequest {
+  const SearchSpace& space;
+  Goal goal = Goal::kMaximize;
+  const std::vector<Observation>& history;  // as SuggestRequest::history
+  // The trials before it (a resumed study's earlier job) are learnt from but not recommended.
+  std::size_t first_candidate = 0;
+};
+
 class Sampler {
  public:
   virtual ~Sampler() = default;
   // Returns `count` assignments (fewer only when a finite space, e.g. a grid, is exhausted).
   virtual std::vector<Assignment> suggest(const SuggestRequest& request) = 0;
+  // The index in `history` of the trial whose hyperparameters the study recommends, for an
+  // algorithm whose model judges the trials better than their single noisy values do; empty
+  // for one without such a model: the caller then takes the best observed value.
+  virtual std::optional<std::size_t> recommend(const RecommendRequest& /*request*/) { return std::nullopt; }
   virtual std::string name() const = 0;
 };
 

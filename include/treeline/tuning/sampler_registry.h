@@ -27,6 +27,7 @@ using SamplerMaker = std::unique_ptr<Sampler> (*)(const SamplerSettings&);
 struct SamplerTraits {
   bool cost_aware = false;      // weighs trials by their expected cost
   bool initial_trials = false;  // has a model that takes over after the first trials
+  bool recommends = false;      // has a model that judges the trials (Sampler::recommend)
 };
 
 // Registers `make` under `name`, listed in messages by `rank` (AI Platform's names first).
