@@ -4,9 +4,11 @@
 //   treeline_search_quality [--functions branin,hartmann6,mixed] [--samplers gp,tpe,random]
 //                           [--parallelism 1,4] [--seeds 10] [--trials 30]
 //     prints one line per run: RESULT <function> <sampler> <parallelism> <seed> <best value>
-//   treeline_search_quality --time-suggest [--history 100] [--repeats 10]
+//   treeline_search_quality --time-suggest [--history 100] [--repeats 10] [--curves 0]
 //     prints TIME <median ms> <max ms> <median CPU ms> <max CPU ms>: one GP suggestion after
-//     `history` finished trials of Hartmann-6 (6-d), in wall-clock and in CPU time
+//     `history` finished trials of Hartmann-6 (6-d), in wall-clock and in CPU time; with
+//     --curves N each trial also carries N earlier reports along x1, as a trial with
+//     treeline.stepParameter does (the GP learns up to 200 points in all)
 //
 // A run minimises the function for `trials` trials. At parallelism p the trials go in batches
 // of p: each of the p suggestions is asked for with the batch's earlier ones running, as p
@@ -211,7 +213,7 @@ double cpu_milliseconds() {
   return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) * 1e-6;
 }
 
-void time_suggest(std::size_t history_size, int repeats) {
+void time_suggest(std::size_t history_size, int repeats, int curves) {
   const TestFunction function = hartmann6();
   std::vector<double> wall;
   std::vector<double> cpu;  // what the suggestion costs, whatever else the machine runs
@@ -220,7 +222,16 @@ void time_suggest(std::size_t history_size, int repeats) {
     treeline::tuning::RandomSampler random;
     const treeline::tuning::SuggestRequest initial{function.space, treeline::tuning::Goal::kMinimize, history,
                                                    history_size, static_cast<std::uint64_t>(1000 + r)};
-    for (Assignment& a : random.suggest(initial)) history.push_back({a, function.evaluate(a), false});
+    for (Assignment& a : random.suggest(initial)) {
+      Observation o{a, function.evaluate(a), false};
+      // Reports at x1 * k / (curves + 1): the trial's shorter runs, as rounds along a boosting curve.
+      for (int k = 1; k <= curves; ++k) {
+        Assignment at = a;
+        at["x1"] = std::get<double>(a.at("x1")) * k / (curves + 1);
+        o.partial.push_back({.at = at, .value = function.evaluate(at)});
+      }
+      history.push_back(std::move(o));
+    }
     treeline::tuning::GaussianProcessSampler gp;
     const treeline::tuning::SuggestRequest request{function.space, treeline::tuning::Goal::kMinimize, history,
                                                    1, static_cast<std::uint64_t>(r)};
@@ -248,6 +259,7 @@ int main(int argc, char** argv) {
   std::size_t trials = 30;
   std::size_t history_size = 100;
   int repeats = 10;
+  int curves = 0;
   bool timing = false;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -275,13 +287,15 @@ int main(int argc, char** argv) {
       history_size = std::stoul(value());
     } else if (flag == "--repeats") {
       repeats = std::stoi(value());
+    } else if (flag == "--curves") {
+      curves = std::stoi(value());
     } else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
     }
   }
   if (timing) {
-    time_suggest(history_size, repeats);
+    time_suggest(history_size, repeats, curves);
     return 0;
   }
   for (const std::string& name : functions) {

@@ -286,9 +286,10 @@ void Agent::activate(const std::string& job_id) {
     job->tuning = job->input.hyperparameters.has_value();
     if (job->tuning) {
       const auto& hp = *job->input.hyperparameters;
-      job->sampler = tuning::make_sampler(
-          hp.algorithm, {.cost_aware = job->input.cost_aware,
-                         .initial_trials = static_cast<std::size_t>(job->input.initial_trials)});
+      const tuning::SamplerSettings settings{.cost_aware = job->input.cost_aware,
+                                             .initial_trials = static_cast<std::size_t>(job->input.initial_trials)};
+      job->sampler = options_.make_sampler ? options_.make_sampler(hp.algorithm, settings)
+                                           : tuning::make_sampler(hp.algorithm, settings);
       job->metric_tag = hp.metric_tag;
       if (hp.enable_trial_early_stopping) job->early_stopping = tuning::make_default_stopping_rule();
       if (!hp.resume_previous_job_id.empty()) {

@@ -429,7 +429,6 @@ void read_scheduling(const Field& field, TrainingInput& input) {
   if (const auto waiting = field.find("maxWaitTime")) read_duration(*waiting);
 }
 
-// treeline.stepParameter names the INTEGER parameter that counts the trainer's steps.
 // Refuses a setting the study's algorithm would ignore. `message` gets the algorithm as {0} and
 // the algorithms that heed the setting as {1}.
 void require_trait(const Field& setting, const TrainingInput& input, bool tuning::SamplerTraits::*trait,
@@ -440,6 +439,7 @@ void require_trait(const Field& setting, const TrainingInput& input, bool tuning
     setting.fail(fmt::format(fmt::runtime(message), algorithm, fmt::join(tuning::algorithms_with(trait), ", ")));
 }
 
+// treeline.stepParameter names the INTEGER parameter that counts the trainer's steps.
 void read_step_parameter(const Field& field, TrainingInput& input) {
   input.step_parameter = read_nonempty_string(field);
   // Without hyperparameters there is no search: cloud_notes says it is ignored.

@@ -213,6 +213,65 @@ TEST(Agent, AFinalTrainingIsPointedAtTheFileItsBestTrialLeft) {
   }
 }
 
+// Hands every request on to a real search algorithm, keeping a copy of the history it was told.
+class WatchedSampler final : public tuning::Sampler {
+ public:
+  WatchedSampler(std::unique_ptr<tuning::Sampler> inner, std::vector<std::vector<tuning::Observation>>& told)
+      : inner_(std::move(inner)), told_(told) {}
+  std::vector<tuning::Assignment> suggest(const tuning::SuggestRequest& request) override {
+    told_.push_back(request.history);
+    return inner_->suggest(request);
+  }
+  std::string name() const override { return inner_->name(); }
+
+ private:
+  std::unique_ptr<tuning::Sampler> inner_;
+  std::vector<std::vector<tuning::Observation>>& told_;
+};
+
+TEST(Agent, TheSearchLearnsEachReportOfACurveAtItsStepWithItsPrice) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  // Reports after 10 and 20 rounds, then at the rounds it was given (30-40), with timestamps.
+  const std::string script = R"(for a in "$@"; do case "$a" in --rounds=*) r=${a#--rounds=};; esac; done
+for step in 10 20 $r; do
+  echo "{\"score\": $step, \"global_step\": $step, \"timestamp\": $(date +%s.%N)}" >> "$CLOUD_ML_HP_METRIC_FILE"
+  sleep 0.05
+done)";
+  Job job = shell_tuning_job("curves", script, 2, 1);
+  job.training_input["hyperparameters"]["params"].push_back(
+      {{"parameterName", "rounds"}, {"type", "INTEGER"}, {"minValue", 30}, {"maxValue", 40}});
+  job.training_input["treeline"] = {{"stepParameter", "rounds"}};
+  store.create_job(job);
+  std::vector<std::vector<tuning::Observation>> told;
+  AgentOptions options = until_idle_options(dir, 1);
+  options.make_sampler = [&](const std::string& algorithm, const tuning::SamplerSettings& settings) {
+    return std::make_unique<WatchedSampler>(tuning::make_sampler(algorithm, settings), told);
+  };
+  executors::LocalExecutor executor;
+  Agent agent(store, executor, options);
+  agent.run(std::atomic<bool>{false});
+
+  ASSERT_EQ(store.job_state("curves"), JobState::kSucceeded) << store.find_job("curves")->error_message;
+  ASSERT_EQ(told.size(), 2u);
+  ASSERT_EQ(told[1].size(), 1u);
+  const tuning::Observation& first = told[1][0];
+  const Trial& trial = trial_of(store.trials("curves"), 1);
+  EXPECT_EQ(first.value, trial.final_metric->objective_value);
+  ASSERT_EQ(first.partial.size(), 2u) << "the reports before the last";
+  for (std::size_t i = 0; i < 2; ++i) {
+    const tuning::PartialMeasurement& p = first.partial[i];
+    const std::int64_t step = 10 * static_cast<std::int64_t>(i + 1);
+    EXPECT_EQ(p.at.at("rounds"), tuning::ParameterValue{step});
+    EXPECT_EQ(p.at.at("x"), trial.hyperparameters.at("x"));
+    EXPECT_EQ(p.value, static_cast<double>(step));
+    ASSERT_TRUE(p.cost_seconds.has_value()) << "step " << step;
+    EXPECT_GT(*p.cost_seconds, 0);
+    EXPECT_LE(*p.cost_seconds, *trial.end_time - *trial.start_time + 1e-6);
+  }
+  EXPECT_LT(*first.partial[0].cost_seconds, *first.partial[1].cost_seconds);
+}
+
 TEST(Agent, AFinalTrainingRunsTheTrialTheSearchsModelRecommends) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");

@@ -14,6 +14,8 @@
 #include "treeline/executors/executor.h"
 #include "treeline/executors/machine_slots.h"
 #include "treeline/jobs/job_store.h"
+#include "treeline/tuning/sampler.h"
+#include "treeline/tuning/sampler_registry.h"
 
 namespace treeline::jobs {
 
@@ -25,6 +27,9 @@ struct AgentOptions {
   double idle_grace_seconds = 3;          // ... after waiting this long for new ones
   int max_processes = 0;                  // machine-wide cap on trial processes; 0: the cores
   std::filesystem::path slots_directory;  // empty: MachineSlots::default_directory()
+  // Makes a tuning job's search algorithm from its config's name and settings; empty:
+  // tuning::make_sampler, the registered ones. Tests pass one that watches what the search is told.
+  std::function<std::unique_ptr<tuning::Sampler>(const std::string&, const tuning::SamplerSettings&)> make_sampler;
 };
 
 class Agent {

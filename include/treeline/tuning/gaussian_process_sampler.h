@@ -29,6 +29,11 @@
 // 2012): among points of like promise the cheaper goes first, so a study does not spend its
 // budget on the slowest corner of the space when a cheaper one is as good.
 //
+// recommend() fits the same value model and returns the trial, among those measured where they
+// were proposed, with the best posterior mean: on noisy scores it weighs a trial with its
+// neighbours and the curves, where the best observed value rewards the luckiest draw
+// (treeline.bestTrialBy: MODEL_PREDICTION).
+//
 // bench/search_quality.py measures it against Optuna's TPE (figures in README's Benchmarks).
 #include <cstddef>
 
