@@ -11,6 +11,7 @@
 #include <functional>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 
@@ -63,6 +64,7 @@ struct Agent::ActiveJob {
   struct Pick {
     const Trial* trial;
     BestTrialBy by;
+    std::string why_not_the_model{};  // when the model was asked and the best value decided
   };
   Pick recommended_trial() const;
 };
@@ -107,7 +109,8 @@ Trial* find_trial(std::vector<Trial>& trials, int id) {
 
 // Trials not yet started (or waiting to run again) times the mean duration of those that ran to
 // their end, plus, for a submit's tuning job, its final training (the best trial run again on the
-// whole training split: about as long, and the study's very last work); infinite while no trial
+// whole training split: about as long, and the study's very last work; the best by value, as a
+// guess at what treeline.bestTrialBy will pick, which would cost a model fit every round); infinite while no trial
 // has run to its end (nothing is known yet, so the job should start soon). Asked every round of
 // the agent's loop, so it only reads what the job holds.
 double Agent::ActiveJob::expected_seconds_left() const {
@@ -137,8 +140,26 @@ Agent::ActiveJob::Pick Agent::ActiveJob::recommended_trial() const {
     std::vector<tuning::Observation> history = prior;
     for (const auto& t : trials) history.push_back(observation_of(t, input.step_parameter));
     const tuning::RecommendRequest request{spec.space, spec.goal, history, prior.size()};
-    if (const auto index = sampler->recommend(request))
-      return {&trials[*index - prior.size()], BestTrialBy::kModelPrediction};
+    // A pick the agent cannot use (an algorithm that failed to fit, or named a trial of the
+    // earlier job or one without a value) must not keep the study from its end: the best value
+    // decides instead.
+    std::string why;
+    try {
+      const auto index = sampler->recommend(request);
+      if (!index) {
+        why = "too few trials ran to their end for the model to judge";
+      } else if (*index < prior.size() || *index >= history.size()) {
+        why = fmt::format("the model named trial {} of {}, not one of this job's", *index + 1, history.size());
+      } else if (const Trial& picked = trials[*index - prior.size()];
+                 picked.state == JobState::kSucceeded && picked.final_metric) {
+        return {&picked, BestTrialBy::kModelPrediction};
+      } else {
+        why = fmt::format("the model named trial {}, which has no final metric", picked.trial_id);
+      }
+    } catch (const std::exception& e) {
+      why = fmt::format("the model failed: {}", e.what());
+    }
+    return {best_trial(trials, spec.goal), BestTrialBy::kObservedValue, why};
   }
   return {best_trial(trials, spec.goal), BestTrialBy::kObservedValue};
 }
@@ -290,6 +311,7 @@ void Agent::activate(const std::string& job_id) {
                                              .initial_trials = static_cast<std::size_t>(job->input.initial_trials)};
       job->sampler = options_.make_sampler ? options_.make_sampler(hp.algorithm, settings)
                                            : tuning::make_sampler(hp.algorithm, settings);
+      if (!job->sampler) throw std::logic_error("AgentOptions::make_sampler returned no sampler for " + hp.algorithm);
       job->metric_tag = hp.metric_tag;
       if (hp.enable_trial_early_stopping) job->early_stopping = tuning::make_default_stopping_rule();
       if (!hp.resume_previous_job_id.empty()) {
@@ -603,11 +625,11 @@ void Agent::maybe_complete(ActiveJob& job) {
 
 void Agent::submit_follow_up(ActiveJob& job) {
   if (!job.tuning || !job.job.labels.contains("final_training")) return;
-  const auto [best, picked_by] = job.recommended_trial();
-  if (!best) return;
   const nlohmann::json& spec = job.job.labels["final_training"];
   const std::string final_id = spec.at("job_id").get<std::string>();
   if (store_.find_job(final_id)) return;
+  const auto [best, picked_by, why_not_the_model] = job.recommended_trial();
+  if (!best) return;
   Job final_job;
   final_job.job_id = final_id;
   final_job.create_time = now_seconds();
@@ -618,6 +640,7 @@ void Agent::submit_follow_up(ActiveJob& job) {
   final_job.labels["tuning_job_id"] = job.job.job_id;
   final_job.labels["best_trial_id"] = best->trial_id;
   final_job.labels["best_trial_by"] = to_string(picked_by);
+  if (!why_not_the_model.empty()) final_job.labels["best_trial_by_note"] = why_not_the_model;
   final_job.labels["best_hyperparameters"] = assignment_to_json(best->hyperparameters);
   final_job.labels["validation_metric"] = best->final_metric->objective_value;
   // What the best trial learned beyond its hyperparameters (treeline's trainer: its decision

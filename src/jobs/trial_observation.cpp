@@ -13,6 +13,7 @@ tuning::Observation observation_of(const Trial& t, const std::string& step_param
   o.value = t.final_metric->objective_value;
   o.cost_seconds = seconds_run(t);
   o.cost_is_lower_bound = t.stopped_early;
+  o.stopped_early = t.stopped_early;
   if (t.stopped_early && !step_parameter.empty() && t.hyperparameters.contains(step_parameter) &&
       t.final_metric->training_step > 0) {
     o.measured_at = t.hyperparameters;

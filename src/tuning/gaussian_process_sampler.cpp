@@ -800,10 +800,10 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
   return suggestions;
 }
 
-// The model's mean at each trial that ran where it was proposed, lowest loss first: where
-// neighbouring trials and the curves agree, it outweighs one trial's lucky draw of validation rows
-// (as Ax recommends by its model's predictions). A trial stopped early or measured elsewhere is
-// left out, as its proposed point was never measured, and so are the trials before
+// The model's mean at each trial that ran to its end where it was proposed, lowest loss first:
+// where neighbouring trials and the curves agree, it outweighs one trial's lucky draw of
+// validation rows (as Ax recommends by its model's predictions). A trial stopped early or measured
+// elsewhere is left out, as its proposed point was never measured, and so are the trials before
 // request.first_candidate.
 std::optional<std::size_t> GaussianProcessSampler::recommend(const RecommendRequest& request) {
   const UnitCube cube(request.space);
@@ -815,9 +815,11 @@ std::optional<std::size_t> GaussianProcessSampler::recommend(const RecommendRequ
     if (!trial.loss) continue;
     finished.push_back(&trial);
     const auto index = static_cast<std::size_t>(&trial - trials.data());
-    if (trial.point == trial.proposed && index >= request.first_candidate) candidates.push_back(&trial);
+    const Observation& observed = request.history[index];
+    if (!observed.stopped_early && !observed.measured_at && index >= request.first_candidate)
+      candidates.push_back(&trial);
   }
-  // Fewer trials than the space-filling start leave nothing for a model to average over.
+  // A model fitted to fewer points has little to average over: its mean is the values.
   constexpr std::size_t kMinimumTrials = 3;
   if (finished.size() < kMinimumTrials || candidates.empty()) return std::nullopt;
 

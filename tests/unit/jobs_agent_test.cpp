@@ -222,6 +222,9 @@ class WatchedSampler final : public tuning::Sampler {
     told_.push_back(request.history);
     return inner_->suggest(request);
   }
+  std::optional<std::size_t> recommend(const tuning::RecommendRequest& request) override {
+    return inner_->recommend(request);
+  }
   std::string name() const override { return inner_->name(); }
 
  private:
@@ -272,49 +275,102 @@ done)";
   EXPECT_LT(*first.partial[0].cost_seconds, *first.partial[1].cost_seconds);
 }
 
-TEST(Agent, AFinalTrainingRunsTheTrialTheSearchsModelRecommends) {
-  TempDir dir;
-  SqliteJobStore store(dir / "jobs.sqlite");
-  // A score whose noise (by trial id) is as large as its signal, as validation scores of
-  // models alike are: the first trial, the space's centre, draws a lucky score its neighbours do
-  // not share.
-  const std::string trainer = R"(for a in "$@"; do case "$a" in --x=*) x=${a#--x=};; esac; done
+// A score whose noise (by trial id) is as large as its signal, as validation scores of models
+// alike are: the first trial, the space's centre, draws a lucky score its neighbours do not share.
+const std::string kNoisyTrainer = R"(for a in "$@"; do case "$a" in --x=*) x=${a#--x=};; esac; done
     s=$(awk -v x="$x" -v id="$CLOUD_ML_TRIAL_ID" 'BEGIN { print 1 - (x - 0.3) ^ 2 + 0.2 * ((id * 7919 % 11) / 11 - 0.5) }')
     echo "{\"score\": $s}" >> "$CLOUD_ML_HP_METRIC_FILE")";
-  for (const std::string by : {"MODEL_PREDICTION", "OBSERVED_VALUE"}) {
-    Job job = shell_tuning_job(by, trainer, 10, 1);
-    job.training_input["hyperparameters"]["algorithm"] = "ALGORITHM_UNSPECIFIED";
-    job.training_input["treeline"] = {{"seed", 7}, {"bestTrialBy", by}};
-    job.labels["final_training"] = {
-        {"job_id", by + "_final"},
-        {"training_input", {{"masterConfig", {{"containerCommand", {"/bin/sh", "-c", "true", "trainer"}}}}}}};
-    store.create_job(job);
-  }
-  run_agent_until_idle(store, dir, 2);
 
-  // Both studies are the same (same seed, same scores); only the pick differs.
-  const auto trials = store.trials("MODEL_PREDICTION");
-  ASSERT_EQ(trials.size(), 10u);
+// A study of the default algorithm (seeded, so two such jobs propose alike) whose final training
+// job, `id`_final, is queued with the trial bestTrialBy `by` picks.
+Job noisy_study(const std::string& id, int max_trials, const std::string& by) {
+  Job job = shell_tuning_job(id, kNoisyTrainer, max_trials, 1);
+  job.training_input["hyperparameters"]["algorithm"] = "ALGORITHM_UNSPECIFIED";
+  job.training_input["treeline"] = {{"seed", 7}, {"bestTrialBy", by}};
+  job.labels["final_training"] = {
+      {"job_id", id + "_final"},
+      {"training_input", {{"masterConfig", {{"containerCommand", {"/bin/sh", "-c", "true", "trainer"}}}}}}};
+  return job;
+}
+
+// The trial id the final training of `id` ran with, checked against its args.
+int final_trial_id(SqliteJobStore& store, const std::string& id) {
+  const Job final_job = *store.find_job(id + "_final");
+  const int trial_id = final_job.labels.at("best_trial_id").get<int>();
+  const auto args = final_job.training_input.value("args", nlohmann::json::array());
+  const std::string x = tuning::format_value(trial_of(store.trials(id), trial_id).hyperparameters.at("x"));
+  EXPECT_NE(std::find(args.begin(), args.end(), "--x=" + x), args.end()) << args.dump();
+  return trial_id;
+}
+
+// Queues a noisy_study and runs an agent with one slot until its final training is done.
+void run_noisy_study(SqliteJobStore& store, const TempDir& dir, const Job& study) {
+  store.create_job(study);
+  run_agent_until_idle(store, dir, 1);
+  ASSERT_EQ(store.job_state(study.job_id + "_final"), JobState::kSucceeded) << study.job_id;
+}
+
+std::vector<tuning::Observation> observations(const std::vector<Trial>& trials) {
   std::vector<tuning::Observation> history;
   for (const auto& t : trials) history.push_back(observation_of(t, ""));
-  const auto input = training_input_from_json(store.find_job("MODEL_PREDICTION")->training_input);
-  tuning::GaussianProcessSampler gp;
-  const auto recommended = gp.recommend({input.hyperparameters->space, tuning::Goal::kMaximize, history});
+  return history;
+}
+
+TEST(Agent, AFinalTrainingRunsTheTrialTheModelRecommends) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  for (const std::string by : {"MODEL_PREDICTION", "OBSERVED_VALUE"}) store.create_job(noisy_study(by, 10, by));
+  run_agent_until_idle(store, dir, 2);
+
+  const auto trials = store.trials("MODEL_PREDICTION");
+  ASSERT_EQ(trials.size(), 10u);
+  const auto twin = store.trials("OBSERVED_VALUE");
+  ASSERT_EQ(twin.size(), trials.size());
+  for (std::size_t i = 0; i < trials.size(); ++i)
+    ASSERT_EQ(twin[i].hyperparameters, trials[i].hyperparameters) << "the two studies should be the same";
+  const auto space = training_input_from_json(store.find_job("MODEL_PREDICTION")->training_input).hyperparameters->space;
+  const auto recommended = tuning::GaussianProcessSampler().recommend({space, tuning::Goal::kMaximize, observations(trials)});
   ASSERT_TRUE(recommended.has_value());
-  const auto observed_trials = store.trials("OBSERVED_VALUE");
-  const Trial* observed = best_trial(observed_trials, tuning::Goal::kMaximize);
+  const Trial* observed = best_trial(trials, tuning::Goal::kMaximize);
   ASSERT_NE(trials[*recommended].trial_id, observed->trial_id) << "the scores should make the two picks differ";
 
   for (const std::string by : {"MODEL_PREDICTION", "OBSERVED_VALUE"}) {
     ASSERT_EQ(store.job_state(by + "_final"), JobState::kSucceeded) << by;
-    const Job final_job = *store.find_job(by + "_final");
-    EXPECT_EQ(final_job.labels.at("best_trial_by"), by);
-    const int expected = by == "MODEL_PREDICTION" ? trials[*recommended].trial_id : observed->trial_id;
-    EXPECT_EQ(final_job.labels.at("best_trial_id"), expected) << by;
-    const auto args = final_job.training_input.value("args", nlohmann::json::array());
-    const std::string x = tuning::format_value(trial_of(store.trials(by), expected).hyperparameters.at("x"));
-    EXPECT_NE(std::find(args.begin(), args.end(), "--x=" + x), args.end()) << args.dump();
+    EXPECT_EQ(store.find_job(by + "_final")->labels.at("best_trial_by"), by);
+    EXPECT_EQ(final_trial_id(store, by), by == "MODEL_PREDICTION" ? trials[*recommended].trial_id : observed->trial_id);
   }
+}
+
+TEST(Agent, AResumedStudyLearnsTheEarlierJobButPicksFromItsOwn) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  run_noisy_study(store, dir, noisy_study("earlier", 8, "OBSERVED_VALUE"));
+  Job resumed = noisy_study("resumed", 4, "MODEL_PREDICTION");
+  resumed.training_input["hyperparameters"]["resumePreviousJobId"] = "earlier";
+  run_noisy_study(store, dir, resumed);
+
+  std::vector<tuning::Observation> history = observations(store.trials("earlier"));
+  const std::size_t prior = history.size();
+  const auto own = store.trials("resumed");
+  ASSERT_EQ(own.size(), 4u);
+  for (const auto& o : observations(own)) history.push_back(o);
+  const auto space = training_input_from_json(resumed.training_input).hyperparameters->space;
+  const auto recommended = tuning::GaussianProcessSampler().recommend({space, tuning::Goal::kMaximize, history, prior});
+  ASSERT_TRUE(recommended.has_value());
+  ASSERT_GE(*recommended, prior);
+  EXPECT_EQ(store.find_job("resumed_final")->labels.at("best_trial_by"), "MODEL_PREDICTION");
+  EXPECT_EQ(final_trial_id(store, "resumed"), own[*recommended - prior].trial_id);
+}
+
+TEST(Agent, WhenTheModelHasTooLittleToGoOnTheBestValueDecidesAndTheLabelsSaySo) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  run_noisy_study(store, dir, noisy_study("short", 2, "MODEL_PREDICTION"));
+  const Job final_job = *store.find_job("short_final");
+  EXPECT_EQ(final_job.labels.at("best_trial_by"), "OBSERVED_VALUE");
+  EXPECT_EQ(final_job.labels.at("best_trial_by_note"), "too few trials ran to their end for the model to judge");
+  const auto trials = store.trials("short");
+  EXPECT_EQ(final_trial_id(store, "short"), best_trial(trials, tuning::Goal::kMaximize)->trial_id);
 }
 
 TEST(Agent, AFixedThreadCountGetsNoThreadShare) {

@@ -752,7 +752,7 @@ TEST(TuningGaussianProcessSampler, RecommendsWhatTheModelBelievesNotTheLuckiestD
   EXPECT_EQ(gp.recommend({space, Goal::kMinimize, negated}), pick);
 }
 
-TEST(TuningGaussianProcessSampler, RecommendsOnlyTrialsMeasuredWhereProposedAndAfterTheFirstCandidate) {
+TEST(TuningGaussianProcessSampler, RecommendsOnlyTrialsThatRanToTheirEndAndAfterTheFirstCandidate) {
   SearchSpace space;
   space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
   std::vector<Observation> history = noisy_study_with_a_lucky_trial();
@@ -764,6 +764,14 @@ TEST(TuningGaussianProcessSampler, RecommendsOnlyTrialsMeasuredWhereProposedAndA
   const auto other = gp.recommend({space, Goal::kMaximize, stopped});
   ASSERT_TRUE(other.has_value());
   EXPECT_NE(*other, pick);
+  // So was one stopped early without a step parameter to say where: what it reached is not what
+  // its hyperparameters give.
+  stopped = history;
+  stopped[pick].stopped_early = true;
+  stopped[pick].cost_is_lower_bound = true;
+  const auto without_step = gp.recommend({space, Goal::kMaximize, stopped});
+  ASSERT_TRUE(without_step.has_value());
+  EXPECT_NE(*without_step, pick);
   // The trials of an earlier job of a resumed study teach the model but are not this job's to recommend.
   const auto later = gp.recommend({space, Goal::kMaximize, history, pick + 1});
   ASSERT_TRUE(later.has_value());

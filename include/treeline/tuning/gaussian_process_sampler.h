@@ -29,8 +29,8 @@
 // 2012): among points of like promise the cheaper goes first, so a study does not spend its
 // budget on the slowest corner of the space when a cheaper one is as good.
 //
-// recommend() fits the same value model and returns the trial, among those measured where they
-// were proposed, with the best posterior mean: on noisy scores it weighs a trial with its
+// recommend() fits the same value model and returns the trial, among those that ran to their end
+// where they were proposed, with the best posterior mean: on noisy scores it weighs a trial with its
 // neighbours and the curves, where the best observed value rewards the luckiest draw
 // (treeline.bestTrialBy: MODEL_PREDICTION).
 //
@@ -62,7 +62,8 @@ class GaussianProcessSampler final : public Sampler {
  public:
   explicit GaussianProcessSampler(GaussianProcessOptions options = {}) : options_(options) {}
   std::vector<Assignment> suggest(const SuggestRequest& request) override;
-  // The trial with the best posterior mean among those that ran where they were proposed.
+  // The trial with the best posterior mean among those that ran to their end where they were
+  // proposed; empty with fewer than 3 finished trials or no such trial.
   std::optional<std::size_t> recommend(const RecommendRequest& request) override;
   std::string name() const override { return "ALGORITHM_UNSPECIFIED"; }
 

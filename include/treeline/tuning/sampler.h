@@ -37,7 +37,8 @@ class Sampler {
   virtual std::vector<Assignment> suggest(const SuggestRequest& request) = 0;
   // The index in `history` of the trial whose hyperparameters the study recommends, for an
   // algorithm whose model judges the trials better than their single noisy values do; empty
-  // for one without such a model: the caller then takes the best observed value.
+  // for one without such a model, or when the model has too little to go on: the caller then
+  // takes the best observed value.
   virtual std::optional<std::size_t> recommend(const RecommendRequest& /*request*/) { return std::nullopt; }
   virtual std::string name() const = 0;
 };

@@ -54,6 +54,9 @@ struct Observation {
   // unless it is measured at the step it reached (`measured_at`).
   std::optional<double> cost_seconds{};
   bool cost_is_lower_bound = false;
+  // Stopped before it ran to its end: its value was never measured at `params` (whatever
+  // `measured_at` says), so it is no candidate for the study's best hyperparameters.
+  bool stopped_early = false;
   // Where the value and the cost were measured, when not at `params` (jobs::observation_of:
   // treeline.stepParameter). `params` stays the proposed point, so it is not proposed again.
   std::optional<Assignment> measured_at{};
