@@ -109,10 +109,10 @@ Trial* find_trial(std::vector<Trial>& trials, int id) {
 
 // Trials not yet started (or waiting to run again) times the mean duration of those that ran to
 // their end, plus, for a submit's tuning job, its final training (the best trial run again on the
-// whole training split: about as long, and the study's very last work; the best by value, as a
-// guess at what treeline.bestTrialBy will pick, which would cost a model fit every round); infinite while no trial
-// has run to its end (nothing is known yet, so the job should start soon). Asked every round of
-// the agent's loop, so it only reads what the job holds.
+// whole training split: about as long, and the study's very last work; the best by value stands
+// in for treeline.bestTrialBy's pick, which would cost a model fit every round); infinite while
+// no trial has run to its end (nothing is known yet, so the job should start soon). Asked every
+// round of the agent's loop, so it only reads what the job holds.
 double Agent::ActiveJob::expected_seconds_left() const {
   const int max_trials = tuning ? input.hyperparameters->max_trials : 1;
   int left = exhausted ? 0 : std::max(0, max_trials - static_cast<int>(trials.size()));
