@@ -58,6 +58,8 @@ struct Agent::ActiveJob {
   double last_metrics_check = 0;
 
   double expected_seconds_left() const;
+  // What the search is told: the resumed job's trials, then this job's, in creation order.
+  std::vector<tuning::Observation> history() const;
   // The trial whose hyperparameters the follow-up runs with (treeline.bestTrialBy), and how it was
   // picked: by the best observed value when the model has none to offer; null when no trial
   // succeeded.
@@ -134,11 +136,16 @@ double Agent::ActiveJob::expected_seconds_left() const {
   return work;
 }
 
+std::vector<tuning::Observation> Agent::ActiveJob::history() const {
+  std::vector<tuning::Observation> out = prior;
+  for (const auto& t : trials) out.push_back(observation_of(t, input.step_parameter));
+  return out;
+}
+
 Agent::ActiveJob::Pick Agent::ActiveJob::recommended_trial() const {
   const HyperparameterSpec& spec = *input.hyperparameters;
   if (input.best_trial_by == BestTrialBy::kModelPrediction) {
-    std::vector<tuning::Observation> history = prior;
-    for (const auto& t : trials) history.push_back(observation_of(t, input.step_parameter));
+    const std::vector<tuning::Observation> history = this->history();
     const tuning::RecommendRequest request{spec.space, spec.goal, history, prior.size()};
     // A pick the agent cannot use (an algorithm that failed to fit, or named a trial of the
     // earlier job or one without a value) must not keep the study from its end: the best value
@@ -494,8 +501,7 @@ bool Agent::launch_next_trial(ActiveJob& job) {
   if (!slot) return false;
   tuning::Assignment params;
   if (job.tuning) {
-    std::vector<tuning::Observation> history = job.prior;
-    for (const auto& t : job.trials) history.push_back(observation_of(t, job.input.step_parameter));
+    const std::vector<tuning::Observation> history = job.history();
     const tuning::SuggestRequest request{job.input.hyperparameters->space, job.input.hyperparameters->goal, history,
                                          1, tuning::trial_seed(job.seed, job.trials.size() + 1)};
     auto suggestions = job.sampler->suggest(request);

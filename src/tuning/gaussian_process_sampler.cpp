@@ -703,28 +703,44 @@ VectorXd learnt_targets(const std::vector<const EncodedTrial*>& learnt) {
   return warp_losses(losses);
 }
 
+// A history in the cube's coordinates and what the models learn from it. The reports of a curve
+// before its last (treeline.stepParameter) are learnt like trials, but neither count as trials
+// nor fill the space: they were never proposed. Built in place and never moved, as `finished` and
+// `learnt` point into `trials` and `partial`.
+struct EncodedStudy {
+  EncodedStudy(const UnitCube& cube, const std::vector<Observation>& history, Goal goal)
+      : trials(encode_history(cube, history, goal)),
+        partial(encode_partial_measurements(cube, history, goal, kPartialSpacing)) {
+    for (const EncodedTrial& trial : trials)
+      if (trial.loss) finished.push_back(&trial);
+    learnt = points_to_learn_from(trials, partial, finished);
+  }
+  EncodedStudy(const EncodedStudy&) = delete;
+  EncodedStudy& operator=(const EncodedStudy&) = delete;
+
+  std::vector<EncodedTrial> trials;
+  std::vector<std::vector<EncodedTrial>> partial;
+  std::vector<const EncodedTrial*> finished;  // trials with a value
+  LearntPoints learnt;
+};
+
 }  // namespace
 
 std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& request) {
   const UnitCube cube(request.space);
-  const std::vector<EncodedTrial> trials = encode_history(cube, request.history, request.goal);
-
-  // The reports of a curve before its last (treeline.stepParameter) are learnt like trials, but
-  // neither count as trials nor fill the space: they were never proposed.
-  const std::vector<std::vector<EncodedTrial>> partial =
-      encode_partial_measurements(cube, request.history, request.goal, kPartialSpacing);
+  const EncodedStudy study(cube, request.history, request.goal);
+  const std::vector<EncodedTrial>& trials = study.trials;
+  const std::vector<const EncodedTrial*>& finished = study.finished;
+  const LearntPoints& learnt_points = study.learnt;
   Random random(request.seed);
 
   std::unordered_set<std::string> used = used_keys(trials);
   std::vector<std::vector<double>> taken;
-  std::vector<const EncodedTrial*> finished;  // trials with a value
   for (const EncodedTrial& trial : trials) {
     // A trial stopped early fills both where it was proposed and where it was measured.
     taken.push_back(trial.proposed);
     if (trial.point != trial.proposed) taken.push_back(trial.point);
-    if (trial.loss) finished.push_back(&trial);
   }
-  const LearntPoints learnt_points = points_to_learn_from(trials, partial, finished);
   const std::size_t initial_trials =
       options_.initial_trials > 0 ? options_.initial_trials : std::max<std::size_t>(3, cube.dimension() + 1);
 
@@ -807,23 +823,19 @@ std::vector<Assignment> GaussianProcessSampler::suggest(const SuggestRequest& re
 // request.first_candidate.
 std::optional<std::size_t> GaussianProcessSampler::recommend(const RecommendRequest& request) {
   const UnitCube cube(request.space);
-  const std::vector<EncodedTrial> trials = encode_history(cube, request.history, request.goal);
-  const std::vector<std::vector<EncodedTrial>> partial =
-      encode_partial_measurements(cube, request.history, request.goal, kPartialSpacing);
-  std::vector<const EncodedTrial*> finished, candidates;
-  for (const EncodedTrial& trial : trials) {
-    if (!trial.loss) continue;
-    finished.push_back(&trial);
-    const auto index = static_cast<std::size_t>(&trial - trials.data());
+  const EncodedStudy study(cube, request.history, request.goal);
+  std::vector<const EncodedTrial*> candidates;
+  for (const EncodedTrial* trial : study.finished) {
+    const auto index = static_cast<std::size_t>(trial - study.trials.data());
     const Observation& observed = request.history[index];
     if (!observed.stopped_early && !observed.measured_at && index >= request.first_candidate)
-      candidates.push_back(&trial);
+      candidates.push_back(trial);
   }
   // A model fitted to fewer points has little to average over: its mean is the values.
   constexpr std::size_t kMinimumTrials = 3;
-  if (finished.size() < kMinimumTrials || candidates.empty()) return std::nullopt;
+  if (study.finished.size() < kMinimumTrials || candidates.empty()) return std::nullopt;
 
-  const std::vector<const EncodedTrial*> learnt = points_to_learn_from(trials, partial, finished).points;
+  const std::vector<const EncodedTrial*>& learnt = study.learnt.points;
   const VectorXd targets = learnt_targets(learnt);
   MatrixXd features = feature_matrix(cube, learnt, trial_coordinates);
   const KernelParameters kernel = fit_kernel(cube, features, targets);
@@ -832,7 +844,7 @@ std::optional<std::size_t> GaussianProcessSampler::recommend(const RecommendRequ
   model.predict(feature_matrix(cube, candidates, trial_coordinates), mean, variance);
   Eigen::Index best = 0;
   mean.minCoeff(&best);
-  return static_cast<std::size_t>(candidates[static_cast<std::size_t>(best)] - trials.data());
+  return static_cast<std::size_t>(candidates[static_cast<std::size_t>(best)] - study.trials.data());
 }
 
 namespace {
