@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <cstring>
+#include <memory>
+#include <span>
 #include <nlohmann/json.hpp>
 
 #include "treeline/common/error.h"
@@ -17,19 +20,25 @@ constexpr std::size_t kAlign = 64;
 std::size_t align_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 template <typename T>
-void append_column(std::string& out, const std::vector<T>& values) {
+void append_column(std::string& out, std::span<const T> values) {
   out.resize(align_up(out.size()), '\0');
   const std::size_t at = out.size();
   out.resize(at + values.size() * sizeof(T));
   if (!values.empty()) std::memcpy(out.data() + at, values.data(), values.size() * sizeof(T));
 }
 
+// A column of the dataset: a view into the mapping when `mapping` keeps the bytes alive (they
+// are aligned for T: the mapping starts on a page, the column on 64 bytes), else a copy.
 template <typename T>
-std::vector<T> read_column(std::string_view bytes, std::size_t offset, std::size_t rows, const std::string& where) {
+ColumnValues<T> read_column(std::string_view bytes, std::size_t offset, std::size_t rows, const std::string& where,
+                            const std::shared_ptr<const void>& mapping) {
   if (offset % kAlign != 0 || offset + rows * sizeof(T) > bytes.size())
     throw InputError(fmt::format("{}: truncated or corrupt binary dataset (column at byte {})", where, offset));
+  const char* at = bytes.data() + offset;
+  if (mapping && reinterpret_cast<std::uintptr_t>(at) % alignof(T) == 0)
+    return ColumnValues<T>::view({reinterpret_cast<const T*>(at), rows}, mapping);
   std::vector<T> out(rows);
-  if (rows > 0) std::memcpy(out.data(), bytes.data() + offset, rows * sizeof(T));
+  if (rows > 0) std::memcpy(out.data(), at, rows * sizeof(T));
   return out;
 }
 
@@ -63,14 +72,14 @@ std::string encode_binary_dataset(const Table& table) {
   out.resize(align_up(out.size()), '\0');
 
   std::string data;
-  for (const auto& col : table.numeric) append_column(data, col.values);
-  for (const auto& col : table.categorical) append_column(data, col.codes);
-  append_column(data, table.labels);
+  for (const auto& col : table.numeric) append_column<float>(data, col.values);
+  for (const auto& col : table.categorical) append_column<std::int32_t>(data, col.codes);
+  append_column<std::int32_t>(data, table.labels);
   out += data;
   return out;
 }
 
-Table decode_binary_dataset(std::string_view bytes, const std::string& where) {
+Table decode_binary_dataset(std::string_view bytes, const std::string& where, std::shared_ptr<const void> mapping) {
   if (bytes.size() < kMagic.size() + 8 || bytes.substr(0, kMagic.size()) != kMagic)
     throw InputError(fmt::format("{}: not a treeline binary dataset (expected magic {})", where, kMagic));
   std::uint64_t len = 0;
@@ -94,10 +103,10 @@ Table decode_binary_dataset(std::string_view bytes, const std::string& where) {
     const auto kind = col.at("kind").get<std::string>();
     const auto offset = col.at("offset").get<std::size_t>();
     if (kind == "float32") {
-      t.numeric.push_back({col.at("name").get<std::string>(), read_column<float>(data, offset, rows, where)});
+      t.numeric.push_back({col.at("name").get<std::string>(), read_column<float>(data, offset, rows, where, mapping)});
     } else if (kind == "category_int32") {
       CategoricalColumn c{col.at("name").get<std::string>(), col.at("levels").get<std::vector<std::string>>(),
-                          read_column<std::int32_t>(data, offset, rows, where)};
+                          read_column<std::int32_t>(data, offset, rows, where, mapping)};
       // Codes index the levels downstream; one out of range would write past a table.
       for (std::size_t r = 0; r < c.codes.size(); ++r)
         if (c.codes[r] < 0 || static_cast<std::size_t>(c.codes[r]) >= c.levels.size())
@@ -108,13 +117,13 @@ Table decode_binary_dataset(std::string_view bytes, const std::string& where) {
       throw InputError(fmt::format("{}: unknown column kind '{}'", where, kind));
     }
   }
-  t.labels = read_column<std::int32_t>(data, header.at("label_offset").get<std::size_t>(), rows, where);
+  t.labels = read_column<std::int32_t>(data, header.at("label_offset").get<std::size_t>(), rows, where, mapping);
   return t;
 }
 
 Table read_binary_dataset(const std::filesystem::path& path) {
-  MappedFile file(path);
-  return decode_binary_dataset(file.bytes(), path.string());
+  auto file = std::make_shared<const MappedFile>(path);
+  return decode_binary_dataset(file->bytes(), path.string(), file);
 }
 
 }  // namespace treeline::data

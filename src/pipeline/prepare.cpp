@@ -82,9 +82,10 @@ PreparedTable open_prepared_dataset(const store::ArtifactStore& store, const std
                                  store.uri(manifest_key), e.what()));
   }
   // Checked on every open (~10 ms at 100k rows): a damaged table would otherwise train silently.
-  const MappedFile file(store.local_path(table_key));
-  store::check_sha256(store.uri(table_key), file.bytes(), expected_sha256, "run `treeline prepare` again");
-  PreparedTable opened{data::decode_binary_dataset(file.bytes(), store.uri(table_key)), expected_sha256};
+  const auto file = std::make_shared<const MappedFile>(store.local_path(table_key));
+  store::check_sha256(store.uri(table_key), file->bytes(), expected_sha256, "run `treeline prepare` again");
+  // The table's columns stay in the mapping: parallel trials share its pages, not copies.
+  PreparedTable opened{data::decode_binary_dataset(file->bytes(), store.uri(table_key), file), expected_sha256};
   if (opened.table.rows() != expected_rows)
     throw InputError(fmt::format("{}: the prepared table has {} rows, its manifest says {}", store.uri(ds),
                                  opened.table.rows(), expected_rows));

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
+#include <span>
 
 #include "test_util.h"
 #include "treeline/common/error.h"
@@ -70,6 +72,31 @@ TEST(BinaryDataset, RoundTripsATable) {
   treeline::testing::TempDir dir;
   treeline::testing::write_text(dir / "t.tlds", bytes);
   EXPECT_EQ(read_binary_dataset(dir / "t.tlds").labels, t.labels);
+  EXPECT_FALSE(u.labels.is_view()) << "decoded from bytes nobody keeps alive: copied";
+}
+
+TEST(BinaryDataset, AReadTableLiesInTheMappingThatTrialsShare) {
+  // Parallel trials map the same prepared table: its columns must be read where they lie in the
+  // mapping (pages the kernel shares among the processes), not copied to each one's heap.
+  const Table t = CsvDataSource(treeline::testing::sample_data()).read({});
+  treeline::testing::TempDir dir;
+  treeline::testing::write_text(dir / "t.tlds", encode_binary_dataset(t));
+  Table mapped = read_binary_dataset(dir / "t.tlds");
+  EXPECT_TRUE(mapped.labels.is_view());
+  for (const auto& c : mapped.numeric) EXPECT_TRUE(c.values.is_view()) << c.name;
+  for (const auto& c : mapped.categorical) EXPECT_TRUE(c.codes.is_view()) << c.name;
+  std::filesystem::remove(dir / "t.tlds");  // the mapping outlives the name
+  const Table copy = mapped;                 // and every copy of the table keeps it
+  mapped = Table{};
+  EXPECT_EQ(copy.numeric[3].values, t.numeric[3].values);
+  EXPECT_EQ(copy.labels, t.labels);
+  EXPECT_EQ(copy.labels.data(), std::span<const std::int32_t>(copy.labels).data());
+  // Changing a mapped column copies it first; growing one is a programming error.
+  Table changed = copy;
+  changed.labels.mutable_values()[0] = 99;
+  EXPECT_FALSE(changed.labels.is_view());
+  EXPECT_NE(copy.labels[0], 99);
+  EXPECT_THROW(Table(copy).labels.push_back(1), std::logic_error);
 }
 
 TEST(BinaryDataset, RefusesGarbageAndTruncation) {
@@ -82,9 +109,9 @@ TEST(BinaryDataset, RefusesGarbageAndTruncation) {
 
 TEST(BinaryDataset, RefusesACategoryCodeOutsideItsLevels) {
   Table t = CsvDataSource(treeline::testing::sample_data()).read({});
-  t.categorical[0].codes[7] = static_cast<std::int32_t>(t.categorical[0].levels.size());
+  t.categorical[0].codes.mutable_values()[7] = static_cast<std::int32_t>(t.categorical[0].levels.size());
   EXPECT_THROW_WITH(decode_binary_dataset(encode_binary_dataset(t), "z.tlds"), InputError, "z.tlds",
                     t.categorical[0].name.c_str(), "row 7", "outside its");
-  t.categorical[0].codes[7] = -1;
+  t.categorical[0].codes.mutable_values()[7] = -1;
   EXPECT_THROW_WITH(decode_binary_dataset(encode_binary_dataset(t), "z.tlds"), InputError, "row 7", "code -1");
 }

@@ -6,17 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "treeline/data/column_values.h"
+
 namespace treeline::data {
 
 struct NumericColumn {
   std::string name;
-  std::vector<float> values;
+  ColumnValues<float> values;
 };
 
 struct CategoricalColumn {
   std::string name;
   std::vector<std::string> levels;  // code i means levels[i]
-  std::vector<std::int32_t> codes;
+  ColumnValues<std::int32_t> codes;
   // Returns the code of `level`, adding it when new.
   std::int32_t code_of(const std::string& level);
 };
@@ -26,7 +28,7 @@ struct Table {
   std::vector<CategoricalColumn> categorical;
   std::string label_name;
   bool labelled = true;              // false for data to predict on: labels are then all 0
-  std::vector<std::int32_t> labels;  // the class of each row, e.g. Cover_Type 1..7
+  ColumnValues<std::int32_t> labels;  // the class of each row, e.g. Cover_Type 1..7
 
   std::size_t rows() const { return labels.size(); }
 };
