@@ -20,6 +20,7 @@
 #include "treeline/jobs/agent_launcher.h"
 #include "treeline/jobs/job_layout.h"
 #include "treeline/jobs/job_store.h"
+#include "treeline/jobs/resumed_study.h"
 #include "treeline/jobs/stalled_job.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/pipeline/default_trainer.h"
@@ -201,6 +202,11 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
     const auto paths = f->platform.paths();
     const jobs::Job job = pipeline::make_job(f->job_id, input, f->config, f->args, require_tuning, paths);
     auto store = jobs::open_job_store(paths.jobs_spec);  // only now: a refused job leaves no trace
+    try {
+      (void)jobs::resumed_history(*store, input);  // the agent checks again when it takes the job up
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: {}", f->config, e.what()));
+    }
     store->create_job(job);
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
     if (!f->no_agent) start_agent_if_needed(*store, paths);

@@ -20,6 +20,7 @@
 #include "treeline/common/utf8.h"
 #include "treeline/executors/thread_share.h"
 #include "treeline/jobs/metric_file.h"
+#include "treeline/jobs/resumed_study.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/jobs/trial_observation.h"
 #include "treeline/metrics/hypertune_reporter.h"
@@ -34,10 +35,9 @@ struct Agent::RunningTrial {
   tuning::Assignment params;
   std::unique_ptr<executors::RunningProcess> process;
   std::unique_ptr<executors::MachineSlot> slot;
-  fs::path metric_file;
+  MetricFileFollower metrics;  // the trial's metric file, every report kept as it slides (cloudml-hypertune)
   fs::path log_file;
   std::optional<executors::ThreadShareFile> thread_share;  // none: the trial keeps the threads it started with
-  std::size_t metrics_seen = 0;
   bool stopping_early = false;
 };
 
@@ -203,7 +203,7 @@ void Agent::serve(const std::atomic<bool>& stop) {
     for_each_job([&](ActiveJob& job) {
       poll_trials(job);
       if (refresh) refresh_state(job);
-      check_early_stopping(job);
+      follow_metrics(job);
     });
     // A job queued since the last claim gets its share of the slot that just freed up, rather
     // than waiting for the next periodic claim while the running jobs take it.
@@ -321,14 +321,7 @@ void Agent::activate(const std::string& job_id) {
       if (!job->sampler) throw std::logic_error("AgentOptions::make_sampler returned no sampler for " + hp.algorithm);
       job->metric_tag = hp.metric_tag;
       if (hp.enable_trial_early_stopping) job->early_stopping = tuning::make_default_stopping_rule();
-      if (!hp.resume_previous_job_id.empty()) {
-        if (!store_.find_job(hp.resume_previous_job_id))
-          throw InputError(fmt::format("trainingInput.hyperparameters.resumePreviousJobId: no job {}",
-                                       hp.resume_previous_job_id));
-        for (const auto& t : store_.trials(hp.resume_previous_job_id))
-          if (t.state == JobState::kSucceeded && t.final_metric)
-            job->prior.push_back(observation_of(t, job->input.step_parameter));
-      }
+      job->prior = resumed_history(store_, job->input);
     }
   } catch (const InputError& e) {
     // The job's own config is at fault: it fails for good. A store that failed us (SystemError,
@@ -384,7 +377,8 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
   result.trial_id = running.trial_id;
   result.hyperparameters = running.params;
   result.end_time = now_seconds();
-  const auto contents = read_metric_file(running.metric_file, job.metric_tag);
+  running.metrics.update(/*complete=*/true);
+  const auto contents = running.metrics.contents(job.metric_tag);
   result.all_metrics = contents.metrics;
   if (!contents.metrics.empty()) result.final_metric = contents.metrics.back();
 
@@ -406,8 +400,8 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
     result.error_message =
         contents.problems.empty()
             ? fmt::format("the trainer exited without reporting metric '{}' to CLOUD_ML_HP_METRIC_FILE ({})",
-                          job.metric_tag, running.metric_file.string())
-            : fmt::format("the metric file {} holds no valid '{}' value: {}", running.metric_file.string(),
+                          job.metric_tag, running.metrics.path().string())
+            : fmt::format("the metric file {} holds no valid '{}' value: {}", running.metrics.path().string(),
                           job.metric_tag, contents.problems.front());
   } else {
     result.state = JobState::kSucceeded;
@@ -417,22 +411,25 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
   else job.trials.push_back(result);
 }
 
-void Agent::check_early_stopping(ActiveJob& job) {
-  if (!job.early_stopping || job.running.empty()) return;
+// Every half second, what the running trials reported since the last look: the job store shows
+// each curve as it grows (jobs describe), the stopping rules judge it, and a trainer that keeps
+// only its last reports in the file (cloudml-hypertune: 100) loses none that were there to read.
+void Agent::follow_metrics(ActiveJob& job) {
+  if (!job.tuning || job.running.empty()) return;
   const double now = now_seconds();
   if (now - job.last_metrics_check < 0.5) return;
   job.last_metrics_check = now;
   std::vector<std::vector<tuning::IntermediateValue>> finished;
-  for (const auto& t : job.trials)
-    if (t.state == JobState::kSucceeded && !t.all_metrics.empty()) finished.push_back(intermediate(t.all_metrics));
+  if (job.early_stopping)
+    for (const auto& t : job.trials)
+      if (t.state == JobState::kSucceeded && !t.all_metrics.empty()) finished.push_back(intermediate(t.all_metrics));
   const tuning::Goal goal = job.input.hyperparameters->goal;
   for (auto& [id, running] : job.running) {
     if (running.stopping_early) continue;
-    const auto contents = read_metric_file(running.metric_file, job.metric_tag);
-    if (contents.metrics.size() == running.metrics_seen) continue;
-    running.metrics_seen = contents.metrics.size();
+    if (!running.metrics.update()) continue;
+    const auto contents = running.metrics.contents(job.metric_tag);
     store_.record_metrics(job.job.job_id, info_.agent_id, id, contents.metrics);
-    if (job.early_stopping->should_stop(intermediate(contents.metrics), finished, goal)) {
+    if (job.early_stopping && job.early_stopping->should_stop(intermediate(contents.metrics), finished, goal)) {
       running.stopping_early = true;
       running.process->terminate();
     }
@@ -504,7 +501,15 @@ bool Agent::launch_next_trial(ActiveJob& job) {
     const std::vector<tuning::Observation> history = job.history();
     const tuning::SuggestRequest request{job.input.hyperparameters->space, job.input.hyperparameters->goal, history,
                                          1, tuning::trial_seed(job.seed, job.trials.size() + 1)};
-    auto suggestions = job.sampler->suggest(request);
+    std::vector<tuning::Assignment> suggestions;
+    try {
+      suggestions = job.sampler->suggest(request);
+    } catch (const InputError& e) {
+      // The study's own history or space is at fault (checked when the job was taken up, so
+      // this is a backstop): the job fails and the agent goes on with the others.
+      job.failing = fmt::format("the search algorithm cannot go on: {}", e.what());
+      return false;
+    }
     if (suggestions.empty()) {
       job.exhausted = true;
       return false;
@@ -550,13 +555,13 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   // trainer's child outlives its parent) cannot write into the attempt that replaces it.
   const Trial* trial = find_trial(job.trials, trial_id);
   const int attempt = trial != nullptr ? trial->attempts : 1;
-  running.metric_file = dir / (attempt <= 1 ? "metrics.jsonl" : fmt::format("metrics.attempt-{}.jsonl", attempt));
+  running.metrics = MetricFileFollower(dir / (attempt <= 1 ? "metrics.jsonl" : fmt::format("metrics.attempt-{}.jsonl", attempt)));
   running.log_file = dir / kTrainerLog;
-  fs::remove(running.metric_file, ec);  // a trial that runs again starts afresh
+  fs::remove(running.metrics.path(), ec);  // a trial that runs again starts afresh
   launch.env = {{"CLOUD_ML_JOB_ID", job.job.job_id},
                 {"CLOUD_ML_TRIAL_ID", std::to_string(trial_id)},
                 {"CLOUD_ML_HP_METRIC_TAG", job.metric_tag},
-                {"CLOUD_ML_HP_METRIC_FILE", running.metric_file.string()},
+                {"CLOUD_ML_HP_METRIC_FILE", running.metrics.path().string()},
                 {"OMP_NUM_THREADS", std::to_string(threads)}};
   // With a fixed thread count (threadsPerTrial, or --nthread in the args) the share stays put;
   // the variable is blanked then, in case the agent itself inherited one.

@@ -22,17 +22,33 @@ std::optional<double> number_of(const nlohmann::json& v) {
   return parse_double(v.get_ref<const std::string&>());
 }
 
+bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+
+// The file's lines; a last one without its newline only when `unterminated_too`.
+std::vector<std::string> file_lines(const std::filesystem::path& path, bool unterminated_too) {
+  std::vector<std::string> lines;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (in.eof() && !unterminated_too) break;  // getline hit the end before a newline
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
 }  // namespace
 
 MetricFileContents read_metric_file(const std::filesystem::path& path, const std::string& tag) {
+  return parse_metric_lines(file_lines(path, /*unterminated_too=*/true), tag);
+}
+
+MetricFileContents parse_metric_lines(std::span<const std::string> lines, const std::string& tag) {
   MetricFileContents out;
-  std::ifstream in(path);
-  if (!in) return out;
-  std::string line;
   int number = 0;
-  while (std::getline(in, line)) {
+  for (const std::string& line : lines) {
     ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (is_blank(line)) continue;
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);
@@ -85,6 +101,30 @@ MetricFileContents read_metric_file(const std::filesystem::path& path, const std
   }
   out.metrics = std::move(curve);
   return out;
+}
+
+bool MetricFileFollower::update(bool complete) {
+  std::vector<std::string> window;
+  for (auto& line : file_lines(path_, complete))
+    if (!is_blank(line)) window.push_back(std::move(line));
+  // The smallest start `from` in lines_ at which the window's first lines repeat lines_'s last
+  // ones (the longest overlap); from == lines_.size() when none does. A window that lies wholly
+  // inside what was seen (a rewrite caught halfway) overlaps in full and adds nothing.
+  const std::size_t seen = lines_.size();
+  std::size_t from = seen;
+  for (std::size_t start = 0; start < seen; ++start) {
+    const std::size_t overlap = std::min(window.size(), seen - start);
+    if (overlap > 0 && std::equal(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(overlap),
+                                  lines_.begin() + static_cast<std::ptrdiff_t>(start))) {
+      from = start;
+      break;
+    }
+  }
+  const std::size_t overlap = std::min(window.size(), seen - from);
+  if (overlap == window.size()) return false;
+  lines_.insert(lines_.end(), std::make_move_iterator(window.begin() + static_cast<std::ptrdiff_t>(overlap)),
+                std::make_move_iterator(window.end()));
+  return true;
 }
 
 }  // namespace treeline::jobs

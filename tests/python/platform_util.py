@@ -110,22 +110,24 @@ class Platform:
 
 
 def python_trainer(platform, name, body):
-    """A trainer script in Python that reports like cloudml-hypertune does."""
+    """A trainer script in Python that reports as cloudml-hypertune 0.1 does: values as strings,
+    and every report rewrites the whole file with the last 100 (its deque)."""
     header = textwrap.dedent("""\
-        import json, os, sys, time
+        import collections, json, os, sys, time
         args = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
+        reports = collections.deque(maxlen=100)
         def report(value, step):
-            line = {"global_step": str(step), os.environ["CLOUD_ML_HP_METRIC_TAG"]: str(value),
-                    "timestamp": time.time(), "trial": os.environ["CLOUD_ML_TRIAL_ID"]}
-            with open(os.environ["CLOUD_ML_HP_METRIC_FILE"], "a") as f:
-                f.write(json.dumps(line) + "\\n")
+            reports.append({"global_step": str(step), os.environ["CLOUD_ML_HP_METRIC_TAG"]: str(value),
+                            "timestamp": time.time(), "trial": os.environ["CLOUD_ML_TRIAL_ID"]})
+            with open(os.environ["CLOUD_ML_HP_METRIC_FILE"], "w") as f:
+                for r in reports:
+                    f.write(json.dumps(r, sort_keys=True) + "\\n")
         """)
     return platform.write(name, header + textwrap.dedent(body))
 
 
-def tuning_config(platform, name, trainer, max_trials=4, parallel=2, algorithm="RANDOM_SEARCH", extra_hp="",
-                  extra="", params=None):
-    params = params or """\
+# The search space tuning_config uses unless given another: a DOUBLE x and an INTEGER n.
+X_AND_N = """\
           - parameterName: x
             type: DOUBLE
             minValue: -5
@@ -134,6 +136,11 @@ def tuning_config(platform, name, trainer, max_trials=4, parallel=2, algorithm="
             type: INTEGER
             minValue: 1
             maxValue: 4"""
+
+
+def tuning_config(platform, name, trainer, max_trials=4, parallel=2, algorithm="RANDOM_SEARCH", extra_hp="",
+                  extra="", params=None):
+    params = params or X_AND_N
     text = """\
 trainingInput:
   scaleTier: BASIC

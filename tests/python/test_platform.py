@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from platform_util import Platform, python_trainer, tuning_config  # noqa: E402
+from platform_util import X_AND_N, Platform, python_trainer, tuning_config  # noqa: E402
 
 P = Platform(sys.argv[1], sys.argv[2])
 
@@ -22,8 +22,8 @@ GOOD = python_trainer(P, "good.py", """\
     """)
 
 
-def submit(job, config, *extra):
-    return P.run("jobs", "submit-tuning", job, "--config", config, *extra)
+def submit(job, config, *extra, check=True):
+    return P.run("jobs", "submit-tuning", job, "--config", config, *extra, check=check)
 
 
 def test_python_trainer_tuning():
@@ -161,6 +161,31 @@ def test_plateau_stopping():
     assert not trials[0]["isTrialStoppedEarly"] and trials[0]["finalMetric"]["trainingStep"] == "10", trials[0]
     assert trials[1]["isTrialStoppedEarly"], trials[1]
     assert 4 <= int(trials[1]["finalMetric"]["trainingStep"]) < 10, trials[1]
+
+
+def test_a_long_curve_through_cloudml_hypertunes_window():
+    # cloudml-hypertune keeps only the last 100 reports in the file. Trial 1 climbs to 1.0 in 150
+    # reports; trial 2 climbs to 0.9 by report 110 and stays there, so only after its 165th report
+    # has its best come at or before two thirds of its steps: the plateau rule can stop it only
+    # if the agent still follows the curve once the file stops growing.
+    trainer = python_trainer(P, "long_curve.py", """\
+        first = os.environ["CLOUD_ML_TRIAL_ID"] == "1"
+        for step in range(1, 151 if first else 401):
+            report(step / 150 if first else min(step, 110) / 110 * 0.9, step)
+            time.sleep(0.02)
+        """)
+    config = tuning_config(P, "long_curve.yaml", trainer, max_trials=2, parallel=1,
+                           extra_hp="    enableTrialEarlyStopping: true\n")
+    submit("t_long_curve", config)
+    doc = P.wait("t_long_curve")
+    trials = sorted(doc["trainingOutput"]["trials"], key=lambda t: int(t["trialId"]))
+    assert doc["state"] == "SUCCEEDED" and len(trials) == 2, doc
+    assert trials[0]["finalMetric"]["trainingStep"] == "150", trials[0]["finalMetric"]
+    assert len(trials[0]["allMetrics"]) == 150, "the agent followed the file: %d" % len(trials[0]["allMetrics"])
+    assert trials[1]["isTrialStoppedEarly"], trials[1]["finalMetric"]
+    assert 165 <= int(trials[1]["finalMetric"]["trainingStep"]) < 400, trials[1]["finalMetric"]
+    steps = [int(m["trainingStep"]) for m in trials[1]["allMetrics"]]
+    assert steps == list(range(1, steps[-1] + 1)), "every report kept, in order: %s" % steps[:5]
 
 
 # Two DOUBLE parameters x and y in [0, 1], for tests that read where the search goes.
@@ -444,6 +469,21 @@ def test_resume_previous_job():
     doc = P.wait("t_resumed")
     assert doc["state"] == "SUCCEEDED" and len(doc["trainingOutput"]["trials"]) == 3, doc
     assert doc["trainingInput"]["hyperparameters"]["resumePreviousJobId"] == "t_random"
+    # Resumes that cannot work are refused at submit, naming the field, and nothing is queued.
+    refusals = {
+        "no_such": ("no_such_job", None, "resumePreviousJobId: no job no_such_job in this job store"),
+        "widened": ("t_random", "          - parameterName: z\n            type: CATEGORICAL\n"
+                    "            categoricalValues: [a, b]",
+                    "trial 1 of job t_random does not fit this job's params: a trial has no value for parameter 'z'"),
+    }
+    for name, (earlier, extra_param, want) in refusals.items():
+        params = X_AND_N + "\n" + extra_param if extra_param else None
+        bad = tuning_config(P, "resume_%s.yaml" % name, GOOD, max_trials=2, parallel=1, params=params,
+                            extra_hp="    resumePreviousJobId: %s\n" % earlier)
+        out = submit("t_resume_" + name, bad, check=False)
+        assert out.returncode != 0 and "resume_%s.yaml: trainingInput.hyperparameters." % name in out.stderr, out.stderr
+        assert want in out.stderr, out.stderr
+        assert "t_resume_" + name not in P.run("jobs", "list").stdout
 
 
 def test_config_errors_name_the_field():
@@ -490,6 +530,7 @@ P.check("scheduling.maxRunningTime", test_max_running_time)
 P.check("cancel", test_cancel)
 P.check("early stopping", test_early_stopping)
 P.check("plateau stopping", test_plateau_stopping)
+P.check("a long curve through cloudml-hypertune's window", test_a_long_curve_through_cloudml_hypertunes_window)
 P.check("cost-aware search prefers cheap trials", test_cost_aware_search_prefers_cheap_trials)
 P.check("initialTrials reach the search", test_initial_trials_reach_the_search)
 P.check("machine-wide cap", test_machine_wide_cap)

@@ -98,6 +98,40 @@ def test_single_tuning_job_with_the_default_trainer():
     assert "on the validation split" in log, log
 
 
+def test_submit_prints_its_table():
+    # Without --json, submit prints run_aip's summary: one row per cover type.
+    out = P.run("submit", "proj", "table", "--config", CONFIG, "--data", SAMPLE, "--cover-types", "6").stdout
+    header, row = out.strip().splitlines()[-2:]
+    assert header.split() == ["cover_type", "state", "validation", "test_acc", "test_f1", "threshold",
+                              "best_hyperparameters", "model_uri"], out
+    cells = row.split()
+    assert cells[:2] == ["6", "SUCCEEDED"], row
+    model_uri = cells[-1]
+    with open(os.path.join(os.path.dirname(model_uri), "metrics.json")) as f:
+        stored = json.load(f)
+    assert cells[3] == "%.4f" % stored["metrics"]["accuracy"] and cells[4] == "%.4f" % stored["metrics"]["f1"], (row, stored)
+    assert any(c.startswith("max_depth=") for c in cells) and any(c.startswith("learning_rate=") for c in cells), row
+
+
+def test_a_training_job_in_a_job_store_of_its_own():
+    # `jobs submit-training` runs one training job (no hyperparameters: the trainer once, on the
+    # test split); `--jobs sqlite:PATH` keeps it apart from the store's own job store.
+    P.run("prepare", "proj", "one_job", "--data", SAMPLE, "--store", P.store)
+    training = P.write("training.yaml", "trainingInput: {scaleTier: BASIC, args: [--n_estimators=10]}\n")
+    jobs = "sqlite:" + P.path("separate-jobs.sqlite")
+    P.run("jobs", "submit-training", "my_run", "--config", training, "--jobs", jobs, "--store", P.store, "--",
+          "--project=proj", "--name=one_job", "--cover-type=2", "--max_depth=4")
+    P.run("jobs", "wait", "my_run", "--jobs", jobs, timeout=120)
+    doc = json.loads(P.run("jobs", "describe", "my_run", "--jobs", jobs, "--format", "json").stdout)
+    assert doc["state"] == "SUCCEEDED" and not doc["trainingOutput"]["isHyperparameterTuningJob"], doc
+    assert "--max_depth=4" in doc["trainingInput"]["args"], doc["trainingInput"]
+    assert "my_run" in P.run("jobs", "list", "--jobs", jobs).stdout
+    assert "my_run" not in P.run("jobs", "list").stdout, "the store's own job store never saw it"
+    with open(os.path.join(P.store, "jobs", "my_run", "model", "metrics.json")) as f:
+        stored = json.load(f)
+    assert stored["evaluated_on"] == "test" and stored["hyperparameters"]["max_depth"] == "4", stored
+
+
 def test_submit_starts_an_agent_beside_a_stopped_one():
     # The store's only agent is stopped (Ctrl-Z): it keeps the jobs it owns but would run nothing
     # new, so submit starts another instead of waiting on it.
@@ -184,6 +218,8 @@ def test_shipped_config_and_errors():
 P.check("submit tunes, then trains final models", test_submit_tunes_then_trains_final_models)
 P.check("--detach", test_detach_returns_at_once_and_jobs_finish)
 P.check("a single tuning job with the default trainer", test_single_tuning_job_with_the_default_trainer)
+P.check("submit prints its table", test_submit_prints_its_table)
+P.check("a training job in a job store of its own", test_a_training_job_in_a_job_store_of_its_own)
 P.check("submit starts an agent beside a stopped one", test_submit_starts_an_agent_beside_a_stopped_one)
 P.check("submit outlives its agent", test_submit_outlives_its_agent)
 P.check("shipped config and errors", test_shipped_config_and_errors)

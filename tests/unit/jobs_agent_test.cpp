@@ -13,6 +13,7 @@
 #include "treeline/executors/local_executor.h"
 #include "treeline/executors/thread_share.h"
 #include "treeline/jobs/agent.h"
+#include "treeline/jobs/resumed_study.h"
 #include "treeline/jobs/sqlite_job_store.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/jobs/trial_observation.h"
@@ -360,6 +361,56 @@ TEST(Agent, AResumedStudyLearnsTheEarlierJobButPicksFromItsOwn) {
   ASSERT_GE(*recommended, prior);
   EXPECT_EQ(store.find_job("resumed_final")->labels.at("best_trial_by"), "MODEL_PREDICTION");
   EXPECT_EQ(final_trial_id(store, "resumed"), own[*recommended - prior].trial_id);
+}
+
+TEST(Agent, AResumeThatDoesNotFitTheSpaceFailsItsJobAndTheOthersRunOn) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  const std::string script = R"(echo "{\"score\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  store.create_job(shell_tuning_job("earlier", script, 2, 1));
+  run_agent_until_idle(store, dir, 1);
+  ASSERT_EQ(store.find_job("earlier")->state, JobState::kSucceeded);
+
+  // A parameter the earlier study never searched: no trial of it can be placed in this space.
+  Job widened = shell_tuning_job("widened", script, 2, 1);
+  widened.training_input["hyperparameters"]["resumePreviousJobId"] = "earlier";
+  widened.training_input["hyperparameters"]["params"].push_back(
+      {{"parameterName", "y"}, {"type", "INTEGER"}, {"minValue", 1}, {"maxValue", 3}});
+  store.create_job(widened);
+  Job unknown = shell_tuning_job("unknown", script, 2, 1);
+  unknown.training_input["hyperparameters"]["resumePreviousJobId"] = "never_ran";
+  store.create_job(unknown);
+  Job same = shell_tuning_job("same", script, 2, 1);
+  same.training_input["hyperparameters"]["resumePreviousJobId"] = "earlier";
+  store.create_job(same);
+  store.create_job(shell_tuning_job("other", script, 2, 1));
+  EXPECT_NO_THROW(run_agent_until_idle(store, dir, 1));
+
+  const Job failed = *store.find_job("widened");
+  EXPECT_EQ(failed.state, JobState::kFailed);
+  EXPECT_NE(failed.error_message.find("trainingInput.hyperparameters.resumePreviousJobId: trial 1 of job earlier does "
+                                      "not fit this job's params: a trial has no value for parameter 'y'"),
+            std::string::npos)
+      << failed.error_message;
+  EXPECT_TRUE(store.trials("widened").empty()) << "refused before any trial ran";
+  EXPECT_NE(store.find_job("unknown")->error_message.find("no job never_ran"), std::string::npos);
+  EXPECT_EQ(store.find_job("same")->state, JobState::kSucceeded);
+  EXPECT_EQ(store.find_job("other")->state, JobState::kSucceeded);
+
+  // The history as the check reads it: the earlier job's two trials; and a study not yet ended
+  // is refused rather than learnt in part.
+  EXPECT_EQ(resumed_history(store, training_input_from_json(same.training_input)).size(), 2u);
+  Job open = shell_tuning_job("open", script, 2, 1);
+  store.create_job(open);
+  Job too_soon = shell_tuning_job("too_soon", script, 2, 1);
+  too_soon.training_input["hyperparameters"]["resumePreviousJobId"] = "open";
+  try {
+    (void)resumed_history(store, training_input_from_json(too_soon.training_input));
+    ADD_FAILURE() << "a queued study was resumed";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("job open is QUEUED: a study is resumed once it has ended"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Agent, WhenTheModelHasTooLittleToGoOnTheBestValueDecidesAndTheLabelsSaySo) {

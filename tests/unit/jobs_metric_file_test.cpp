@@ -1,5 +1,6 @@
 // The hypertune metric file as trainers write it: cloudml-hypertune's strings, plain numbers,
 // reports without a step, and garbage.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -79,6 +80,78 @@ TEST(MetricFile, GarbageBecomesProblemsThatStayValidText) {
   EXPECT_NE(c.problems[4].find("line 5: global_step is not a step count"), std::string::npos);
   EXPECT_NE(c.problems[5].find("line 6: not a JSON object"), std::string::npos);
   for (const auto& p : c.problems) EXPECT_NO_THROW((void)nlohmann::json(p).dump());
+}
+
+// cloudml-hypertune's way: every report rewrites the file with its last 100 (a deque).
+std::string window_of(int first, int last, bool with_step = true) {
+  std::string text;
+  for (int k = first; k <= last; ++k)
+    text += with_step ? fmt::format("{{\"global_step\": \"{}\", \"f1\": \"{}\", \"timestamp\": {}.5}}\n", k, k / 1000.0, k)
+                      : fmt::format("{{\"global_step\": \"0\", \"f1\": \"{}\"}}\n", k / 1000.0);
+  return text;
+}
+
+TEST(MetricFileFollower, KeepsEveryReportOfAFileThatSlidesAlongTheCurve) {
+  TempDir dir;
+  MetricFileFollower follower(dir / "m.jsonl");
+  EXPECT_FALSE(follower.update()) << "no file yet";
+  write_text(dir / "m.jsonl", window_of(1, 60));
+  EXPECT_TRUE(follower.update());
+  write_text(dir / "m.jsonl", window_of(41, 140));  // 140 reports so far, the file holds the last 100
+  EXPECT_TRUE(follower.update());
+  EXPECT_FALSE(follower.update()) << "nothing new";
+  write_text(dir / "m.jsonl", window_of(51, 150));
+  EXPECT_TRUE(follower.update());
+  const auto c = follower.contents("f1");
+  ASSERT_EQ(c.metrics.size(), 150u);
+  for (int k = 1; k <= 150; ++k) EXPECT_EQ(c.metrics[static_cast<std::size_t>(k - 1)].training_step, k);
+  EXPECT_DOUBLE_EQ(c.metrics.back().objective_value, 0.150);
+  EXPECT_TRUE(c.problems.empty());
+  // Read while being rewritten: empty, then the first lines of the next window only.
+  write_text(dir / "m.jsonl", "");
+  EXPECT_FALSE(follower.update());
+  write_text(dir / "m.jsonl", window_of(52, 90));
+  EXPECT_FALSE(follower.update()) << "a window inside what was seen adds nothing";
+  EXPECT_EQ(follower.contents("f1").metrics.size(), 150u);
+  // More than a window between two reads: the gap is lost, the rest kept in order.
+  write_text(dir / "m.jsonl", window_of(201, 300));
+  EXPECT_TRUE(follower.update());
+  const auto gap = follower.contents("f1").metrics;
+  ASSERT_EQ(gap.size(), 250u);
+  EXPECT_EQ(gap[149].training_step, 150);
+  EXPECT_EQ(gap[150].training_step, 201);
+}
+
+TEST(MetricFileFollower, NumbersReportsWithoutAStepAcrossWindows) {
+  // cloudml-hypertune writes global_step "0" when given none: the reports are numbered in the
+  // order the trainer wrote them, not by their place in the file.
+  TempDir dir;
+  MetricFileFollower follower(dir / "m.jsonl");
+  write_text(dir / "m.jsonl", window_of(1, 100, /*with_step=*/false));
+  EXPECT_TRUE(follower.update());
+  write_text(dir / "m.jsonl", window_of(21, 120, /*with_step=*/false));
+  EXPECT_TRUE(follower.update());
+  const auto c = follower.contents("f1");
+  ASSERT_EQ(c.metrics.size(), 120u);
+  EXPECT_EQ(c.metrics.back().training_step, 120);
+  EXPECT_DOUBLE_EQ(c.metrics.back().objective_value, 0.120);
+}
+
+TEST(MetricFileFollower, AnAppendedFileAndAHalfWrittenLastLine) {
+  TempDir dir;
+  MetricFileFollower follower(dir / "m.jsonl");
+  write_text(dir / "m.jsonl", window_of(1, 2) + "{\"global_step\": \"3\", \"f1");
+  EXPECT_TRUE(follower.update());
+  EXPECT_EQ(steps_of(follower.contents("f1")), (std::vector<long>{1, 2})) << "the cut line waits";
+  EXPECT_TRUE(follower.contents("f1").problems.empty());
+  write_text(dir / "m.jsonl", window_of(1, 4));
+  EXPECT_TRUE(follower.update());
+  EXPECT_EQ(steps_of(follower.contents("f1")), (std::vector<long>{1, 2, 3, 4}));
+  // The trainer has exited: a last line without its newline is all there will be.
+  write_text(dir / "m.jsonl", window_of(1, 4) + "{\"global_step\": 5, \"f1\": 0.9}");
+  EXPECT_FALSE(follower.update());
+  EXPECT_TRUE(follower.update(/*complete=*/true));
+  EXPECT_EQ(steps_of(follower.contents("f1")), (std::vector<long>{1, 2, 3, 4, 5}));
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ class Agent {
   void activate(const std::string& job_id);
   void poll_trials(ActiveJob& job);
   void refresh_state(ActiveJob& job);
-  void check_early_stopping(ActiveJob& job);
+  void follow_metrics(ActiveJob& job);
   // Starts at most one trial of `job` (a re-run first); false when it has none to start or no slot is free.
   bool launch_next_trial(ActiveJob& job);
   void launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
