@@ -24,10 +24,10 @@ Usage: /usr/bin/python3 bench/covertype_tuning_bench.py [--treeline build/treeli
        [--without-param NAME]...
        [--submit-arg=--FLAG=VALUE]... [--fixed 'name=value ...']... [--fixed-only] [--keep-store DIR]
 --treeline-setting runs a copy of the config with trainingInput.treeline.NAME set, e.g.
-`--skip-reference --treeline-setting seed=3 --treeline-setting initialTrials=8` (README's table of
+`--skip-reference --treeline-setting seed=3 --treeline-setting initialTrials=8` (docs/benchmark-log.md's table of
 initial trials); --without-param takes a search parameter out of that copy, e.g.
 `--without-param reg_lambda` (and treeline.stepParameter with it when it names that parameter).
-Runs in README made before 48c5539 used the 7-parameter space shipped then."""
+Runs in docs/benchmark-log.md made before 48c5539 used the 7-parameter space shipped then."""
 import argparse
 import datetime
 import json

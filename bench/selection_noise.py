@@ -1,4 +1,4 @@
-"""Can a validation split tell good configurations apart? The study behind README's account of the
+"""Can a validation split tell good configurations apart? The study behind docs/benchmark-log.md's account of the
 Covertype tuning benchmark's accuracy target: tuning picks, per cover type, the configuration
 with the best F1 on a validation split carved from the training split (20% of it, as `submit`
 does); the target compares the final models on the test split with hand-set configurations.
@@ -24,7 +24,7 @@ from scipy.stats import spearmanr
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# The centre of the 7-parameter space config/aip_config.yaml shipped before 48c5539 (README's
+# The centre of the 7-parameter space config/aip_config.yaml shipped before 48c5539 (the log's
 # account was measured with it), as the GP's first trial had it: geometric midpoints on log
 # scales, to full precision (a learning rate of 0.1225 instead of 0.12247... scores 0.005 lower on
 # cover type 3's validation rows).
