@@ -201,7 +201,8 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
     const auto input = load_config(f->config);
     const auto paths = f->platform.paths();
     const jobs::Job job = pipeline::make_job(f->job_id, input, f->config, f->args, require_tuning, paths);
-    auto store = jobs::open_job_store(paths.jobs_spec);  // only now: a refused job leaves no trace
+    // Opened only now, so a config refused above leaves no job store behind.
+    auto store = jobs::open_job_store(paths.jobs_spec);
     try {
       (void)jobs::resumed_history(*store, input);  // the agent checks again when it takes the job up
     } catch (const InputError& e) {

@@ -378,7 +378,7 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
   result.hyperparameters = running.params;
   result.end_time = now_seconds();
   running.metrics.update(/*complete=*/true);
-  const auto contents = running.metrics.contents(job.metric_tag);
+  const auto contents = running.metrics.contents();
   result.all_metrics = contents.metrics;
   if (!contents.metrics.empty()) result.final_metric = contents.metrics.back();
 
@@ -411,9 +411,9 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
   else job.trials.push_back(result);
 }
 
-// Every half second, what the running trials reported since the last look: the job store shows
-// each curve as it grows (jobs describe), the stopping rules judge it, and a trainer that keeps
-// only its last reports in the file (cloudml-hypertune: 100) loses none that were there to read.
+// Every half second, what the running trials reported since the last look, so that a trainer
+// that keeps only its last reports in the file (cloudml-hypertune: 100) loses none that were
+// there to read; with early stopping, the rules judge each curve as it grows.
 void Agent::follow_metrics(ActiveJob& job) {
   if (!job.tuning || job.running.empty()) return;
   const double now = now_seconds();
@@ -426,10 +426,12 @@ void Agent::follow_metrics(ActiveJob& job) {
   const tuning::Goal goal = job.input.hyperparameters->goal;
   for (auto& [id, running] : job.running) {
     if (running.stopping_early) continue;
-    if (!running.metrics.update()) continue;
-    const auto contents = running.metrics.contents(job.metric_tag);
+    if (!running.metrics.update() || !job.early_stopping) continue;
+    // With early stopping the store shows each curve as it grows (jobs describe); without, the
+    // follower alone keeps it until the trial ends.
+    const auto contents = running.metrics.contents();
     store_.record_metrics(job.job.job_id, info_.agent_id, id, contents.metrics);
-    if (job.early_stopping && job.early_stopping->should_stop(intermediate(contents.metrics), finished, goal)) {
+    if (job.early_stopping->should_stop(intermediate(contents.metrics), finished, goal)) {
       running.stopping_early = true;
       running.process->terminate();
     }
@@ -555,7 +557,8 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   // trainer's child outlives its parent) cannot write into the attempt that replaces it.
   const Trial* trial = find_trial(job.trials, trial_id);
   const int attempt = trial != nullptr ? trial->attempts : 1;
-  running.metrics = MetricFileFollower(dir / (attempt <= 1 ? "metrics.jsonl" : fmt::format("metrics.attempt-{}.jsonl", attempt)));
+  running.metrics = MetricFileFollower(
+      dir / (attempt <= 1 ? "metrics.jsonl" : fmt::format("metrics.attempt-{}.jsonl", attempt)), job.metric_tag);
   running.log_file = dir / kTrainerLog;
   fs::remove(running.metrics.path(), ec);  // a trial that runs again starts afresh
   launch.env = {{"CLOUD_ML_JOB_ID", job.job.job_id},

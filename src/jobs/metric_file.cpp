@@ -24,95 +24,144 @@ std::optional<double> number_of(const nlohmann::json& v) {
 
 bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
-// The file's lines; a last one without its newline only when `unterminated_too`.
-std::vector<std::string> file_lines(const std::filesystem::path& path, bool unterminated_too) {
+// The file's lines, a last one without its newline included.
+std::vector<std::string> file_lines(const std::filesystem::path& path) {
   std::vector<std::string> lines;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return lines;
   std::string line;
-  while (std::getline(in, line)) {
-    if (in.eof() && !unterminated_too) break;  // getline hit the end before a newline
-    lines.push_back(std::move(line));
-  }
+  while (std::getline(in, line)) lines.push_back(std::move(line));
   return lines;
 }
 
 }  // namespace
 
-MetricFileContents read_metric_file(const std::filesystem::path& path, const std::string& tag) {
-  return parse_metric_lines(file_lines(path, /*unterminated_too=*/true), tag);
+namespace {
+
+// One line's report, without the step it is numbered by when it gives none.
+struct RawReport {
+  std::optional<long> step;
+  double value = 0;
+  std::optional<double> timestamp;
+};
+
+// Parses one non-blank line: a report carrying `tag`, nothing (another tag), or a problem named
+// by `where` ("line 3").
+std::optional<RawReport> parse_line(const std::string& line, const std::string& where, const std::string& tag,
+                                    std::vector<std::string>& problems) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::exception&) {
+    problems.push_back(fmt::format("{}: not a JSON object: {}", where, printable_utf8(line, 80)));
+    return std::nullopt;
+  }
+  if (!j.is_object()) {
+    problems.push_back(fmt::format("{}: not a JSON object", where));
+    return std::nullopt;
+  }
+  if (!j.contains(tag)) return std::nullopt;
+  const auto value = number_of(j[tag]);
+  if (!value || !std::isfinite(*value)) {
+    problems.push_back(fmt::format("{}: {} is not a finite number: {}", where, tag, j[tag].dump()));
+    return std::nullopt;
+  }
+  RawReport r{std::nullopt, *value, std::nullopt};
+  if (j.contains("global_step")) {
+    const auto s = number_of(j["global_step"]);
+    if (!s || !std::isfinite(*s) || *s < 0 || *s > kMaxStep || std::floor(*s) != *s) {
+      problems.push_back(fmt::format("{}: global_step is not a step count (a whole number from 0 to {}): {}", where,
+                                     kMaxStep, j["global_step"].dump()));
+      return std::nullopt;
+    }
+    r.step = static_cast<long>(*s);
+  }
+  // The time is optional in the contract: one that is not a number is left out, not a problem.
+  if (j.contains("timestamp")) {
+    r.timestamp = number_of(j["timestamp"]);
+    if (r.timestamp && !std::isfinite(*r.timestamp)) r.timestamp.reset();
+  }
+  return r;
 }
 
-MetricFileContents parse_metric_lines(std::span<const std::string> lines, const std::string& tag) {
-  MetricFileContents out;
-  int number = 0;
-  for (const std::string& line : lines) {
-    ++number;
-    if (is_blank(line)) continue;
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-      out.problems.push_back(fmt::format("line {}: not a JSON object: {}", number, printable_utf8(line, 80)));
-      continue;
-    }
-    if (!j.is_object()) {
-      out.problems.push_back(fmt::format("line {}: not a JSON object", number));
-      continue;
-    }
-    if (!j.contains(tag)) continue;
-    const auto value = number_of(j[tag]);
-    if (!value || !std::isfinite(*value)) {
-      out.problems.push_back(fmt::format("line {}: {} is not a finite number: {}", number, tag, j[tag].dump()));
-      continue;
-    }
-    long step = static_cast<long>(out.metrics.size() + 1);
-    if (j.contains("global_step")) {
-      const auto s = number_of(j["global_step"]);
-      if (!s || !std::isfinite(*s) || *s < 0 || *s > kMaxStep || std::floor(*s) != *s) {
-        out.problems.push_back(fmt::format("line {}: global_step is not a step count (a whole number from 0 to {}): {}",
-                                           number, kMaxStep, j["global_step"].dump()));
-        continue;
-      }
-      step = static_cast<long>(*s);
-    }
-    // The time is optional in the contract: one that is not a number is left out, not a problem.
-    std::optional<double> timestamp;
-    if (j.contains("timestamp")) {
-      timestamp = number_of(j["timestamp"]);
-      if (timestamp && !std::isfinite(*timestamp)) timestamp.reset();
-    }
-    out.metrics.push_back({step, *value, timestamp});
-  }
+// The curve the reports make, in the order they were written.
+std::vector<ReportedMetric> curve_of(const std::vector<RawReport>& reports) {
+  std::vector<ReportedMetric> m;
+  m.reserve(reports.size());
+  for (std::size_t k = 0; k < reports.size(); ++k)
+    m.push_back({reports[k].step.value_or(static_cast<long>(k + 1)), reports[k].value, reports[k].timestamp});
   // cloudml-hypertune writes global_step "0" when the trainer gives none: when every report has
   // the same step, their order is the only step the stopping rules can compare trials at.
-  auto& m = out.metrics;
   if (m.size() > 1 && std::all_of(m.begin(), m.end(), [&](const auto& r) { return r.training_step == m[0].training_step; })) {
     for (std::size_t k = 0; k < m.size(); ++k) m[k].training_step = static_cast<long>(k + 1);
-    return out;
+    return m;
   }
   // Otherwise the curve keeps the steps given, and a report at a step already passed (a final
   // report repeating the last step, or going back to a restored checkpoint's) replaces the
   // points from there on: the curve's steps increase and its last point is the last report.
   std::vector<ReportedMetric> curve;
-  for (const auto& r : out.metrics) {
+  for (const auto& r : m) {
     while (!curve.empty() && curve.back().training_step >= r.training_step) curve.pop_back();
     curve.push_back(r);
   }
-  out.metrics = std::move(curve);
+  return curve;
+}
+
+}  // namespace
+
+MetricFileContents read_metric_file(const std::filesystem::path& path, const std::string& tag) {
+  return parse_metric_lines(file_lines(path), tag);
+}
+
+MetricFileContents parse_metric_lines(std::span<const std::string> lines, const std::string& tag) {
+  MetricFileContents out;
+  std::vector<RawReport> reports;
+  int number = 0;
+  for (const std::string& line : lines) {
+    ++number;
+    if (is_blank(line)) continue;
+    if (auto r = parse_line(line, fmt::format("line {}", number), tag, out.problems)) reports.push_back(*r);
+  }
+  out.metrics = curve_of(reports);
   return out;
 }
 
+struct MetricFileFollower::Parsed {
+  std::vector<RawReport> reports;
+  std::vector<std::string> problems;
+};
+
+MetricFileFollower::MetricFileFollower(std::filesystem::path path, std::string tag)
+    : path_(std::move(path)), tag_(std::move(tag)), parsed_(std::make_shared<Parsed>()) {}
+
+void MetricFileFollower::add(std::string line) {
+  lines_.push_back(std::move(line));
+  if (auto r = parse_line(lines_.back(), fmt::format("report {}", lines_.size()), tag_, parsed_->problems))
+    parsed_->reports.push_back(*r);
+}
+
 bool MetricFileFollower::update(bool complete) {
+  if (!parsed_) parsed_ = std::make_shared<Parsed>();
+  // Complete lines only: an unterminated last line is a report being written, or the cut end of
+  // a rewrite the trainer did not finish (killed halfway); `complete` looks at it below.
   std::vector<std::string> window;
-  for (auto& line : file_lines(path_, complete))
-    if (!is_blank(line)) window.push_back(std::move(line));
-  // The smallest start `from` in lines_ at which the window's first lines repeat lines_'s last
-  // ones (the longest overlap); from == lines_.size() when none does. A window that lies wholly
-  // inside what was seen (a rewrite caught halfway) overlaps in full and adds nothing.
+  std::string cut;
+  {
+    std::ifstream in(path_, std::ios::binary);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (in.eof()) {
+        cut = std::move(line);
+        break;
+      }
+      if (!is_blank(line)) window.push_back(std::move(line));
+    }
+  }
+  // The smallest start in lines_, from the last window's on (windows only move forward), at
+  // which the window's first lines repeat lines_'s last ones: the longest overlap. A window
+  // that lies wholly inside what was seen (a rewrite caught halfway) overlaps in full.
   const std::size_t seen = lines_.size();
   std::size_t from = seen;
-  for (std::size_t start = 0; start < seen; ++start) {
+  for (std::size_t start = window_start_; start < seen; ++start) {
     const std::size_t overlap = std::min(window.size(), seen - start);
     if (overlap > 0 && std::equal(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(overlap),
                                   lines_.begin() + static_cast<std::ptrdiff_t>(start))) {
@@ -121,10 +170,25 @@ bool MetricFileFollower::update(bool complete) {
     }
   }
   const std::size_t overlap = std::min(window.size(), seen - from);
-  if (overlap == window.size()) return false;
-  lines_.insert(lines_.end(), std::make_move_iterator(window.begin() + static_cast<std::ptrdiff_t>(overlap)),
-                std::make_move_iterator(window.end()));
-  return true;
+  const bool reaches_the_end = from + window.size() >= seen;  // not a rewrite caught halfway
+  if (!window.empty()) window_start_ = from;
+  for (std::size_t k = overlap; k < window.size(); ++k) add(std::move(window[k]));
+  bool added = overlap < window.size();
+  // The trainer has exited: a last line without its newline is all there will be of it. Taken
+  // when it is a whole JSON object after a window that reaches the end, not a cut fragment.
+  if (complete && !is_blank(cut) && reaches_the_end) {
+    const auto j = nlohmann::json::parse(cut, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_discarded() && j.is_object()) {
+      add(std::move(cut));
+      added = true;
+    }
+  }
+  return added;
+}
+
+MetricFileContents MetricFileFollower::contents() const {
+  if (!parsed_) return {};
+  return {curve_of(parsed_->reports), parsed_->problems};
 }
 
 }  // namespace treeline::jobs

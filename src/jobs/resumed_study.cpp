@@ -18,7 +18,8 @@ std::vector<tuning::Observation> resumed_history(JobStore& store, const Training
   if (!is_terminal(earlier->state))
     throw InputError(fmt::format("{}: job {} is {}: a study is resumed once it has ended (treeline jobs wait {})",
                                  where, id, to_string(earlier->state), id));
-  if (!training_input_from_json(earlier->training_input).hyperparameters)
+  // Read as stored, not parsed again: the earlier job's config was checked when it was submitted.
+  if (!earlier->training_input.contains("hyperparameters"))
     throw InputError(fmt::format("{}: job {} was a training job, not a tuning job: it has no study to resume", where, id));
   const tuning::UnitCube cube(spec.space);
   std::vector<tuning::Observation> history;

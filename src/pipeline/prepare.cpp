@@ -84,7 +84,9 @@ PreparedTable open_prepared_dataset(const store::ArtifactStore& store, const std
   // Checked on every open (~10 ms at 100k rows): a damaged table would otherwise train silently.
   const auto file = std::make_shared<const MappedFile>(store.local_path(table_key));
   store::check_sha256(store.uri(table_key), file->bytes(), expected_sha256, "run `treeline prepare` again");
-  // The table's columns stay in the mapping: parallel trials share its pages, not copies.
+  // The table's columns stay in the mapping: parallel trials share its pages, not copies. The
+  // check above holds for the table's life because a prepared table is only ever replaced by a
+  // rename (store::DirectoryStore), never rewritten in place under a mapping.
   PreparedTable opened{data::decode_binary_dataset(file->bytes(), store.uri(table_key), file), expected_sha256};
   if (opened.table.rows() != expected_rows)
     throw InputError(fmt::format("{}: the prepared table has {} rows, its manifest says {}", store.uri(ds),

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <span>
 
 #include "test_util.h"
@@ -90,7 +91,14 @@ TEST(BinaryDataset, AReadTableLiesInTheMappingThatTrialsShare) {
   mapped = Table{};
   EXPECT_EQ(copy.numeric[3].values, t.numeric[3].values);
   EXPECT_EQ(copy.labels, t.labels);
-  EXPECT_EQ(copy.labels.data(), std::span<const std::int32_t>(copy.labels).data());
+  // Decoded with a keep-alive, the columns point into the very bytes they were decoded from.
+  const auto bytes = std::make_shared<const std::string>(encode_binary_dataset(t));
+  const Table viewed = decode_binary_dataset(*bytes, "mem", bytes);
+  const auto* first = reinterpret_cast<const char*>(viewed.numeric[0].values.data());
+  const auto* labels = reinterpret_cast<const char*>(viewed.labels.data());
+  EXPECT_TRUE(first > bytes->data() && first < bytes->data() + bytes->size());
+  EXPECT_TRUE(labels > bytes->data() && labels + t.rows() * 4 <= bytes->data() + bytes->size());
+  EXPECT_THROW((void)ColumnValues<float>::view({}, nullptr), std::logic_error);
   // Changing a mapped column copies it first; growing one is a programming error.
   Table changed = copy;
   changed.labels.mutable_values()[0] = 99;

@@ -413,6 +413,38 @@ TEST(Agent, AResumeThatDoesNotFitTheSpaceFailsItsJobAndTheOthersRunOn) {
   }
 }
 
+// A search that finds its study unusable (say, a resumed history in another space).
+class RefusingSampler : public tuning::Sampler {
+ public:
+  std::vector<tuning::Assignment> suggest(const tuning::SuggestRequest&) override {
+    throw InputError("a trial has no value for parameter 'y'");
+  }
+  std::string name() const override { return "REFUSING"; }
+};
+
+TEST(Agent, ASearchThatCannotGoOnFailsItsJobNotTheAgent) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  const std::string script = R"(echo "{\"score\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  Job refused = shell_tuning_job("refused", script, 2, 1);
+  refused.training_input["hyperparameters"]["algorithm"] = "TPE";
+  store.create_job(refused);
+  store.create_job(shell_tuning_job("other", script, 2, 1));
+  AgentOptions options = until_idle_options(dir, 1);
+  options.make_sampler = [](const std::string& algorithm,
+                             const tuning::SamplerSettings& settings) -> std::unique_ptr<tuning::Sampler> {
+    if (algorithm == "TPE") return std::make_unique<RefusingSampler>();
+    return tuning::make_sampler(algorithm, settings);
+  };
+  executors::LocalExecutor executor;
+  Agent agent(store, executor, options);
+  EXPECT_NO_THROW(agent.run(std::atomic<bool>{false}));
+  const Job failed = *store.find_job("refused");
+  EXPECT_EQ(failed.state, JobState::kFailed);
+  EXPECT_EQ(failed.error_message, "the search algorithm cannot go on: a trial has no value for parameter 'y'");
+  EXPECT_EQ(store.find_job("other")->state, JobState::kSucceeded);
+}
+
 TEST(Agent, WhenTheModelHasTooLittleToGoOnTheBestValueDecidesAndTheLabelsSaySo) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");

@@ -93,7 +93,7 @@ std::string window_of(int first, int last, bool with_step = true) {
 
 TEST(MetricFileFollower, KeepsEveryReportOfAFileThatSlidesAlongTheCurve) {
   TempDir dir;
-  MetricFileFollower follower(dir / "m.jsonl");
+  MetricFileFollower follower(dir / "m.jsonl", "f1");
   EXPECT_FALSE(follower.update()) << "no file yet";
   write_text(dir / "m.jsonl", window_of(1, 60));
   EXPECT_TRUE(follower.update());
@@ -102,7 +102,7 @@ TEST(MetricFileFollower, KeepsEveryReportOfAFileThatSlidesAlongTheCurve) {
   EXPECT_FALSE(follower.update()) << "nothing new";
   write_text(dir / "m.jsonl", window_of(51, 150));
   EXPECT_TRUE(follower.update());
-  const auto c = follower.contents("f1");
+  const auto c = follower.contents();
   ASSERT_EQ(c.metrics.size(), 150u);
   for (int k = 1; k <= 150; ++k) EXPECT_EQ(c.metrics[static_cast<std::size_t>(k - 1)].training_step, k);
   EXPECT_DOUBLE_EQ(c.metrics.back().objective_value, 0.150);
@@ -112,11 +112,11 @@ TEST(MetricFileFollower, KeepsEveryReportOfAFileThatSlidesAlongTheCurve) {
   EXPECT_FALSE(follower.update());
   write_text(dir / "m.jsonl", window_of(52, 90));
   EXPECT_FALSE(follower.update()) << "a window inside what was seen adds nothing";
-  EXPECT_EQ(follower.contents("f1").metrics.size(), 150u);
+  EXPECT_EQ(follower.contents().metrics.size(), 150u);
   // More than a window between two reads: the gap is lost, the rest kept in order.
   write_text(dir / "m.jsonl", window_of(201, 300));
   EXPECT_TRUE(follower.update());
-  const auto gap = follower.contents("f1").metrics;
+  const auto gap = follower.contents().metrics;
   ASSERT_EQ(gap.size(), 250u);
   EXPECT_EQ(gap[149].training_step, 150);
   EXPECT_EQ(gap[150].training_step, 201);
@@ -126,12 +126,12 @@ TEST(MetricFileFollower, NumbersReportsWithoutAStepAcrossWindows) {
   // cloudml-hypertune writes global_step "0" when given none: the reports are numbered in the
   // order the trainer wrote them, not by their place in the file.
   TempDir dir;
-  MetricFileFollower follower(dir / "m.jsonl");
+  MetricFileFollower follower(dir / "m.jsonl", "f1");
   write_text(dir / "m.jsonl", window_of(1, 100, /*with_step=*/false));
   EXPECT_TRUE(follower.update());
   write_text(dir / "m.jsonl", window_of(21, 120, /*with_step=*/false));
   EXPECT_TRUE(follower.update());
-  const auto c = follower.contents("f1");
+  const auto c = follower.contents();
   ASSERT_EQ(c.metrics.size(), 120u);
   EXPECT_EQ(c.metrics.back().training_step, 120);
   EXPECT_DOUBLE_EQ(c.metrics.back().objective_value, 0.120);
@@ -139,19 +139,51 @@ TEST(MetricFileFollower, NumbersReportsWithoutAStepAcrossWindows) {
 
 TEST(MetricFileFollower, AnAppendedFileAndAHalfWrittenLastLine) {
   TempDir dir;
-  MetricFileFollower follower(dir / "m.jsonl");
+  MetricFileFollower follower(dir / "m.jsonl", "f1");
   write_text(dir / "m.jsonl", window_of(1, 2) + "{\"global_step\": \"3\", \"f1");
   EXPECT_TRUE(follower.update());
-  EXPECT_EQ(steps_of(follower.contents("f1")), (std::vector<long>{1, 2})) << "the cut line waits";
-  EXPECT_TRUE(follower.contents("f1").problems.empty());
+  EXPECT_EQ(steps_of(follower.contents()), (std::vector<long>{1, 2})) << "the cut line waits";
+  EXPECT_TRUE(follower.contents().problems.empty());
   write_text(dir / "m.jsonl", window_of(1, 4));
   EXPECT_TRUE(follower.update());
-  EXPECT_EQ(steps_of(follower.contents("f1")), (std::vector<long>{1, 2, 3, 4}));
+  EXPECT_EQ(steps_of(follower.contents()), (std::vector<long>{1, 2, 3, 4}));
   // The trainer has exited: a last line without its newline is all there will be.
   write_text(dir / "m.jsonl", window_of(1, 4) + "{\"global_step\": 5, \"f1\": 0.9}");
   EXPECT_FALSE(follower.update());
   EXPECT_TRUE(follower.update(/*complete=*/true));
-  EXPECT_EQ(steps_of(follower.contents("f1")), (std::vector<long>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(steps_of(follower.contents()), (std::vector<long>{1, 2, 3, 4, 5}));
+}
+
+TEST(MetricFileFollower, ARewriteCutShortByTheTrainersEndChangesNothing) {
+  // Stopped early, the trainer died while rewriting its window: the file holds the first lines
+  // of the new window and a piece of one. The curve seen so far stands, its last report last.
+  TempDir dir;
+  MetricFileFollower follower(dir / "m.jsonl", "f1");
+  write_text(dir / "m.jsonl", window_of(71, 170));
+  EXPECT_TRUE(follower.update());
+  const std::string next = window_of(72, 171);
+  write_text(dir / "m.jsonl", next.substr(0, next.size() / 2 + 7));
+  EXPECT_FALSE(follower.update(/*complete=*/true));
+  const auto c = follower.contents();
+  ASSERT_EQ(c.metrics.size(), 100u);
+  EXPECT_EQ(c.metrics.back().training_step, 170);
+  EXPECT_TRUE(c.problems.empty()) << c.problems.front();
+  // A cut line that happens to be whole JSON is still no report when its window stops short.
+  write_text(dir / "m.jsonl", window_of(72, 100) + "{\"f1\": 0.5}");
+  EXPECT_FALSE(follower.update(/*complete=*/true));
+  EXPECT_EQ(follower.contents().metrics.back().training_step, 170);
+}
+
+TEST(MetricFileFollower, ProblemsNameTheReportNotAFileLine) {
+  TempDir dir;
+  MetricFileFollower follower(dir / "m.jsonl", "f1");
+  write_text(dir / "m.jsonl", window_of(1, 100));
+  EXPECT_TRUE(follower.update());
+  write_text(dir / "m.jsonl", window_of(2, 100) + "{\"f1\": \"high\", \"timestamp\": 1}\n");
+  EXPECT_TRUE(follower.update());
+  const auto c = follower.contents();
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_NE(c.problems[0].find("report 101: f1 is not a finite number"), std::string::npos) << c.problems[0];
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ class ColumnValues {
   // A view of `values`, which `keep_alive` (the mapping) keeps valid for as long as any copy of
   // the view exists.
   static ColumnValues view(std::span<const T> values, std::shared_ptr<const void> keep_alive) {
+    if (!keep_alive) throw std::logic_error("a column view needs what keeps its values alive");
     ColumnValues c;
     c.view_ = values;
     c.keep_alive_ = std::move(keep_alive);
