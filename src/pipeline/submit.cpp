@@ -73,6 +73,11 @@ SubmissionPlan plan_submission(const SubmitRequest& request, const jobs::Trainin
     throw InputError(fmt::format("{}: trainingInput.hyperparameters is missing: submit runs one tuning job per cover "
                                  "type (use `treeline jobs submit-training` for a single training job)",
                                  request.config_path));
+  // One earlier study resumed by all seven would teach each cover type another one's scores.
+  if (!input.hyperparameters->resume_previous_job_id.empty())
+    throw InputError(fmt::format("{}: trainingInput.hyperparameters.resumePreviousJobId: submit runs a new study per "
+                                 "cover type; resume one study with `treeline jobs submit-tuning`",
+                                 request.config_path));
   for (int k : request.cover_types)
     if (k < 1 || k > kCoverTypes) throw InputError(fmt::format("--cover-types: {} is not a cover type (1..7)", k));
   check_config_for_default_trainer(input, request.config_path);

@@ -188,6 +188,11 @@ def test_shipped_config_and_errors():
     assert p.returncode != 0 and "algorithm" in p.stderr, p.stderr
     for name in ("ALGORITHM_UNSPECIFIED", "GRID_SEARCH", "RANDOM_SEARCH", "TPE"):
         assert name in p.stderr, p.stderr
+    resuming = P.write("resuming.yaml", open(CONFIG).read().replace("goal: MAXIMIZE",
+                                                                     "goal: MAXIMIZE\n    resumePreviousJobId: old"))
+    p = P.run("submit", "proj", "x", "--config", resuming, "--data", SAMPLE, check=False)
+    assert p.returncode != 0 and "resuming.yaml: trainingInput.hyperparameters.resumePreviousJobId: submit runs a new " \
+        "study per cover type" in p.stderr, p.stderr
     training_only = P.write("training.yaml", "trainingInput:\n  scaleTier: BASIC\n")
     p = P.run("submit", "proj", "x", "--config", training_only, "--data", SAMPLE, check=False)
     assert p.returncode != 0 and "trainingInput.hyperparameters is missing" in p.stderr, p.stderr
