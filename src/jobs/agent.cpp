@@ -579,7 +579,7 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   }
   launch.working_directory = dir;
   launch.log_file = running.log_file;
-  if (job.input.trial_timeout) launch.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*job.input.trial_timeout);
+  if (job.input.trial_timeout) launch.timeout = *job.input.trial_timeout;
   running.slot = std::move(slot);
   try {
     running.process = executor_.start(launch);
@@ -608,8 +608,9 @@ void Agent::maybe_complete(ActiveJob& job) {
   if (job.failing.empty() && max_failed > 0 && failed >= max_failed)
     job.failing = fmt::format("{} trials failed (maxFailedTrials {}); first: {}", failed, max_failed, first_error);
   const auto limit = job.input.max_running_time;
-  if (job.failing.empty() && limit && now_seconds() - *job.job.start_time > static_cast<double>(limit->count()))
-    job.failing = fmt::format("the job ran longer than scheduling.maxRunningTime ({} s)", limit->count());
+  if (job.failing.empty() && limit && now_seconds() - *job.job.start_time > static_cast<double>(limit->count()) / 1000)
+    job.failing = fmt::format("the job ran longer than scheduling.maxRunningTime ({} s)",
+                              static_cast<double>(limit->count()) / 1000);
   if (!job.failing.empty())
     for (auto& [_, running] : job.running) running.process->terminate();
   if (!job.running.empty()) return;

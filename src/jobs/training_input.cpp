@@ -239,7 +239,7 @@ std::size_t read_one_of(const Field& field, Names names) {
 }
 
 // protobuf Duration text ("7200s", "1.5s") or a bare integer number of seconds.
-std::chrono::seconds read_duration(const Field& field) {
+std::chrono::milliseconds read_duration(const Field& field) {
   constexpr std::string_view what = "a positive duration such as \"7200s\" or \"1.5s\"";
   const std::string_view text = scalar_text(field, what);
   std::optional<double> seconds;
@@ -249,8 +249,10 @@ std::chrono::seconds read_duration(const Field& field) {
     seconds = static_cast<double>(*whole);
   }
   if (!seconds || *seconds <= 0 || *seconds > kLongestDurationSeconds) field.expected(what);
-  // Rounded up so that a limit is never shorter than the one asked for.
-  return std::chrono::seconds(static_cast<std::int64_t>(std::ceil(*seconds)));
+  // To the millisecond the executor keeps time in, rounded up so that a limit is never shorter
+  // than the one asked for ("1.5s" is 1.5 s, not 2).
+  const auto ms = static_cast<std::int64_t>(std::ceil(*seconds * 1000 - 1e-6));  // 1.5 * 1000 is 1500.0000000002
+  return std::chrono::milliseconds(std::max<std::int64_t>(1, ms));
 }
 
 // --- hyperparameters --------------------------------------------------------------------------

@@ -355,7 +355,10 @@ TEST(TrainingInput, DurationsAreSeconds) {
       "scheduling: {maxRunningTime: 7200s, maxWaitTime: \"60s\"}\n"
       "treeline: {trialTimeout: 1.5s, threadsPerTrial: 3, seed: 18446744073709551615}\n");
   EXPECT_EQ(input.max_running_time, std::chrono::seconds(7200));
-  EXPECT_EQ(input.trial_timeout, std::chrono::seconds(2));  // rounded up, never shorter than asked
+  EXPECT_EQ(input.trial_timeout, std::chrono::milliseconds(1500));
+  // Kept to the millisecond, rounded up: never shorter than asked.
+  EXPECT_EQ(parse("treeline: {trialTimeout: 0.0001s}\n").trial_timeout, std::chrono::milliseconds(1));
+  EXPECT_EQ(parse("treeline: {trialTimeout: 2.0005s}\n").trial_timeout, std::chrono::milliseconds(2001));
   EXPECT_EQ(input.threads_per_trial, 3);
   EXPECT_EQ(input.seed, 18446744073709551615ull);
   EXPECT_EQ(parse("treeline: {trialTimeout: 600}\n").trial_timeout, std::chrono::seconds(600));
@@ -446,7 +449,7 @@ TEST(TrainingInput, AsGivenKeepsTextAndTypes) {
   EXPECT_EQ(restored.hyperparameters->space.params[0].categorical_values,
             (std::vector<std::string>{"1e3", "0.10", "yes", "true"}));
   EXPECT_EQ(restored.max_running_time, std::chrono::seconds(7200));
-  EXPECT_EQ(restored.trial_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(restored.trial_timeout, std::chrono::milliseconds(1500));
 }
 
 TEST(TrainingInput, StoredFormErrorsNameTheirPath) {

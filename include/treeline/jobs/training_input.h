@@ -44,9 +44,9 @@ struct TrainingInput {
   std::vector<std::string> args;       // args, appended to the trainer's command line
   std::optional<HyperparameterSpec> hyperparameters;
   std::string region;                  // region, accepted and ignored locally
-  std::optional<std::chrono::seconds> max_running_time;  // scheduling.maxRunningTime ("7200s")
+  std::optional<std::chrono::milliseconds> max_running_time;  // scheduling.maxRunningTime ("7200s")
   // treeline's own settings, under `treeline:` so nothing of AI Platform's is overloaded.
-  std::optional<std::chrono::seconds> trial_timeout;     // treeline.trialTimeout ("600s")
+  std::optional<std::chrono::milliseconds> trial_timeout;     // treeline.trialTimeout ("600s", "1.5s")
   int threads_per_trial = 0;           // treeline.threadsPerTrial; 0: cores divided among running trials
   std::uint64_t seed = 0;              // treeline.seed, for the search algorithm; 0: derived from the job id
   bool cost_aware = false;             // treeline.costAware: Bayesian optimisation weighs EI by trial cost
