@@ -752,6 +752,32 @@ TEST(TuningGaussianProcessSampler, RecommendsWhatTheModelBelievesNotTheLuckiestD
   EXPECT_EQ(gp.recommend({space, Goal::kMinimize, negated}), pick);
 }
 
+TEST(TuningGaussianProcessSampler, RecommendsByTheCurvesWhereTheFinalValuesTie) {
+  // Two trials end level at 0.90. One climbed there (0.84 at 450 rounds, 0.86 at 600); the other
+  // was at 0.93 from 450 rounds on and ended on a low draw. The model reads the curves as what
+  // each point's region gives, so it recommends the second, wherever it lies and whichever
+  // comes first in the history.
+  SearchSpace space;
+  space.params = {integer_param("rounds", 20, 1000, ScaleType::kLog), double_param("y", 0, 1)};
+  auto study = [](double climbing_y, double level_y, bool level_first) {
+    std::vector<Observation> out;
+    auto add = [&](double y, double final_value, double at_450, double at_600) {
+      Observation o{.params = {{"rounds", std::int64_t{900}}, {"y", y}}, .value = final_value};
+      o.partial.push_back({.at = {{"rounds", std::int64_t{450}}, {"y", y}}, .value = at_450});
+      o.partial.push_back({.at = {{"rounds", std::int64_t{600}}, {"y", y}}, .value = at_600});
+      out.push_back(std::move(o));
+    };
+    for (const double y : {0.05, 0.35, 0.5, 0.85, 0.95}) add(y, 0.80, 0.78, 0.79);
+    if (level_first) add(level_y, 0.90, 0.93, 0.93);
+    add(climbing_y, 0.90, 0.84, 0.86);
+    if (!level_first) add(level_y, 0.90, 0.93, 0.93);
+    return out;
+  };
+  GaussianProcessSampler gp;
+  EXPECT_EQ(gp.recommend({space, Goal::kMaximize, study(0.2, 0.7, false)}), std::optional<std::size_t>(6));
+  EXPECT_EQ(gp.recommend({space, Goal::kMaximize, study(0.7, 0.2, true)}), std::optional<std::size_t>(5));
+}
+
 TEST(TuningGaussianProcessSampler, RecommendsOnlyTrialsThatRanToTheirEndAndAfterTheFirstCandidate) {
   SearchSpace space;
   space.params = {double_param("x", 0, 1), double_param("y", 0, 1)};
