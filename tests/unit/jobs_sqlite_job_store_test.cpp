@@ -1,10 +1,13 @@
 // The SQLite job store: job ids, leases, trials within maxTrials, and what a second connection
 // (another agent, or the same store after a restart) sees.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include "jobs_test_util.h"
 #include "test_util.h"
@@ -23,6 +26,110 @@ using treeline::testing::idle_child;
 using treeline::testing::register_and_claim;
 using treeline::testing::exited_pid;
 using treeline::testing::queued_job;
+
+// The default VFS, wrapped to count the syncs SQLite asks of the files it opens (the WAL's
+// among them), made the default while it lives.
+class SyncCountingVfs {
+ public:
+  SyncCountingVfs() : inner_(sqlite3_vfs_find(nullptr)) {
+    vfs_ = *inner_;
+    vfs_.zName = "sync_counting";
+    vfs_.szOsFile = static_cast<int>(sizeof(File)) + inner_->szOsFile;
+    vfs_.pAppData = this;
+    vfs_.xOpen = &SyncCountingVfs::open;
+    sqlite3_vfs_register(&vfs_, /*makeDflt=*/1);
+  }
+  ~SyncCountingVfs() {
+    sqlite3_vfs_unregister(&vfs_);
+    sqlite3_vfs_register(inner_, 1);
+  }
+  int syncs() const { return syncs_.load(); }
+
+ private:
+  // Our file, with the inner VFS's file right behind it in the same allocation.
+  struct File {
+    sqlite3_file base;
+    SyncCountingVfs* owner;
+    sqlite3_file* inner() { return reinterpret_cast<sqlite3_file*>(this + 1); }
+  };
+  static int open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int* out_flags) {
+    auto* self = static_cast<SyncCountingVfs*>(vfs->pAppData);
+    auto* f = reinterpret_cast<File*>(file);
+    f->owner = self;
+    const int rc = self->inner_->xOpen(self->inner_, name, f->inner(), flags, out_flags);
+    if (rc != SQLITE_OK || f->inner()->pMethods == nullptr) {
+      f->base.pMethods = nullptr;
+      return rc;
+    }
+    // The inner file's methods, with xSync counted; one table per inner table (files of one VFS share it).
+    self->methods_ = *f->inner()->pMethods;
+    self->methods_.xSync = [](sqlite3_file* file, int sync_flags) {
+      auto* f = reinterpret_cast<File*>(file);
+      ++f->owner->syncs_;
+      return f->inner()->pMethods->xSync(f->inner(), sync_flags);
+    };
+    forward_all(self->methods_);
+    f->base.pMethods = &self->methods_;
+    return rc;
+  }
+  // Every other method calls the inner file's.
+  static void forward_all(sqlite3_io_methods& m) {
+    m.xClose = [](sqlite3_file* f) { return inner(f)->pMethods->xClose(inner(f)); };
+    m.xRead = [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) { return inner(f)->pMethods->xRead(inner(f), b, n, o); };
+    m.xWrite = [](sqlite3_file* f, const void* b, int n, sqlite3_int64 o) {
+      return inner(f)->pMethods->xWrite(inner(f), b, n, o);
+    };
+    m.xTruncate = [](sqlite3_file* f, sqlite3_int64 n) { return inner(f)->pMethods->xTruncate(inner(f), n); };
+    m.xFileSize = [](sqlite3_file* f, sqlite3_int64* n) { return inner(f)->pMethods->xFileSize(inner(f), n); };
+    m.xLock = [](sqlite3_file* f, int l) { return inner(f)->pMethods->xLock(inner(f), l); };
+    m.xUnlock = [](sqlite3_file* f, int l) { return inner(f)->pMethods->xUnlock(inner(f), l); };
+    m.xCheckReservedLock = [](sqlite3_file* f, int* r) { return inner(f)->pMethods->xCheckReservedLock(inner(f), r); };
+    m.xFileControl = [](sqlite3_file* f, int op, void* a) { return inner(f)->pMethods->xFileControl(inner(f), op, a); };
+    m.xSectorSize = [](sqlite3_file* f) { return inner(f)->pMethods->xSectorSize(inner(f)); };
+    m.xDeviceCharacteristics = [](sqlite3_file* f) { return inner(f)->pMethods->xDeviceCharacteristics(inner(f)); };
+    m.xShmMap = [](sqlite3_file* f, int r, int s, int e, void volatile** p) {
+      return inner(f)->pMethods->xShmMap(inner(f), r, s, e, p);
+    };
+    m.xShmLock = [](sqlite3_file* f, int o, int n, int fl) { return inner(f)->pMethods->xShmLock(inner(f), o, n, fl); };
+    m.xShmBarrier = [](sqlite3_file* f) { inner(f)->pMethods->xShmBarrier(inner(f)); };
+    m.xShmUnmap = [](sqlite3_file* f, int d) { return inner(f)->pMethods->xShmUnmap(inner(f), d); };
+    m.xFetch = [](sqlite3_file* f, sqlite3_int64 o, int n, void** p) { return inner(f)->pMethods->xFetch(inner(f), o, n, p); };
+    m.xUnfetch = [](sqlite3_file* f, sqlite3_int64 o, void* p) { return inner(f)->pMethods->xUnfetch(inner(f), o, p); };
+  }
+  static sqlite3_file* inner(sqlite3_file* f) { return reinterpret_cast<File*>(f)->inner(); }
+
+  sqlite3_vfs* inner_;
+  sqlite3_vfs vfs_{};
+  sqlite3_io_methods methods_{};
+  std::atomic<int> syncs_{0};
+};
+
+TEST(SqliteJobStore, AFinishedTrialIsOnDiskWhenFinishTrialReturns) {
+  // "Never loses a finished trial" holds through a power cut only if the commit is synced to
+  // the disk before finish_trial returns; so is a submitted job and a job's end.
+  SyncCountingVfs counting;
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  const AgentInfo agent = agent_named("agent");
+  int before = counting.syncs();
+  store.create_job(queued_job("study"));
+  EXPECT_GT(counting.syncs(), before) << "a submitted job is synced";
+  ASSERT_EQ(register_and_claim(store, agent, 30), std::vector<std::string>{"study"});
+  const auto id = store.start_new_trial("study", agent.agent_id, {{"x", 1.0}}, 5);
+  ASSERT_TRUE(id.has_value());
+  Trial done;
+  done.trial_id = *id;
+  done.state = JobState::kSucceeded;
+  done.final_metric = ReportedMetric{20, 0.7};
+  before = counting.syncs();
+  store.finish_trial("study", agent.agent_id, done);
+  EXPECT_GT(counting.syncs(), before) << "a finished trial is";
+  before = counting.syncs();
+  store.set_job_state("study", agent.agent_id, JobState::kSucceeded, "");
+  EXPECT_GT(counting.syncs(), before) << "a job's end is";
+  SqliteJobStore other(dir / "jobs.sqlite");
+  EXPECT_EQ(other.trials("study").at(0).final_metric->objective_value, 0.7);
+}
 
 TEST(JobIds, FollowAiPlatformsRule) {
   EXPECT_NO_THROW(validate_job_id("census_v2_1", "JOB"));
