@@ -607,10 +607,11 @@ void Agent::maybe_complete(ActiveJob& job) {
   const int max_trials = job.tuning ? job.input.hyperparameters->max_trials : 1;
   if (job.failing.empty() && max_failed > 0 && failed >= max_failed)
     job.failing = fmt::format("{} trials failed (maxFailedTrials {}); first: {}", failed, max_failed, first_error);
-  const auto limit = job.input.max_running_time;
-  if (job.failing.empty() && limit && now_seconds() - *job.job.start_time > static_cast<double>(limit->count()) / 1000)
-    job.failing = fmt::format("the job ran longer than scheduling.maxRunningTime ({} s)",
-                              static_cast<double>(limit->count()) / 1000);
+  if (const auto limit = job.input.max_running_time; job.failing.empty() && limit) {
+    const double seconds = std::chrono::duration<double>(*limit).count();
+    if (now_seconds() - *job.job.start_time > seconds)
+      job.failing = fmt::format("the job ran longer than scheduling.maxRunningTime ({} s)", seconds);
+  }
   if (!job.failing.empty())
     for (auto& [_, running] : job.running) running.process->terminate();
   if (!job.running.empty()) return;

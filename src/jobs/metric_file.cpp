@@ -24,54 +24,35 @@ std::optional<double> number_of(const nlohmann::json& v) {
 
 bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
-// The file's lines, a last one without its newline included.
-std::vector<std::string> file_lines(const std::filesystem::path& path) {
-  std::vector<std::string> lines;
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(std::move(line));
-  return lines;
-}
-
 }  // namespace
 
-namespace {
-
-// One line's report, without the step it is numbered by when it gives none.
-struct RawReport {
-  std::optional<long> step;
-  double value = 0;
-  std::optional<double> timestamp;
-};
-
-// Parses one non-blank line: a report carrying `tag`, nothing (another tag), or a problem named
-// by `where` ("line 3").
-std::optional<RawReport> parse_line(const std::string& line, const std::string& where, const std::string& tag,
-                                    std::vector<std::string>& problems) {
+void MetricFileFollower::add(std::string line) {
+  lines_.push_back(std::move(line));
+  const std::string where = fmt::format("report {}", lines_.size());
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(line);
+    j = nlohmann::json::parse(lines_.back());
   } catch (const nlohmann::json::exception&) {
-    problems.push_back(fmt::format("{}: not a JSON object: {}", where, printable_utf8(line, 80)));
-    return std::nullopt;
+    problems_.push_back(fmt::format("{}: not a JSON object: {}", where, printable_utf8(lines_.back(), 80)));
+    return;
   }
   if (!j.is_object()) {
-    problems.push_back(fmt::format("{}: not a JSON object", where));
-    return std::nullopt;
+    problems_.push_back(fmt::format("{}: not a JSON object", where));
+    return;
   }
-  if (!j.contains(tag)) return std::nullopt;
-  const auto value = number_of(j[tag]);
+  if (!j.contains(tag_)) return;
+  const auto value = number_of(j[tag_]);
   if (!value || !std::isfinite(*value)) {
-    problems.push_back(fmt::format("{}: {} is not a finite number: {}", where, tag, j[tag].dump()));
-    return std::nullopt;
+    problems_.push_back(fmt::format("{}: {} is not a finite number: {}", where, tag_, j[tag_].dump()));
+    return;
   }
-  RawReport r{std::nullopt, *value, std::nullopt};
+  Report r{std::nullopt, *value, std::nullopt};
   if (j.contains("global_step")) {
     const auto s = number_of(j["global_step"]);
     if (!s || !std::isfinite(*s) || *s < 0 || *s > kMaxStep || std::floor(*s) != *s) {
-      problems.push_back(fmt::format("{}: global_step is not a step count (a whole number from 0 to {}): {}", where,
-                                     kMaxStep, j["global_step"].dump()));
-      return std::nullopt;
+      problems_.push_back(fmt::format("{}: global_step is not a step count (a whole number from 0 to {}): {}", where,
+                                      kMaxStep, j["global_step"].dump()));
+      return;
     }
     r.step = static_cast<long>(*s);
   }
@@ -80,67 +61,10 @@ std::optional<RawReport> parse_line(const std::string& line, const std::string& 
     r.timestamp = number_of(j["timestamp"]);
     if (r.timestamp && !std::isfinite(*r.timestamp)) r.timestamp.reset();
   }
-  return r;
-}
-
-// The curve the reports make, in the order they were written.
-std::vector<ReportedMetric> curve_of(const std::vector<RawReport>& reports) {
-  std::vector<ReportedMetric> m;
-  m.reserve(reports.size());
-  for (std::size_t k = 0; k < reports.size(); ++k)
-    m.push_back({reports[k].step.value_or(static_cast<long>(k + 1)), reports[k].value, reports[k].timestamp});
-  // cloudml-hypertune writes global_step "0" when the trainer gives none: when every report has
-  // the same step, their order is the only step the stopping rules can compare trials at.
-  if (m.size() > 1 && std::all_of(m.begin(), m.end(), [&](const auto& r) { return r.training_step == m[0].training_step; })) {
-    for (std::size_t k = 0; k < m.size(); ++k) m[k].training_step = static_cast<long>(k + 1);
-    return m;
-  }
-  // Otherwise the curve keeps the steps given, and a report at a step already passed (a final
-  // report repeating the last step, or going back to a restored checkpoint's) replaces the
-  // points from there on: the curve's steps increase and its last point is the last report.
-  std::vector<ReportedMetric> curve;
-  for (const auto& r : m) {
-    while (!curve.empty() && curve.back().training_step >= r.training_step) curve.pop_back();
-    curve.push_back(r);
-  }
-  return curve;
-}
-
-}  // namespace
-
-MetricFileContents read_metric_file(const std::filesystem::path& path, const std::string& tag) {
-  return parse_metric_lines(file_lines(path), tag);
-}
-
-MetricFileContents parse_metric_lines(std::span<const std::string> lines, const std::string& tag) {
-  MetricFileContents out;
-  std::vector<RawReport> reports;
-  int number = 0;
-  for (const std::string& line : lines) {
-    ++number;
-    if (is_blank(line)) continue;
-    if (auto r = parse_line(line, fmt::format("line {}", number), tag, out.problems)) reports.push_back(*r);
-  }
-  out.metrics = curve_of(reports);
-  return out;
-}
-
-struct MetricFileFollower::Parsed {
-  std::vector<RawReport> reports;
-  std::vector<std::string> problems;
-};
-
-MetricFileFollower::MetricFileFollower(std::filesystem::path path, std::string tag)
-    : path_(std::move(path)), tag_(std::move(tag)), parsed_(std::make_shared<Parsed>()) {}
-
-void MetricFileFollower::add(std::string line) {
-  lines_.push_back(std::move(line));
-  if (auto r = parse_line(lines_.back(), fmt::format("report {}", lines_.size()), tag_, parsed_->problems))
-    parsed_->reports.push_back(*r);
+  reports_.push_back(r);
 }
 
 bool MetricFileFollower::update(bool complete) {
-  if (!parsed_) parsed_ = std::make_shared<Parsed>();
   // Complete lines only: an unterminated last line is a report being written, or the cut end of
   // a rewrite the trainer did not finish (killed halfway); `complete` looks at it below.
   std::vector<std::string> window;
@@ -187,8 +111,25 @@ bool MetricFileFollower::update(bool complete) {
 }
 
 MetricFileContents MetricFileFollower::contents() const {
-  if (!parsed_) return {};
-  return {curve_of(parsed_->reports), parsed_->problems};
+  std::vector<ReportedMetric> m;
+  m.reserve(reports_.size());
+  for (std::size_t k = 0; k < reports_.size(); ++k)
+    m.push_back({reports_[k].step.value_or(static_cast<long>(k + 1)), reports_[k].value, reports_[k].timestamp});
+  // cloudml-hypertune writes global_step "0" when the trainer gives none: when every report has
+  // the same step, their order is the only step the stopping rules can compare trials at.
+  if (m.size() > 1 && std::all_of(m.begin(), m.end(), [&](const auto& r) { return r.training_step == m[0].training_step; })) {
+    for (std::size_t k = 0; k < m.size(); ++k) m[k].training_step = static_cast<long>(k + 1);
+    return {std::move(m), problems_};
+  }
+  // Otherwise the curve keeps the steps given, and a report at a step already passed (a final
+  // report repeating the last step, or going back to a restored checkpoint's) replaces the
+  // points from there on: the curve's steps increase and its last point is the last report.
+  std::vector<ReportedMetric> curve;
+  for (const auto& r : m) {
+    while (!curve.empty() && curve.back().training_step >= r.training_step) curve.pop_back();
+    curve.push_back(r);
+  }
+  return {std::move(curve), problems_};
 }
 
 }  // namespace treeline::jobs

@@ -121,20 +121,26 @@ def test_cancel():
     assert unknown.returncode != 0 and "no such job" in unknown.stderr, unknown.stderr
 
 
+def early_stopping_study(name, body, max_trials, parallel):
+    """Runs a study of the Python trainer `body` with early stopping on; its trials, by id."""
+    trainer = python_trainer(P, name + ".py", body)
+    config = tuning_config(P, name + ".yaml", trainer, max_trials=max_trials, parallel=parallel,
+                           extra_hp="    enableTrialEarlyStopping: true\n")
+    submit("t_" + name, config)
+    doc = P.wait("t_" + name)
+    trials = sorted(doc["trainingOutput"]["trials"], key=lambda t: int(t["trialId"]))
+    assert doc["state"] == "SUCCEEDED" and len(trials) == max_trials, doc
+    return trials
+
+
 def test_early_stopping():
     # Trials with x < 0 are bad from the first report on; the median rule stops them.
-    trainer = python_trainer(P, "curve.py", """\
+    trials = early_stopping_study("early", """\
         x = float(args["x"])
         for step in range(1, 11):
             report(x * step, step)
             time.sleep(0.15)
-        """)
-    config = tuning_config(P, "early.yaml", trainer, max_trials=12, parallel=2,
-                           extra_hp="    enableTrialEarlyStopping: true\n")
-    submit("t_early", config)
-    doc = P.wait("t_early")
-    trials = doc["trainingOutput"]["trials"]
-    assert doc["state"] == "SUCCEEDED" and len(trials) == 12, doc
+        """, max_trials=12, parallel=2)
     stopped = [t for t in trials if t["isTrialStoppedEarly"]]
     assert stopped, "some trial was stopped early"
     for t in stopped:
@@ -146,18 +152,12 @@ def test_early_stopping():
 def test_plateau_stopping():
     # Trial 1 climbs to 1.0; the next one is flat at 0.9 from its first report. One finished trial
     # is too few for the median rule, so only the plateau rule can stop it.
-    trainer = python_trainer(P, "flat.py", """\
+    trials = early_stopping_study("plateau", """\
         first = os.environ["CLOUD_ML_TRIAL_ID"] == "1"
         for step in range(1, 11):
             report(step / 10 if first else 0.9, step)
             time.sleep(0.3)
-        """)
-    config = tuning_config(P, "plateau.yaml", trainer, max_trials=2, parallel=1,
-                           extra_hp="    enableTrialEarlyStopping: true\n")
-    submit("t_plateau", config)
-    doc = P.wait("t_plateau")
-    trials = sorted(doc["trainingOutput"]["trials"], key=lambda t: int(t["trialId"]))
-    assert doc["state"] == "SUCCEEDED" and len(trials) == 2, doc
+        """, max_trials=2, parallel=1)
     assert not trials[0]["isTrialStoppedEarly"] and trials[0]["finalMetric"]["trainingStep"] == "10", trials[0]
     assert trials[1]["isTrialStoppedEarly"], trials[1]
     assert 4 <= int(trials[1]["finalMetric"]["trainingStep"]) < 10, trials[1]
@@ -168,18 +168,12 @@ def test_a_long_curve_through_cloudml_hypertunes_window():
     # reports; trial 2 climbs to 0.9 by report 110 and stays there, so only after its 165th report
     # has its best come at or before two thirds of its steps: the plateau rule can stop it only
     # if the agent still follows the curve once the file stops growing.
-    trainer = python_trainer(P, "long_curve.py", """\
+    trials = early_stopping_study("long_curve", """\
         first = os.environ["CLOUD_ML_TRIAL_ID"] == "1"
         for step in range(1, 151 if first else 401):
             report(step / 150 if first else min(step, 110) / 110 * 0.9, step)
             time.sleep(0.02)
-        """)
-    config = tuning_config(P, "long_curve.yaml", trainer, max_trials=2, parallel=1,
-                           extra_hp="    enableTrialEarlyStopping: true\n")
-    submit("t_long_curve", config)
-    doc = P.wait("t_long_curve")
-    trials = sorted(doc["trainingOutput"]["trials"], key=lambda t: int(t["trialId"]))
-    assert doc["state"] == "SUCCEEDED" and len(trials) == 2, doc
+        """, max_trials=2, parallel=1)
     assert trials[0]["finalMetric"]["trainingStep"] == "150", trials[0]["finalMetric"]
     assert len(trials[0]["allMetrics"]) == 150, "the agent followed the file: %d" % len(trials[0]["allMetrics"])
     assert trials[1]["isTrialStoppedEarly"], trials[1]["finalMetric"]

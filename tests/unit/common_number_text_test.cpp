@@ -53,11 +53,13 @@ TEST(NumberText, EveryReaderSharesTheRule) {
   testing::TempDir dir;
   const auto file = dir.path() / "metrics.jsonl";
   testing::write_text(file, "{\"f1\": \"+0.75\", \"global_step\": \"10\"}\n{\"f1\": \"0.8 \"}\n");
-  const auto read = jobs::read_metric_file(file, "f1");
+  jobs::MetricFileFollower follower(file, "f1");
+  follower.update(/*complete=*/true);
+  const auto read = follower.contents();
   ASSERT_EQ(read.metrics.size(), 1u);
   EXPECT_EQ(read.metrics[0].objective_value, 0.75);
   ASSERT_EQ(read.problems.size(), 1u);
-  EXPECT_NE(read.problems[0].find("line 2"), std::string::npos) << read.problems[0];
+  EXPECT_NE(read.problems[0].find("report 2"), std::string::npos) << read.problems[0];
 }
 
 }  // namespace

@@ -14,6 +14,13 @@ namespace {
 using treeline::testing::TempDir;
 using treeline::testing::write_text;
 
+// The whole file as a trainer that has exited left it.
+MetricFileContents read_metric_file(const std::filesystem::path& path, const std::string& tag) {
+  MetricFileFollower follower(path, tag);
+  follower.update(/*complete=*/true);
+  return follower.contents();
+}
+
 std::vector<long> steps_of(const MetricFileContents& c) {
   std::vector<long> out;
   for (const auto& m : c.metrics) out.push_back(m.training_step);
@@ -73,12 +80,12 @@ TEST(MetricFile, GarbageBecomesProblemsThatStayValidText) {
   const auto c = read_metric_file(dir / "m.jsonl", "f1");
   EXPECT_EQ(steps_of(c), (std::vector<long>{7}));
   ASSERT_EQ(c.problems.size(), 6u);
-  EXPECT_NE(c.problems[0].find("line 1: not a JSON object: not json ?? caf?"), std::string::npos) << c.problems[0];
-  EXPECT_NE(c.problems[1].find("line 2: f1 is not a finite number"), std::string::npos);
-  EXPECT_NE(c.problems[2].find("line 3: global_step is not a step count"), std::string::npos);
-  EXPECT_NE(c.problems[3].find("line 4: global_step is not a step count"), std::string::npos);
-  EXPECT_NE(c.problems[4].find("line 5: global_step is not a step count"), std::string::npos);
-  EXPECT_NE(c.problems[5].find("line 6: not a JSON object"), std::string::npos);
+  EXPECT_NE(c.problems[0].find("report 1: not a JSON object: not json ?? caf?"), std::string::npos) << c.problems[0];
+  EXPECT_NE(c.problems[1].find("report 2: f1 is not a finite number"), std::string::npos);
+  EXPECT_NE(c.problems[2].find("report 3: global_step is not a step count"), std::string::npos);
+  EXPECT_NE(c.problems[3].find("report 4: global_step is not a step count"), std::string::npos);
+  EXPECT_NE(c.problems[4].find("report 5: global_step is not a step count"), std::string::npos);
+  EXPECT_NE(c.problems[5].find("report 6: not a JSON object"), std::string::npos);
   for (const auto& p : c.problems) EXPECT_NO_THROW((void)nlohmann::json(p).dump());
 }
 
