@@ -25,6 +25,10 @@ namespace {
 using treeline::testing::TempDir;
 
 // A tuning job whose trials run `script` with /bin/sh (the trial's --name=value arguments follow).
+// Trainers (for shell_tuning_job) that report a score of 1, without a step and at step 1.
+constexpr const char* kReportsOne = R"(echo "{\"score\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+constexpr const char* kReportsOneAtStep1 = R"(echo "{\"score\": 1, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+
 Job shell_tuning_job(const std::string& id, const std::string& script, int max_trials, int parallel) {
   Job job;
   job.job_id = id;
@@ -123,7 +127,7 @@ done)";
 TEST(Agent, TheJobWithTheMostWorkLeftGetsTheFreeSlot) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
-  const std::string report = R"(echo "{\"score\": 1, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  const std::string report = kReportsOneAtStep1;
   store.create_job(shell_tuning_job("pricey", "sleep 0.4; " + report, 4, 1));
   store.create_job(shell_tuning_job("cheap", "sleep 0.02; " + report, 2, 1));
   run_agent_until_idle(store, dir, 1);
@@ -152,7 +156,7 @@ TEST(Agent, TheJobWithTheMostWorkLeftGetsTheFreeSlot) {
 TEST(Agent, ASubmitsFinalTrainingCountsAsWorkLeft) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
-  const std::string report = R"(echo "{\"score\": 1, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  const std::string report = kReportsOneAtStep1;
   // As submit queues them: the tuning job names the final training job to run with its best
   // hyperparameters. One 0.4 s trial left plus its final (0.8 s) outweighs two 0.3 s trials
   // (0.6 s); without the final it would not (0.4 s). Starting a process adds the same to every
@@ -366,7 +370,7 @@ TEST(Agent, AResumedStudyLearnsTheEarlierJobButPicksFromItsOwn) {
 TEST(Agent, AResumeThatDoesNotFitTheSpaceFailsItsJobAndTheOthersRunOn) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
-  const std::string script = R"(echo "{\"score\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  const std::string script = kReportsOne;
   store.create_job(shell_tuning_job("earlier", script, 2, 1));
   run_agent_until_idle(store, dir, 1);
   ASSERT_EQ(store.find_job("earlier")->state, JobState::kSucceeded);
@@ -425,7 +429,7 @@ class RefusingSampler : public tuning::Sampler {
 TEST(Agent, ASearchThatCannotGoOnFailsItsJobNotTheAgent) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
-  const std::string script = R"(echo "{\"score\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  const std::string script = kReportsOne;
   Job refused = shell_tuning_job("refused", script, 2, 1);
   refused.training_input["hyperparameters"]["algorithm"] = "TPE";
   store.create_job(refused);
@@ -526,7 +530,7 @@ TEST(Agent, AFailingStoreStopsItsTrialsAndReleasesItsJobs) {
   SqliteJobStore store(dir / "jobs.sqlite");
   // The first attempt reports, then waits (as its own pid) until stopped; a rerun reports and ends.
   const std::string marker = (dir / "attempted").string(), pid_file = (dir / "trial.pid").string();
-  const std::string report = R"(echo "{\"score\": 1, \"global_step\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  const std::string report = kReportsOneAtStep1;
   Job job = shell_tuning_job("job",
                              "if [ -e " + marker + " ]; then " + report + "; exit 0; fi; touch " + marker +
                                  "; echo $$ > " + pid_file + "; " + report + "; exec sleep 30",
@@ -576,7 +580,7 @@ class StoreBusyReadingJob : public SqliteJobStore {
 
 TEST(Agent, AStoreFailingAsAJobIsTakenUpLeavesTheJobToTheNextAgent) {
   TempDir dir;
-  const std::string report = R"(echo "{\"score\": 1}" >> "$CLOUD_ML_HP_METRIC_FILE")";
+  const std::string report = kReportsOne;
   {
     SqliteJobStore store(dir / "jobs.sqlite");
     store.create_job(shell_tuning_job("old", report, 1, 1));

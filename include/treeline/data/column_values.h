@@ -16,7 +16,6 @@ class ColumnValues {
  public:
   ColumnValues() = default;
   ColumnValues(std::vector<T> values) : owned_(std::move(values)) {}  // NOLINT: a vector is a column
-  ColumnValues(std::initializer_list<T> values) : owned_(values) {}
 
   // A view of `values`, which `keep_alive` (the mapping) keeps valid for as long as any copy of
   // the view exists.
@@ -30,14 +29,12 @@ class ColumnValues {
 
   bool is_view() const { return keep_alive_ != nullptr; }
   std::size_t size() const { return is_view() ? view_.size() : owned_.size(); }
-  bool empty() const { return size() == 0; }
   const T* data() const { return is_view() ? view_.data() : owned_.data(); }
   const T& operator[](std::size_t i) const { return data()[i]; }
   const T* begin() const { return data(); }
   const T* end() const { return data() + size(); }
   operator std::span<const T>() const { return {data(), size()}; }  // NOLINT: read as a span anywhere
 
-  void reserve(std::size_t n) { owned_for_writing().reserve(n); }
   void push_back(const T& value) { owned_for_writing().push_back(value); }
   // The values to change in place; a view is copied first (the mapping itself is read-only).
   std::vector<T>& mutable_values() {
