@@ -337,9 +337,11 @@ void Agent::activate(const std::string& job_id) {
   for (const auto& t : job->trials)
     if (t.state == JobState::kQueued) executor_.stop_leftovers(job_directory(*job, t.trial_id));
   job->cancelling = job->job.state == JobState::kCancelling;
-  if (job->job.state == JobState::kQueued || job->job.state == JobState::kPreparing) {
-    store_.set_job_state(job_id, info_.agent_id, JobState::kRunning);
-    job->job.state = JobState::kRunning;
+  // PREPARING until its first trial process starts: with seven studies on two cores, most wait
+  // for a slot first, and `jobs list` should say which ones do.
+  if (job->job.state == JobState::kQueued) {
+    store_.set_job_state(job_id, info_.agent_id, JobState::kPreparing);
+    job->job.state = JobState::kPreparing;
   }
   if (!job->job.start_time) job->job.start_time = now_seconds();
   active_.emplace(job_id, std::move(job));
@@ -479,7 +481,8 @@ void Agent::share_cores() {
 }
 
 bool Agent::launch_next_trial(ActiveJob& job) {
-  if (job.cancelling || !job.failing.empty() || job.job.state != JobState::kRunning) return false;
+  if (job.cancelling || !job.failing.empty()) return false;
+  if (job.job.state != JobState::kPreparing && job.job.state != JobState::kRunning) return false;
   const int max_parallel = job.tuning ? job.input.hyperparameters->max_parallel_trials : 1;
   const int max_trials = job.tuning ? job.input.hyperparameters->max_trials : 1;
   if (static_cast<int>(job.running.size()) >= max_parallel) return false;
@@ -488,7 +491,7 @@ bool Agent::launch_next_trial(ActiveJob& job) {
     if (t.state != JobState::kQueued || job.running.count(t.trial_id)) continue;
     auto slot = slots_.try_acquire();
     if (!slot) return false;
-    store_.restart_trial(job.job.job_id, info_.agent_id, t.trial_id);
+    if (!store_.restart_trial(job.job.job_id, info_.agent_id, t.trial_id)) return false;
     t.state = JobState::kRunning;
     t.start_time = now_seconds();  // as restart_trial records it: the run that counts is this one
     ++t.attempts;
@@ -590,6 +593,11 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
     return;
   }
   job.running.emplace(trial_id, std::move(running));
+  if (job.job.state == JobState::kPreparing) {
+    // A cancel that came meanwhile stays (the store keeps CANCELLING); the next look stops the trial.
+    store_.set_job_state(job.job.job_id, info_.agent_id, JobState::kRunning);
+    job.job.state = JobState::kRunning;
+  }
 }
 
 void Agent::maybe_complete(ActiveJob& job) {

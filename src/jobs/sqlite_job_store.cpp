@@ -313,13 +313,14 @@ void SqliteJobStore::release_job(const std::string& job_id, const std::string& a
   s.step();
 }
 
-void SqliteJobStore::check_owner(const std::string& job_id, const std::string& agent_id) {
+JobState SqliteJobStore::check_owner(const std::string& job_id, const std::string& agent_id) {
   auto s = db_.prepare("SELECT owner, state FROM jobs WHERE job_id = ?");
   s.bind(1, std::string_view(job_id));
   if (!s.step() || s.is_null(0) || s.column_text(0) != agent_id)
     throw LeaseLost(fmt::format("job {} is no longer owned by agent {}", job_id, agent_id));
-  if (is_terminal(parse_job_state(std::string(s.column_text(1)))))
-    throw LeaseLost(fmt::format("job {} has ended ({})", job_id, s.column_text(1)));
+  const JobState state = parse_job_state(std::string(s.column_text(1)));
+  if (is_terminal(state)) throw LeaseLost(fmt::format("job {} has ended ({})", job_id, s.column_text(1)));
+  return state;
 }
 
 namespace {
@@ -343,7 +344,7 @@ void SqliteJobStore::set_job_state(const std::string& job_id, const std::string&
       "start_time = CASE WHEN ?1 IN ('PREPARING', 'RUNNING') AND start_time IS NULL THEN ?3 ELSE start_time END, "
       "end_time = CASE WHEN ?1 IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN ?3 ELSE end_time END, "
       "owner = CASE WHEN ?1 IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN NULL ELSE owner END "
-      "WHERE job_id = ?4");
+      "WHERE job_id = ?4 AND NOT (state = 'CANCELLING' AND ?1 IN ('QUEUED', 'PREPARING', 'RUNNING'))");
   s.bind(1, std::string_view(to_string(state)))
       .bind(2, std::string_view(error_message))
       .bind(3, now)
@@ -355,7 +356,7 @@ void SqliteJobStore::set_job_state(const std::string& job_id, const std::string&
 std::optional<int> SqliteJobStore::start_new_trial(const std::string& job_id, const std::string& agent_id,
                                                    const tuning::Assignment& params, int max_trials) {
   SqliteTransaction tx(db_);
-  check_owner(job_id, agent_id);
+  if (check_owner(job_id, agent_id) == JobState::kCancelling) return std::nullopt;
   auto count = db_.prepare("SELECT COUNT(*) FROM trials WHERE job_id = ?");
   count.bind(1, std::string_view(job_id));
   count.step();
@@ -373,9 +374,9 @@ std::optional<int> SqliteJobStore::start_new_trial(const std::string& job_id, co
   return n + 1;
 }
 
-void SqliteJobStore::restart_trial(const std::string& job_id, const std::string& agent_id, int trial_id) {
+bool SqliteJobStore::restart_trial(const std::string& job_id, const std::string& agent_id, int trial_id) {
   SqliteTransaction tx(db_);
-  check_owner(job_id, agent_id);
+  if (check_owner(job_id, agent_id) == JobState::kCancelling) return false;
   auto s = db_.prepare(
       "UPDATE trials SET state = 'RUNNING', start_time = ?, attempts = attempts + 1, all_metrics = '[]' "
       "WHERE job_id = ? AND trial_id = ? AND state = 'QUEUED'");
@@ -383,6 +384,7 @@ void SqliteJobStore::restart_trial(const std::string& job_id, const std::string&
   s.step();
   if (db_.changes() == 0) throw_stale_trial(job_id, trial_id);
   tx.commit();
+  return true;
 }
 
 void SqliteJobStore::record_metrics(const std::string& job_id, const std::string& agent_id, int trial_id,

@@ -153,6 +153,41 @@ TEST(Agent, TheJobWithTheMostWorkLeftGetsTheFreeSlot) {
   EXPECT_TRUE(order.substr(0, 2) == "pc" || order.substr(0, 2) == "cp") << order;
 }
 
+TEST(Agent, AJobWaitingForASlotIsPreparingAndCanBeCancelledThere) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  const std::string go = (dir / "go").string();
+  const std::string held = "while [ ! -e '" + go + "' ]; do sleep 0.02; done; " + kReportsOneAtStep1;
+  for (const char* id : {"one", "other"}) store.create_job(shell_tuning_job(id, held, 1, 1));
+  std::thread agent([&] {
+    SqliteJobStore own(dir / "jobs.sqlite");
+    run_agent_until_idle(own, dir, 1);
+  });
+  // One machine slot: whichever job gets it runs, and the other waits for it, taken up but with
+  // no process yet.
+  std::string running, preparing;
+  for (int i = 0; i < 1000 && preparing.empty(); ++i) {
+    const auto one = store.job_state("one"), other = store.job_state("other");
+    if (one == JobState::kRunning && other == JobState::kPreparing) running = "one", preparing = "other";
+    if (other == JobState::kRunning && one == JobState::kPreparing) running = "other", preparing = "one";
+    if (preparing.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const bool seen = !preparing.empty();
+  JobState cancelled = JobState::kQueued;
+  if (seen) cancelled = store.request_cancel(preparing);
+  std::ofstream(go).put('\n');
+  agent.join();
+
+  ASSERT_TRUE(seen) << "one: " << to_string(*store.job_state("one")) << ", other: " << to_string(*store.job_state("other"));
+  EXPECT_EQ(cancelled, JobState::kCancelling) << "an agent holds it";
+  EXPECT_EQ(store.job_state(running), JobState::kSucceeded) << store.find_job(running)->error_message;
+  const Job ran = *store.find_job(running);
+  ASSERT_EQ(store.trials(running).size(), 1u);
+  EXPECT_LE(*ran.start_time, *store.trials(running).at(0).start_time) << "startTime is when PREPARING began";
+  EXPECT_EQ(store.job_state(preparing), JobState::kCancelled);
+  EXPECT_TRUE(store.trials(preparing).empty()) << "a cancelled job starts no trial";
+}
+
 TEST(Agent, ASubmitsFinalTrainingCountsAsWorkLeft) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
@@ -509,8 +544,8 @@ class StoreFailingAtMetrics : public JobStore {
                                      const tuning::Assignment& params, int max_trials) override {
     return inner_.start_new_trial(id, agent, params, max_trials);
   }
-  void restart_trial(const std::string& id, const std::string& agent, int trial) override {
-    inner_.restart_trial(id, agent, trial);
+  bool restart_trial(const std::string& id, const std::string& agent, int trial) override {
+    return inner_.restart_trial(id, agent, trial);
   }
   void record_metrics(const std::string&, const std::string&, int, const std::vector<ReportedMetric>&) override {
     throw Error("jobs.sqlite: database or disk is full");

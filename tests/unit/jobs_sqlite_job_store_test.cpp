@@ -276,6 +276,23 @@ TEST(SqliteJobStore, AJobCancelledWhileQueuedCannotBeStartedByItsClaimer) {
   EXPECT_TRUE(store.claim_jobs(a, 30).held.empty());
 }
 
+TEST(SqliteJobStore, ACancelOfAPreparingJobIsNotUndoneByItsAgentMovingOn) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  store.create_job(queued_job("study"));
+  const AgentInfo a = agent_named("agent-a");
+  ASSERT_EQ(register_and_claim(store, a, 30).size(), 1u);
+  store.set_job_state("study", a.agent_id, JobState::kPreparing, "");
+  EXPECT_TRUE(store.find_job("study")->start_time.has_value()) << "processing starts with PREPARING";
+  EXPECT_EQ(store.request_cancel("study"), JobState::kCancelling) << "its agent stops what it started";
+  EXPECT_FALSE(store.start_new_trial("study", a.agent_id, {}, 5).has_value()) << "nor does it start another";
+  // The agent, not yet aware, starts the first trial and moves the job on.
+  store.set_job_state("study", a.agent_id, JobState::kRunning, "");
+  EXPECT_EQ(store.job_state("study"), JobState::kCancelling);
+  store.set_job_state("study", a.agent_id, JobState::kCancelled, "cancelled by the user");
+  EXPECT_EQ(store.job_state("study"), JobState::kCancelled);
+}
+
 TEST(SqliteJobStore, AnAgentLeavesOnlyWhenNoJobIsWaiting) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");

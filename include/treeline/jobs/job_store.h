@@ -67,13 +67,17 @@ class JobStore {
 
   // Within an owned job (each throws LeaseLost when the job is not the caller's any more, or
   // has ended meanwhile, e.g. cancelled while still queued).
+  // A cancel is never undone: a job the user moved to CANCELLING stays there when the agent,
+  // unaware yet, moves it on to PREPARING or RUNNING; it leaves only for an end state.
   virtual void set_job_state(const std::string& job_id, const std::string& agent_id, JobState state,
                              const std::string& error_message = "") = 0;
-  // Adds trial N+1 as RUNNING with `params`, unless the job already has `max_trials` trials.
+  // Adds trial N+1 as RUNNING with `params`, unless the job already has `max_trials` trials or
+  // is being cancelled (the agent may not have seen the cancel yet).
   virtual std::optional<int> start_new_trial(const std::string& job_id, const std::string& agent_id,
                                              const tuning::Assignment& params, int max_trials) = 0;
-  // Moves a QUEUED (interrupted) trial to RUNNING again.
-  virtual void restart_trial(const std::string& job_id, const std::string& agent_id, int trial_id) = 0;
+  // Moves a QUEUED (interrupted) trial to RUNNING again; false, changing nothing, when the job
+  // is being cancelled.
+  virtual bool restart_trial(const std::string& job_id, const std::string& agent_id, int trial_id) = 0;
   // Records intermediate metrics of a running trial.
   virtual void record_metrics(const std::string& job_id, const std::string& agent_id, int trial_id,
                               const std::vector<ReportedMetric>& all_metrics) = 0;

@@ -31,13 +31,14 @@ class SqliteJobStore : public JobStore {
                      const std::string& error_message) override;
   std::optional<int> start_new_trial(const std::string& job_id, const std::string& agent_id,
                                      const tuning::Assignment& params, int max_trials) override;
-  void restart_trial(const std::string& job_id, const std::string& agent_id, int trial_id) override;
+  bool restart_trial(const std::string& job_id, const std::string& agent_id, int trial_id) override;
   void record_metrics(const std::string& job_id, const std::string& agent_id, int trial_id,
                       const std::vector<ReportedMetric>& all_metrics) override;
   void finish_trial(const std::string& job_id, const std::string& agent_id, const Trial& trial) override;
 
  private:
-  void check_owner(const std::string& job_id, const std::string& agent_id);
+  // The job's state, once it is known to be the agent's and not ended.
+  JobState check_owner(const std::string& job_id, const std::string& agent_id);
   bool agent_alive(const std::string& agent_id, double lease_seconds, double now);
   // Unfinished jobs, oldest first, each with its owner, and whether `agent_id` may have it (it
   // is nobody's, its own already, or its owner is dead): what claim_jobs takes and
