@@ -73,10 +73,25 @@ YAML::Node to_yaml(const nlohmann::json& j) {
   return n;
 }
 
+// The tuning job that queues job `id` when it succeeds (submit names its final training jobs
+// before they exist), if any.
+std::optional<jobs::Job> job_that_queues(jobs::JobStore& store, const std::string& id) {
+  for (auto& job : store.list_jobs(std::nullopt))
+    if (jobs::follow_up_job_id(job) == id) return std::move(job);
+  return std::nullopt;
+}
+
 jobs::Job require_job(jobs::JobStore& store, const std::string& id) {
-  auto job = store.find_job(id);
-  if (!job) throw InputError(fmt::format("job {}: no such job in this job store (see `treeline jobs list`)", id));
-  return *job;
+  if (auto job = store.find_job(id)) return *job;
+  const auto queuer = job_that_queues(store, id);
+  if (!queuer) throw InputError(fmt::format("job {}: no such job in this job store (see `treeline jobs list`)", id));
+  if (jobs::is_terminal(queuer->state))
+    throw InputError(fmt::format("job {} was never queued: tuning job {}, which queues it when it succeeds, ended {}{}{}",
+                                 id, queuer->job_id, jobs::to_string(queuer->state),
+                                 queuer->error_message.empty() ? "" : ": ", queuer->error_message));
+  throw InputError(fmt::format("job {} does not exist yet: tuning job {} ({}) queues it when it succeeds "
+                               "(`treeline jobs wait {}` waits for both)",
+                               id, queuer->job_id, jobs::to_string(queuer->state), id));
 }
 
 // --config's file, checked here rather than by CLI11, which skips a default value (submit's).
@@ -235,7 +250,7 @@ void add_jobs(CLI::App& app) {
     cmd->callback([f] {
       std::optional<jobs::JobState> state;
       if (!f->state.empty()) state = jobs::parse_job_state(f->state);
-      auto store = jobs::open_job_store(f->platform.paths().jobs_spec);
+      auto store = jobs::open_job_store(f->platform.paths().jobs_spec, jobs::StoreAccess::kExisting);
       fmt::print("{:<50} {:<11} {}\n", "JOB_ID", "STATUS", "CREATED");
       for (const auto& j : store->list_jobs(state))
         fmt::print("{:<50} {:<11} {}\n", j.job_id, jobs::to_string(j.state), jobs::format_time(j.create_time));
@@ -252,7 +267,7 @@ void add_jobs(CLI::App& app) {
     cmd->add_option("--format", f->format, "json or yaml")->check(CLI::IsMember({"json", "yaml"}))->capture_default_str();
     f->platform.add_to(*cmd);
     cmd->callback([f] {
-      auto store = jobs::open_job_store(f->platform.paths().jobs_spec);
+      auto store = jobs::open_job_store(f->platform.paths().jobs_spec, jobs::StoreAccess::kExisting);
       const auto job = require_job(*store, f->job_id);
       const auto doc = jobs::to_json(job, store->trials(f->job_id));
       if (f->format == "json") {
@@ -276,9 +291,24 @@ void add_jobs(CLI::App& app) {
     cmd->add_option("JOB", f->job_id)->required();
     f->platform.add_to(*cmd);
     cmd->callback([f] {
-      auto store = jobs::open_job_store(f->platform.paths().jobs_spec);
+      auto store = jobs::open_job_store(f->platform.paths().jobs_spec, jobs::StoreAccess::kExisting);
       std::optional<jobs::StalledNote> last_note;
+      bool told_of_queuer = false;
       for (int round = 0;; ++round) {
+        if (!store->find_job(f->job_id)) {
+          // A final training job named before it exists: wait for the tuning job that queues it.
+          const auto queuer = job_that_queues(*store, f->job_id);
+          if (!queuer || jobs::is_terminal(queuer->state)) {
+            require_job(*store, f->job_id);  // throws why, unless it was queued just now
+            continue;
+          }
+          if (!std::exchange(told_of_queuer, true))
+            fmt::print(stderr, "treeline: job {} is queued when tuning job {} succeeds; waiting for that first\n",
+                       f->job_id, queuer->job_id);
+          if (round % 25 == 0) last_note = print_stalled_note(*store, *queuer, last_note);
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          continue;
+        }
         const auto job = require_job(*store, f->job_id);
         if (jobs::is_terminal(job.state)) {
           fmt::print("{} {}\n", job.job_id, jobs::to_string(job.state));
@@ -303,11 +333,16 @@ void add_jobs(CLI::App& app) {
     f->platform.add_to(*cmd);
     cmd->callback([f] {
       const auto paths = f->platform.paths();
-      auto store = jobs::open_job_store(paths.jobs_spec);
+      auto store = jobs::open_job_store(paths.jobs_spec, jobs::StoreAccess::kExisting);
       const auto state = store->request_cancel(f->job_id);
       // A running job whose agent died needs one to stop its trials and end it.
       if (state == jobs::JobState::kCancelling) start_agent_if_needed(*store, paths);
-      fmt::print("Cancelled job [{}] ({}).\n", f->job_id, jobs::to_string(state));
+      if (state == jobs::JobState::kCancelled)
+        fmt::print("Cancelled job [{}].\n", f->job_id);
+      else
+        fmt::print("Cancelling job [{0}]: CANCELLING while its trials are stopped, then CANCELLED "
+                   "(`treeline jobs wait {0}`).\n",
+                   f->job_id);
     });
   }
   {
@@ -325,18 +360,22 @@ void add_jobs(CLI::App& app) {
     f->platform.add_to(*cmd);
     cmd->callback([f] {
       const auto paths = f->platform.paths();
-      auto store = jobs::open_job_store(paths.jobs_spec);
+      auto store = jobs::open_job_store(paths.jobs_spec, jobs::StoreAccess::kExisting);
       auto job = require_job(*store, f->job_id);
       const bool tuning = job.training_input.contains("hyperparameters");
       std::map<std::filesystem::path, std::uintmax_t> printed;
-      while (true) {
+      std::optional<jobs::StalledNote> last_note;
+      for (int round = 0;; ++round) {
         std::vector<std::pair<int, std::filesystem::path>> logs;
         if (tuning) {
-          for (const auto& t : store->trials(f->job_id))
+          const auto trials = store->trials(f->job_id);
+          for (const auto& t : trials)
             if (f->trial == 0 || t.trial_id == f->trial)
               logs.emplace_back(t.trial_id, jobs::trainer_directory(paths.jobs_root, f->job_id, t.trial_id) / jobs::kTrainerLog);
           if (f->trial != 0 && logs.empty() && jobs::is_terminal(job.state))
-            throw InputError(fmt::format("--trial {}: job {} has no such trial", f->trial, f->job_id));
+            throw InputError(fmt::format("--trial {}: job {} has no such trial{}", f->trial, f->job_id,
+                                         trials.empty() ? " (it ran none)"
+                                                        : fmt::format(" (its trials: 1 to {})", trials.size())));
         } else {
           logs.emplace_back(0, jobs::trainer_directory(paths.jobs_root, f->job_id, std::nullopt) / jobs::kTrainerLog);
         }
@@ -355,6 +394,8 @@ void add_jobs(CLI::App& app) {
         }
         std::fflush(stdout);
         if (!f->follow || jobs::is_terminal(job.state)) return;
+        // As `jobs wait` does: a job nobody moves gets a note on stderr, not silence.
+        if (round % 10 == 0) last_note = print_stalled_note(*store, job, last_note);
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         job = require_job(*store, f->job_id);
       }

@@ -648,14 +648,14 @@ void Agent::maybe_complete(ActiveJob& job) {
 }
 
 void Agent::submit_follow_up(ActiveJob& job) {
-  if (!job.tuning || !job.job.labels.contains("final_training")) return;
+  const auto final_id = follow_up_job_id(job.job);
+  if (!job.tuning || !final_id) return;
   const nlohmann::json& spec = job.job.labels["final_training"];
-  const std::string final_id = spec.at("job_id").get<std::string>();
-  if (store_.find_job(final_id)) return;
+  if (store_.find_job(*final_id)) return;
   const auto [best, picked_by, why_not_the_model] = job.recommended_trial();
   if (!best) return;
   Job final_job;
-  final_job.job_id = final_id;
+  final_job.job_id = *final_id;
   final_job.create_time = now_seconds();
   final_job.training_input = spec.at("training_input");
   for (const auto& [name, value] : best->hyperparameters)

@@ -83,6 +83,14 @@ bool is_terminal(JobState state) {
   return state == JobState::kSucceeded || state == JobState::kFailed || state == JobState::kCancelled;
 }
 
+std::optional<std::string> follow_up_job_id(const Job& job) {
+  const auto spec = job.labels.find("final_training");
+  if (spec == job.labels.end() || !spec->is_object()) return std::nullopt;
+  const auto id = spec->find("job_id");
+  if (id == spec->end() || !id->is_string()) return std::nullopt;
+  return id->get<std::string>();
+}
+
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }

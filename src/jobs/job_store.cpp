@@ -1,14 +1,30 @@
 #include "treeline/jobs/job_store.h"
 
+#include <fmt/format.h>
+
+#include <filesystem>
+
 #include "treeline/common/error.h"
 #include "treeline/jobs/sqlite_job_store.h"
 
 namespace treeline::jobs {
 
-std::unique_ptr<JobStore> open_job_store(const std::string& spec) {
+std::unique_ptr<JobStore> open_job_store(const std::string& spec, StoreAccess access) {
   constexpr std::string_view kScheme = "sqlite:";
+  if (!spec.starts_with(kScheme)) {
+    // "name:" or "name://" before any slash is a scheme, and SQLite the only one so far.
+    const auto colon = spec.find(':');
+    if (colon != std::string::npos && colon > 0 && spec.find('/') > colon)
+      throw InputError(fmt::format("--jobs '{}': expected sqlite:PATH or a path (SQLite is the only job store so far)",
+                                   spec));
+  }
   const std::string path = spec.starts_with(kScheme) ? spec.substr(kScheme.size()) : spec;
   if (path.empty()) throw InputError("--jobs: expected sqlite:PATH");
+  if (access == StoreAccess::kExisting && !std::filesystem::exists(path))
+    throw InputError(fmt::format(
+        "no job store at {}: nothing was submitted there. Check --store (the default, treeline-store, is relative "
+        "to the current folder) or --jobs",
+        path));
   return std::make_unique<SqliteJobStore>(path);
 }
 

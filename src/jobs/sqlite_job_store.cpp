@@ -99,11 +99,20 @@ AgentInfo agent_from_row(const SqliteStatement& s) {
           s.column_double(3),            s.column_double(4),                 std::string(s.column_text(5))};
 }
 
+// The folder the database goes in, made if missing; a path through a file (--store /etc/passwd)
+// or without permission is the caller's input at fault.
+const std::filesystem::path& with_folder(const std::filesystem::path& path) {
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) throw InputError(fmt::format("job store {}: cannot create the folder {}: {}", path.string(), folder.string(), ec.message()));
+  return path;
+}
+
 }  // namespace
 
 SqliteJobStore::SqliteJobStore(const std::filesystem::path& path)
-    : db_((std::filesystem::create_directories(path.has_parent_path() ? path.parent_path() : "."), path),
-          SqliteDatabase::Mode::kReadWriteCreate) {
+    : db_(with_folder(path), SqliteDatabase::Mode::kReadWriteCreate) {
   db_.execute("PRAGMA journal_mode=WAL");
   db_.execute("PRAGMA synchronous=FULL");
   db_.execute("PRAGMA foreign_keys=ON");

@@ -14,6 +14,9 @@
 #include "treeline/features/preprocessor.h"
 #include "treeline/metrics/binary_metrics.h"
 #include "treeline/model/hyperparameters.h"
+#include "treeline/pipeline/prepare.h"
+#include "treeline/pipeline/train_evaluate.h"
+#include "treeline/store/directory_store.h"
 
 namespace treeline::pipeline {
 namespace {
@@ -30,6 +33,40 @@ std::optional<void (*)(const std::string&)> other_tunable_flag(const std::string
   if (name == "encoding") return +[](const std::string& value) { features::parse_encoding(value); };
   if (name == "seed")
     return +[](const std::string& value) { data::parse_seed(value, "--seed"); };
+  return std::nullopt;
+}
+
+// How train-evaluate reads its other flags' values, for the ones a job's args may get wrong in
+// a way every trial would repeat; empty for flags it takes as they come (--store, --json, and
+// --decision-threshold-from, whose file the agent's own final jobs name).
+std::optional<void (*)(const std::string&)> trainer_flag_check(const std::string& name) {
+  if (name == "project") return +[](const std::string& value) { store::validate_name(value, "--project"); };
+  if (name == "name") return +[](const std::string& value) { store::validate_name(value, "--name"); };
+  if (name == "cover-type")
+    return +[](const std::string& value) {
+      const auto k = parse_integer<int>(value);
+      if (!k || *k < 1 || *k > kCoverTypes)
+        throw InputError(fmt::format("--cover-type: expected a whole number from 1 to {}, found '{}'", kCoverTypes, value));
+    };
+  if (name == "test-fraction")
+    return +[](const std::string& value) {
+      const auto share = parse_double(value);
+      if (!share) throw InputError(fmt::format("--test-fraction: expected a number, found '{}'", value));
+      data::check_fraction(*share, "--test-fraction", "the rows");
+    };
+  if (name == "validation-fraction")
+    return +[](const std::string& value) {
+      const auto share = parse_double(value);
+      if (!share) throw InputError(fmt::format("--validation-fraction: expected a number, found '{}'", value));
+      data::check_fraction(*share, "--validation-fraction", "the training split", /*zero_allowed=*/true);
+    };
+  if (name == "report-every" || name == "nthread")
+    return +[](const std::string& value) {
+      if (!parse_integer<int>(value) || *parse_integer<int>(value) < 0)
+        throw InputError(fmt::format("expected a whole number >= 0, found '{}'", value));
+    };
+  if (name == "decision-threshold")
+    return +[](const std::string& value) { (void)parse_decision_threshold(value, "--decision-threshold"); };
   return std::nullopt;
 }
 
@@ -77,8 +114,16 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
         throw InputError(fmt::format("{}: {}: treeline's trainer (train-evaluate) has no flag --{}; its flags: {}; "
                                      "its hyperparameters: {}",
                                      where(i), arg, name, fmt::join(known, ", "), model::valid_hyperparameter_names()));
+      if (const auto check = trainer_flag_check(name)) {
+        if (!flag->value) throw InputError(fmt::format("{}: {} needs a value", where(i), arg));
+        try {
+          (*check)(*flag->value);
+        } catch (const InputError& e) {
+          throw InputError(fmt::format("{}: {}: {}", where(i), arg, e.what()));
+        }
+      }
       if (flag->value_follows) ++i;
-      continue;  // the trainer checks their values itself
+      continue;
     }
     const std::string setting = spec != nullptr ? spec->name : name;
     if (!flag->value)
@@ -173,6 +218,23 @@ void check_config_for_default_trainer(const jobs::TrainingInput& input, const st
         break;
     }
   }
+}
+
+void check_trainer_dataset(const jobs::TrainingInput& input, const std::vector<std::string>& args,
+                           const std::filesystem::path& store_root) {
+  if (!input.container_command.empty()) return;
+  std::vector<std::string> missing;
+  for (const char* flag : {"--project", "--name", "--cover-type"})
+    if (!jobs::args_set_flag(args, flag)) missing.emplace_back(flag);
+  if (!missing.empty())
+    throw InputError(fmt::format(
+        "treeline's trainer (train-evaluate) needs {} to know which prepared dataset to train on: give {} after "
+        "--, e.g. `-- --project=mlops-workshop --name=run1 --cover-type=1`, or in the config's trainingInput.args",
+        fmt::join(missing, ", "), missing.size() == 1 ? "it" : "them"));
+  const auto store_flag = jobs::args_flag_value(args, "--store");
+  const store::DirectoryStore store(store_flag ? std::filesystem::path(*store_flag) : store_root);
+  const std::string prefix = *jobs::args_flag_value(args, "--project") + "/" + *jobs::args_flag_value(args, "--name");
+  check_prepared(store, prefix, *parse_integer<int>(*jobs::args_flag_value(args, "--cover-type")));
 }
 
 std::vector<std::string> default_trainer_args(const jobs::TrainingInput& input, const std::vector<std::string>& args,

@@ -22,6 +22,10 @@ namespace {
 
 constexpr std::string_view kTableFile = "table.tlds";
 
+std::string cover_type_manifest(const std::string& prefix, int cover_type) {
+  return fmt::format("{}/cover_type_{}/manifest.json", dataset_prefix(prefix), cover_type);
+}
+
 nlohmann::json schema_json(const data::Table& t) {
   nlohmann::json columns = nlohmann::json::array();
   for (const auto& c : t.numeric) columns.push_back({{"name", c.name}, {"type", "numeric"}});
@@ -62,14 +66,19 @@ PreparedData prepare_datasets(data::DataSource& source, store::ArtifactStore& st
   return prepared;
 }
 
-PreparedTable open_prepared_dataset(const store::ArtifactStore& store, const std::string& prefix, int cover_type) {
+void check_prepared(const store::ArtifactStore& store, const std::string& prefix, int cover_type) {
   if (cover_type < 1 || cover_type > kCoverTypes)
     throw InputError(fmt::format("--cover-type: expected 1..{}, got {}", kCoverTypes, cover_type));
-  const std::string ds = dataset_prefix(prefix);
-  const std::string manifest_key = fmt::format("{}/cover_type_{}/manifest.json", ds, cover_type);
+  const std::string manifest_key = cover_type_manifest(prefix, cover_type);
   if (!store.exists(manifest_key))
     throw InputError(fmt::format("{}: no prepared dataset for cover type {}; run `treeline prepare` (or run-local) first",
                                  store.uri(manifest_key), cover_type));
+}
+
+PreparedTable open_prepared_dataset(const store::ArtifactStore& store, const std::string& prefix, int cover_type) {
+  check_prepared(store, prefix, cover_type);
+  const std::string ds = dataset_prefix(prefix);
+  const std::string manifest_key = cover_type_manifest(prefix, cover_type);
   const std::string table_key = fmt::format("{}/{}", ds, kTableFile);
   std::string expected_sha256;
   std::size_t expected_rows = 0;

@@ -45,6 +45,7 @@ jobs::Job make_job(const std::string& job_id, const jobs::TrainingInput& input, 
     return i < input.args.size() ? config_arg_place(input, config_path, i)
                                  : fmt::format("trainer argument {} after --", i - input.args.size() + 1);
   });
+  check_trainer_dataset(input, all_args, paths.store_root);
   jobs::Job job;
   job.job_id = job_id;
   job.create_time = jobs::now_seconds();

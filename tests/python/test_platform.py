@@ -111,7 +111,7 @@ def test_cancel():
     deadline = time.time() + 30
     while time.time() < deadline and not P.describe("t_cancel")["trainingOutput"].get("trials"):
         time.sleep(0.2)
-    assert "Cancelled" in P.run("jobs", "cancel", "t_cancel").stdout
+    assert "Cancelling job [t_cancel]" in P.run("jobs", "cancel", "t_cancel").stdout
     doc = P.wait("t_cancel", timeout=30)
     assert doc["state"] == "CANCELLED", doc
     assert all(t["state"] == "CANCELLED" for t in doc["trainingOutput"]["trials"]), doc
@@ -516,6 +516,36 @@ def test_logs():
     assert "trial 2: last words, no newline" in out, "a finished job's last line is printed: %s" % out
 
 
+def test_commands_on_jobs_refuse_a_store_that_is_not_there():
+    # A mistyped --store is an error naming it, not an empty list, and leaves nothing behind.
+    typo = P.path("stor-typo")
+    for args in (["list"], ["describe", "t_any"], ["wait", "t_any"], ["logs", "t_any"], ["cancel", "t_any"]):
+        p = P.run("jobs", *args, "--store", typo, check=False)
+        assert p.returncode == 2 and "no job store at %s/jobs.sqlite" % typo in p.stderr, (args, p.stderr)
+    assert not os.path.exists(typo)
+    other = P.run("jobs", "list", "--jobs", "postgres://db/jobs", check=False)
+    assert other.returncode == 2 and "--jobs 'postgres://db/jobs': expected sqlite:PATH" in other.stderr, other.stderr
+    a_file = P.write("not-a-folder", "x\n")
+    through_a_file = P.run("agent", "--store", a_file + "/store", check=False)
+    assert through_a_file.returncode == 2 and "cannot create the folder %s/store" % a_file in through_a_file.stderr, \
+        through_a_file.stderr
+
+
+def test_logs_follow_says_why_nothing_comes():
+    # As `jobs wait` does: a queued job that no agent serves gets a note, not silence.
+    store = P.path("store-unserved")
+    P.run("jobs", "submit-tuning", "t_unserved", "--config", tuning_config(P, "unserved.yaml", GOOD, max_trials=1,
+                                                                            parallel=1), "--no-agent", "--store", store)
+    follow = subprocess.Popen([P.treeline, "jobs", "logs", "t_unserved", "--follow", "--store", store],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, err = follow.communicate(timeout=3)
+    except subprocess.TimeoutExpired:
+        follow.terminate()
+        _, err = follow.communicate()
+    assert "job t_unserved is QUEUED and no agent serves this job store now" in err, err
+
+
 P.check("tuning with a Python trainer", test_python_trainer_tuning)
 P.check("bad trainers fail with reasons", test_bad_trainers_fail_with_reasons)
 P.check("a trainer that cannot start", test_trainer_that_cannot_start)
@@ -538,4 +568,6 @@ P.check("logs --follow and YAML describe", test_logs_follow_and_yaml)
 P.check("resumePreviousJobId", test_resume_previous_job)
 P.check("config errors name the field", test_config_errors_name_the_field)
 P.check("logs", test_logs)
+P.check("commands on jobs refuse a store that is not there", test_commands_on_jobs_refuse_a_store_that_is_not_there)
+P.check("logs --follow says why nothing comes", test_logs_follow_says_why_nothing_comes)
 P.finish()

@@ -79,7 +79,13 @@ def test_detach_returns_at_once_and_jobs_finish():
     line = p.stdout.strip().splitlines()[0]
     final_job = line.split()[-1].rstrip(")")
     assert final_job.endswith("_final"), line
-    P.run("jobs", "wait", line.split()[5])
+    tuning_job = line.split()[5]
+    # The final job is named before its tuning job queues it: waiting on it waits for both.
+    waited = P.run("jobs", "wait", final_job)
+    assert waited.stdout.strip() == final_job + " SUCCEEDED", waited.stdout
+    if "is queued when tuning job" in waited.stderr:  # unless the tuning job was that quick
+        assert tuning_job in waited.stderr, waited.stderr
+    assert P.describe(tuning_job)["state"] == "SUCCEEDED"
     doc = P.wait(final_job)
     assert doc["state"] == "SUCCEEDED", doc
 

@@ -5,8 +5,11 @@
 
 #include "jobs_test_util.h"
 #include "test_util.h"
+#include "treeline/data/csv_source.h"
 #include "treeline/jobs/sqlite_job_store.h"
+#include "treeline/pipeline/prepare.h"
 #include "treeline/pipeline/submit.h"
+#include "treeline/store/directory_store.h"
 
 namespace treeline::pipeline {
 namespace {
@@ -77,25 +80,61 @@ namespace treeline::pipeline {
 namespace {
 
 // `jobs submit-*` builds its job here, checked before any store is touched.
+// A store with the sample's datasets prepared as project p, name n.
+jobs::PlatformPaths prepared_store(const TempDir& dir) {
+  data::CsvDataSource source(treeline::testing::sample_data());
+  store::DirectoryStore store(dir / "store");
+  prepare_datasets(source, store, "p/n");
+  return jobs::platform_paths(dir / "store", "");
+}
+
 TEST(MakeJob, AppendsTheUsersArgsAndWhatTheDefaultTrainerNeeds) {
-  const auto paths = jobs::platform_paths("/srv/store", "");
+  TempDir dir;
+  const auto paths = prepared_store(dir);
+  const std::string store = "--store=" + paths.store_root.string();
   const auto tuning = jobs::parse_training_input(
-      "args: ['--nthread=1']\nhyperparameters:\n  goal: MAXIMIZE\n  params:\n"
+      "args: ['--nthread=1', '--name=n']\nhyperparameters:\n  goal: MAXIMIZE\n  params:\n"
       "    - {parameterName: max_depth, type: INTEGER, minValue: 3, maxValue: 9}\n",
       "c.yaml");
-  const jobs::Job job = make_job("study_1", tuning, "c.yaml", {"--project=p", "--gamma=1"}, true, paths);
+  const jobs::Job job = make_job("study_1", tuning, "c.yaml", {"--project=p", "--cover-type=2", "--gamma=1"}, true, paths);
   EXPECT_EQ(job.job_id, "study_1");
-  EXPECT_EQ(job.training_input["args"], nlohmann::json({"--nthread=1", "--project=p", "--gamma=1",
-                                                        "--store=/srv/store", "--validation-fraction=0.2"}));
-  EXPECT_THROW_WITH(make_job("study_1", tuning, "c.yaml", {"--max_depth=4"}, true, paths), InputError,
-                    "trainer argument 1 after --: --max_depth=4 sets max_depth", "params[0] (max_depth) searches");
+  EXPECT_EQ(job.training_input["args"], nlohmann::json({"--nthread=1", "--name=n", "--project=p", "--cover-type=2",
+                                                        "--gamma=1", store, "--validation-fraction=0.2"}));
+  EXPECT_THROW_WITH(make_job("study_1", tuning, "c.yaml", {"--project=p", "--cover-type=2", "--max_depth=4"}, true, paths),
+                    InputError, "trainer argument 3 after --: --max_depth=4 sets max_depth",
+                    "params[0] (max_depth) searches");
   EXPECT_THROW_WITH(make_job("bad-id", tuning, "c.yaml", {}, true, paths), InputError, "JOB");
 
   const auto training = jobs::parse_training_input("scaleTier: BASIC\n", "t.yaml");
-  EXPECT_THROW_WITH(make_job("run_1", training, "t.yaml", {}, true, paths), InputError,
+  const std::vector<std::string> args = {"--project=p", "--name=n", "--cover-type=7"};
+  EXPECT_THROW_WITH(make_job("run_1", training, "t.yaml", args, true, paths), InputError,
                     "t.yaml: trainingInput.hyperparameters is missing: a tuning job needs it");
-  EXPECT_EQ(make_job("run_1", training, "t.yaml", {}, false, paths).training_input["args"],
-            nlohmann::json({"--store=/srv/store"}));
+  EXPECT_EQ(make_job("run_1", training, "t.yaml", args, false, paths).training_input["args"],
+            nlohmann::json({"--project=p", "--name=n", "--cover-type=7", store}));
+}
+
+TEST(MakeJob, RefusesTrainerArgsEveryTrialWouldFailOn) {
+  // Queued, each would run every trial to the same failure.
+  TempDir dir;
+  const auto paths = prepared_store(dir);
+  const auto training = jobs::parse_training_input("scaleTier: BASIC\n", "t.yaml");
+  auto submit = [&](std::vector<std::string> args) { return make_job("run_1", training, "t.yaml", args, false, paths); };
+  EXPECT_THROW_WITH(submit({"--project=p", "--name=n", "--cover-type=0"}), InputError,
+                    "trainer argument 3 after --: --cover-type=0", "expected a whole number from 1 to 7, found '0'");
+  EXPECT_THROW_WITH(submit({"--project=p", "--name=n", "--cover-type", "two"}), InputError,
+                    "trainer argument 3 after --: --cover-type", "found 'two'");
+  EXPECT_THROW_WITH(submit({"--project=p", "--name=n", "--cover-type=1", "--test-fraction=1.5"}), InputError,
+                    "--test-fraction");
+  EXPECT_THROW_WITH(submit({"--project=p", "--name=n", "--cover-type=1", "--decision-threshold=high"}), InputError,
+                    "--decision-threshold");
+  EXPECT_THROW_WITH(submit({"--project=p", "--cover-type=1"}), InputError, "needs --name to know which prepared dataset",
+                    "-- --project=mlops-workshop --name=run1 --cover-type=1");
+  EXPECT_THROW_WITH(submit({}), InputError, "needs --project, --name, --cover-type");
+  EXPECT_THROW_WITH(submit({"--project=p", "--name=nope", "--cover-type=1"}), InputError, "p/nope/datasets/cover_type_1",
+                    "no prepared dataset for cover type 1", "treeline prepare");
+  // The trainer reads the store its args name, and the job is checked against that one.
+  EXPECT_THROW_WITH(submit({"--project=p", "--name=n", "--cover-type=1", "--store=" + (dir / "elsewhere").string()}),
+                    InputError, "elsewhere/p/n/datasets/cover_type_1");
 }
 
 }  // namespace

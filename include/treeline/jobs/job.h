@@ -56,6 +56,10 @@ struct Job {
   nlohmann::json labels = nlohmann::json::object();  // e.g. project, name, cover_type, role
 };
 
+// The job a tuning job queues when it succeeds (submit's final training, in its
+// labels.final_training), if it names one. Until then that id names no job.
+std::optional<std::string> follow_up_job_id(const Job& job);
+
 double now_seconds();
 // RFC 3339 in UTC with microseconds, as AI Platform prints times: 2026-11-27T01:40:00.123456Z.
 std::string format_time(double seconds);

@@ -85,8 +85,14 @@ class JobStore {
   virtual void finish_trial(const std::string& job_id, const std::string& agent_id, const Trial& trial) = 0;
 };
 
+// Whether opening may create the store. Commands that queue or run jobs create it; those that
+// read or act on jobs already submitted (list, describe, wait, logs, cancel) need it to exist, so
+// that a mistyped --store is an error rather than an empty store left behind.
+enum class StoreAccess { kCreate, kExisting };
+
 // "sqlite:PATH" or a plain path -> the store (SQLite is the one kind so far; the default lives in
-// the artifact store). Callers hold the interface, so another kind is a new branch here.
-std::unique_ptr<JobStore> open_job_store(const std::string& spec);
+// the artifact store). Callers hold the interface, so another kind is a new branch here. Throws
+// InputError for another scheme (postgres://...), or with kExisting when there is no store.
+std::unique_ptr<JobStore> open_job_store(const std::string& spec, StoreAccess access = StoreAccess::kCreate);
 
 }  // namespace treeline::jobs

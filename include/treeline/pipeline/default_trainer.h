@@ -38,6 +38,13 @@ std::string config_arg_place(const jobs::TrainingInput& input, const std::string
 void check_args_for_default_trainer(const jobs::TrainingInput& input, const std::vector<std::string>& args,
                                     const std::function<std::string(std::size_t)>& where);
 
+// The prepared dataset a job's trainer would train on, checked before the job is queued: `args`
+// (the config's and the user's) must give --project, --name and --cover-type, and that cover type
+// must be prepared in the store the trainer reads (--store in `args`, else `store_root`). Throws
+// InputError saying what to add or run. Nothing for a custom trainer.
+void check_trainer_dataset(const jobs::TrainingInput& input, const std::vector<std::string>& args,
+                           const std::filesystem::path& store_root);
+
 // What `jobs submit-training` and `submit-tuning` add to `args` (the config's and the user's) for
 // the default trainer: the store the job was submitted to (`store_root`, absolute as
 // jobs::PlatformPaths has it: each trial runs in its own directory), and for a tuning job

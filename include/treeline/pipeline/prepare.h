@@ -36,6 +36,9 @@ PreparedData prepare_datasets(data::DataSource& source, store::ArtifactStore& st
 // Opens the prepared table (memory-mapped, no text parsing), checks cover type K was prepared
 // and the table is the one its manifest names (sha256).
 PreparedTable open_prepared_dataset(const store::ArtifactStore& store, const std::string& prefix, int cover_type);
+// Only whether cover type K was prepared (its manifest is there): what a job checks before it is
+// queued, where opening the table would cost a read of it. Throws InputError saying what to run.
+void check_prepared(const store::ArtifactStore& store, const std::string& prefix, int cover_type);
 
 std::string dataset_prefix(const std::string& prefix);                  // PROJECT/NAME/datasets
 std::string model_prefix(const std::string& prefix, int cover_type);    // PROJECT/NAME/models/cover_type_K
