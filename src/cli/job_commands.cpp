@@ -1,8 +1,10 @@
 #include <fmt/format.h>
 #include <signal.h>
+#include <strings.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -68,7 +70,14 @@ YAML::Node to_yaml(const nlohmann::json& j) {
   } else if (j.is_number_integer()) {
     n = j.get<long long>();
   } else if (j.is_number()) {
-    n = j.get<double>();
+    // As the JSON format prints it (the shortest text that reads back the same: 0.3, not
+    // yaml-cpp's 0.29999999999999999), with a dot before any exponent, which YAML 1.1 readers
+    // (PyYAML) need to see a float.
+    std::string text = j.dump();
+    if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+    else if (const auto e = text.find_first_of("eE"); e != std::string::npos && text.find('.') == std::string::npos)
+      text.insert(e, ".0");
+    n = YAML::Load(text);
   }
   return n;
 }
@@ -181,6 +190,11 @@ void add_submit(CLI::App& app) {
         fmt::print("cover type {}: tuning job {} (then final job {})\n", s.cover_type, s.tuning_job_id, s.final_job_id);
       return;
     }
+    // The ids, so a user can follow a study (`jobs logs JOB --follow`) while this waits; on
+    // stderr, as stdout is the table or the --json document.
+    for (const auto& s : submitted)
+      fmt::print(stderr, "treeline: cover type {}: tuning job {} (then final job {})\n", s.cover_type, s.tuning_job_id,
+                 s.final_job_id);
     pipeline::WaitOptions waiting;
     if (stderr_is_terminal())
       waiting.on_change = [](const std::string& change) { fmt::print(stderr, "treeline: {}\n", change); };
@@ -251,9 +265,12 @@ void add_jobs(CLI::App& app) {
       std::optional<jobs::JobState> state;
       if (!f->state.empty()) state = jobs::parse_job_state(f->state);
       auto store = jobs::open_job_store(f->platform.paths().jobs_spec, jobs::StoreAccess::kExisting);
-      fmt::print("{:<50} {:<11} {}\n", "JOB_ID", "STATUS", "CREATED");
-      for (const auto& j : store->list_jobs(state))
-        fmt::print("{:<50} {:<11} {}\n", j.job_id, jobs::to_string(j.state), jobs::format_time(j.create_time));
+      const auto listed = store->list_jobs(state);
+      std::size_t width = 6;  // JOB_ID
+      for (const auto& j : listed) width = std::max(width, j.job_id.size());
+      fmt::print("{:<{}}  {:<11} {}\n", "JOB_ID", width, "STATUS", "CREATED");
+      for (const auto& j : listed)
+        fmt::print("{:<{}}  {:<11} {}\n", j.job_id, width, jobs::to_string(j.state), jobs::format_time(j.create_time));
     });
   }
   {
@@ -264,13 +281,13 @@ void add_jobs(CLI::App& app) {
     auto f = std::make_shared<Flags>();
     CLI::App* cmd = jobs_cmd->add_subcommand("describe", "show a job as AI Platform's Job resource");
     cmd->add_option("JOB", f->job_id)->required();
-    cmd->add_option("--format", f->format, "json or yaml")->check(CLI::IsMember({"json", "yaml"}))->capture_default_str();
+    cmd->add_option("--format", f->format, "json or yaml")->check(CLI::IsMember({"json", "yaml"}, CLI::ignore_case))->capture_default_str();
     f->platform.add_to(*cmd);
     cmd->callback([f] {
       auto store = jobs::open_job_store(f->platform.paths().jobs_spec, jobs::StoreAccess::kExisting);
       const auto job = require_job(*store, f->job_id);
       const auto doc = jobs::to_json(job, store->trials(f->job_id));
-      if (f->format == "json") {
+      if (f->format.size() == 4 && ::strncasecmp(f->format.c_str(), "json", 4) == 0) {
         std::cout << doc.dump(2) << "\n";
       } else {
         YAML::Emitter out;

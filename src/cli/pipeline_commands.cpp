@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -145,6 +146,11 @@ void add_train_evaluate(CLI::App& app) {
     request.encoding = flags->training.parsed_encoding();
     request.training = flags->training.training_options(cmd->remaining());
     request.report_every = flags->report_every;
+    // On stderr, unbuffered: a trial's log (`jobs logs --follow`) shows how far it is as it goes.
+    const std::string split = request.split.validation_fraction > 0 ? "validation" : "test";
+    request.on_report = [split](int done, int rounds, const std::string& metric, double value) {
+      fmt::print(stderr, "train-evaluate: round {} of {}: {} {:.4f} on the {} split\n", done, rounds, metric, value, split);
+    };
     if (auto updates = executors::thread_share_updates_from_environment(request.training.nthread)) {
       // Run by the platform: follow its share of the cores, and say so in the trial's log.
       request.training.thread_updates = [updates = std::move(updates)] {
@@ -203,7 +209,19 @@ void add_predict(CLI::App& app) {
                                      {flags->test_split, flags->test_fraction, flags->seed});
     if (!flags->out.empty()) write_file_atomically(flags->out, pipeline::predictions_to_csv(p));
     fmt::print("scored {} rows with the models of cover types {}\n", p.predicted.size(), fmt::join(p.cover_types, ","));
-    if (p.accuracy) fmt::print("7-class accuracy: {:.4f}\n", *p.accuracy);
+    std::vector<int> missing;
+    for (int k = 1; k <= pipeline::kCoverTypes; ++k)
+      if (std::find(p.cover_types.begin(), p.cover_types.end(), k) == p.cover_types.end()) missing.push_back(k);
+    if (!missing.empty())
+      fmt::print(stderr,
+                 "treeline: warning: {} has no model for cover type{} {}: the argmax never predicts {}, so every "
+                 "such row counts as wrong. Train all seven (run-local, or submit without --cover-types) for the "
+                 "7-class prediction\n",
+                 flags->models, missing.size() == 1 ? "" : "s", fmt::join(missing, ","), missing.size() == 1 ? "it" : "them");
+    if (p.accuracy)
+      fmt::print("{}: {:.4f}\n", missing.empty() ? "7-class accuracy" : fmt::format("accuracy with {} of the 7 models",
+                                                                                    p.cover_types.size()),
+                 *p.accuracy);
     if (!flags->out.empty()) fmt::print("wrote {}\n", flags->out);
   });
 }

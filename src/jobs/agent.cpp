@@ -609,7 +609,7 @@ void Agent::maybe_complete(ActiveJob& job) {
     succeeded += t.state == JobState::kSucceeded;
     queued += t.state == JobState::kQueued;
     if (t.state == JobState::kFailed && first_error.empty())
-      first_error = fmt::format("trial {}: {}", t.trial_id, t.error_message);
+      first_error = job.tuning ? fmt::format("trial {}: {}", t.trial_id, t.error_message) : t.error_message;
   }
   const int max_failed = job.tuning ? job.input.hyperparameters->max_failed_trials : 0;
   const int max_trials = job.tuning ? job.input.hyperparameters->max_trials : 1;

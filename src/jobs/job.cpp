@@ -72,8 +72,10 @@ std::string to_string(JobState state) {
 }
 
 JobState parse_job_state(const std::string& text) {
+  std::string upper = text;  // gcloud takes --filter=state=succeeded as well
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
   for (const auto& [s, name] : kStateNames)
-    if (text == name) return s;
+    if (upper == name) return s;
   throw InputError(fmt::format("--state '{}': expected one of QUEUED, PREPARING, RUNNING, SUCCEEDED, FAILED, "
                                "CANCELLING, CANCELLED",
                                text));

@@ -294,9 +294,14 @@ std::string tuned_results_to_table(const std::vector<TunedResult>& results) {
       out += fmt::format("{:<11} {:<10} {}\n", r.cover_type, r.state, r.error);
       continue;
     }
+    // Four significant digits for people (learning_rate=0.1225, not 0.1224744871391589); --json
+    // and `jobs describe` have the values whole.
     std::string hps;
     for (const auto& [name, value] : r.best_hyperparameters.items())
-      hps += fmt::format("{}{}={}", hps.empty() ? "" : " ", name, value.is_string() ? value.get<std::string>() : value.dump());
+      hps += fmt::format("{}{}={}", hps.empty() ? "" : " ", name,
+                         value.is_string()         ? value.get<std::string>()
+                         : value.is_number_float() ? fmt::format("{:.4g}", value.get<double>())
+                                                   : value.dump());
     out += fmt::format("{:<11} {:<10} {:>10.4f} {:>9.4f} {:>7.4f} {:>9.3f}  {:<60}  {}\n", r.cover_type, r.state,
                        r.validation_metric, r.test_metrics.value("accuracy", 0.0), r.test_metrics.value("f1", 0.0),
                        r.decision_threshold, hps, r.model_uri);

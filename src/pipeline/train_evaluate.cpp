@@ -66,6 +66,7 @@ TrainEvaluateResult train_evaluate(const TrainEvaluateRequest& request, const me
     report.on_report = [&](int done, const Evaluation& at) {
       reporter.report(tag_metric.value(at.metrics), done);
       keep_threshold(done, at);
+      if (request.on_report) request.on_report(done, rounds, tag_metric.name, tag_metric.value(at.metrics));
     };
   }
   DecisionThreshold threshold{request.decision_threshold.value, request.decision_threshold.tune ? &tag_metric : nullptr};

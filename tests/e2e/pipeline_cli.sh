@@ -31,6 +31,12 @@ out=$("$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --out "$W
 if grep -q "7-class accuracy: 0\.[6-9]" <<<"$out" && [ "$(wc -l <"$WORK/pred.csv")" -eq 20001 ]; then
   ok "predict"; else fail "predict: $out"; fi
 
+# With two of the seven models the argmax cannot give the others: no "7-class" accuracy, and a warning.
+out=$("$TREELINE" predict --models "$STORE/proj/run2" --data "$SAMPLE" --nthread 1 2>"$WORK/partial.err")
+if grep -q "accuracy with 2 of the 7 models: 0\." <<<"$out" && ! grep -q "7-class" <<<"$out" &&
+  grep -q "no model for cover types 1,4,5,6,7: the argmax never predicts them" "$WORK/partial.err"; then
+  ok "predict with some models"; else fail "predict with some models: $out $(cat "$WORK/partial.err")"; fi
+
 # Only the held-out test split: about 4,000 of the sample's 20,000 rows.
 "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --test-split --out "$WORK/test.csv" --nthread 1 >/dev/null
 lines=$(wc -l <"$WORK/test.csv")

@@ -102,6 +102,8 @@ def test_single_tuning_job_with_the_default_trainer():
     assert "--store=" + os.path.abspath(P.store) in args and "--validation-fraction=0.2" in args, args
     log = open(os.path.join(P.store, "jobs", "my_study", "trials", "1", "trainer.log")).read()
     assert "on the validation split" in log, log
+    # Progress as it goes, on unbuffered stderr, for `jobs logs --follow`: every tenth of the 15 rounds.
+    assert "train-evaluate: round 3 of 15: f1 " in log, log
 
 
 def test_submit_prints_its_table():

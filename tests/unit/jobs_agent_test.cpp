@@ -188,6 +188,22 @@ TEST(Agent, AJobWaitingForASlotIsPreparingAndCanBeCancelledThere) {
   EXPECT_TRUE(store.trials(preparing).empty()) << "a cancelled job starts no trial";
 }
 
+TEST(Agent, AFailedTrainingJobSaysWhyWithoutTrialNumbers) {
+  // A training job runs its trainer once: it has no trials to number in its error.
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  Job job;
+  job.job_id = "training";
+  job.create_time = now_seconds();
+  job.training_input = {{"masterConfig", {{"containerCommand", {"/bin/sh", "-c", "echo out of data; exit 3", "trainer"}}}}};
+  store.create_job(job);
+  run_agent_until_idle(store, dir, 1);
+  ASSERT_EQ(store.job_state("training"), JobState::kFailed);
+  const std::string error = store.find_job("training")->error_message;
+  EXPECT_TRUE(error.starts_with("trainer exited with status 3; log ")) << error;
+  EXPECT_NE(error.find("out of data"), std::string::npos) << error;
+}
+
 TEST(Agent, ASubmitsFinalTrainingCountsAsWorkLeft) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");

@@ -2,6 +2,7 @@
 // The seed's train_evaluate.py: one cover type end to end from its prepared dataset. It is also
 // the trainer the tuning platform launches for every trial.
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "treeline/features/preprocessor.h"
@@ -31,6 +32,9 @@ struct TrainEvaluateRequest {
   // JOB_DIR/decision_threshold.json holds the latest one from every report on, so a trial
   // stopped early leaves one for its final training too.
   DecisionThresholdChoice decision_threshold;
+  // Told of each intermediate report (rounds done, of how many; the metric and its value), e.g.
+  // to log progress a platform user can follow; reports are made when the reporter is enabled.
+  std::function<void(int done, int rounds, const std::string& metric, double value)> on_report;
 };
 
 // The file a trial that tunes its decision threshold keeps in its job dir.
