@@ -54,6 +54,13 @@ struct PlatformFlags {
     app.add_option("--jobs", jobs, "job store, sqlite:PATH (default: STORE/jobs.sqlite)");
   }
   jobs::PlatformPaths paths() const { return jobs::platform_paths(store, jobs); }
+  // The flags another command needs to find the same jobs: empty for the defaults.
+  std::string as_flags() const {
+    std::string flags;
+    if (store != default_store()) flags += " --store " + store;
+    if (!jobs.empty()) flags += " --jobs " + jobs;
+    return flags;
+  }
 };
 
 YAML::Node to_yaml(const nlohmann::json& j) {
@@ -240,9 +247,9 @@ void add_job_submit(CLI::App& jobs_cmd, const std::string& verb, bool require_tu
     store->create_job(job);
     for (const auto& note : input.notes) fmt::print(stderr, "treeline: note: {}\n", note);
     if (!f->no_agent) start_agent_if_needed(*store, paths);
-    fmt::print("Job [{}] submitted successfully.\nYour job is still active. You may view its status with\n"
-               "  $ treeline jobs describe {}\nor follow its logs with\n  $ treeline jobs logs {} --follow\n",
-               f->job_id, f->job_id, f->job_id);
+    fmt::print("Job [{0}] submitted successfully.\nYour job is still active. You may view its status with\n"
+               "  $ treeline jobs describe {0}{1}\nor follow its logs with\n  $ treeline jobs logs {0} --follow{1}\n",
+               f->job_id, f->platform.as_flags());
   });
 }
 
@@ -447,6 +454,9 @@ void add_agent(CLI::App& app) {
     options.exit_when_idle = f->exit_when_idle;
     options.idle_grace_seconds = f->idle_grace;
     options.max_processes = f->max_processes;
+    options.on_event = [](const std::string& event) {
+      fmt::print(stderr, "{} {}\n", jobs::format_time(jobs::now_seconds()), event);
+    };
     jobs::Agent agent(*store, executor, options);
     // SIGTERM and SIGINT are taken by a waiting thread instead of a handler: the agent then
     // stops between steps, releasing its jobs for others, with no global state.

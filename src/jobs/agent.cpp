@@ -343,6 +343,9 @@ void Agent::activate(const std::string& job_id) {
     store_.set_job_state(job_id, info_.agent_id, JobState::kPreparing);
     job->job.state = JobState::kPreparing;
   }
+  const auto finished = std::count_if(job->trials.begin(), job->trials.end(), [](const Trial& t) { return is_terminal(t.state); });
+  tell(fmt::format("job {}: taken up ({}{})", job_id, to_string(job->job.state),
+                   job->trials.empty() ? "" : fmt::format(", {} of its trials finished before", finished)));
   if (!job->job.start_time) job->job.start_time = now_seconds();
   active_.emplace(job_id, std::move(job));
 }
@@ -409,6 +412,19 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
     result.state = JobState::kSucceeded;
   }
   store_.finish_trial(job.job.job_id, info_.agent_id, result);
+  const std::string took =
+      result.start_time ? fmt::format(" after {:.1f} s", *result.end_time - *result.start_time) : std::string();
+  const std::string value =
+      result.final_metric ? fmt::format(": {} {:.4g} at step {}", job.metric_tag, result.final_metric->objective_value,
+                                        result.final_metric->training_step)
+                          : std::string();
+  const std::string what = result.stopped_early ? "stopped early" : to_string(result.state);
+  if (job.tuning)
+    tell(fmt::format("job {}: trial {} {}{}{}{}", job.job.job_id, result.trial_id, what, took, value,
+                     result.error_message.empty() ? "" : " (" + result.error_message + ")"));
+  else
+    tell(fmt::format("job {}: trainer {}{}{}", job.job.job_id, what, took,
+                     result.error_message.empty() ? "" : " (" + result.error_message + ")"));
   if (trial != nullptr) *trial = result;
   else job.trials.push_back(result);
 }
@@ -592,6 +608,11 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
     finish(job, running, outcome);
     return;
   }
+  std::string shown;
+  for (const auto& [name, value] : params) shown += fmt::format(" {}={}", name, tuning::format_value(value));
+  tell(job.tuning ? fmt::format("job {}: trial {} started{}{}", job.job.job_id, trial_id,
+                                attempt > 1 ? fmt::format(" (attempt {})", attempt) : "", shown)
+                  : fmt::format("job {}: trainer started", job.job.job_id));
   job.running.emplace(trial_id, std::move(running));
   if (job.job.state == JobState::kPreparing) {
     // A cancel that came meanwhile stays (the store keeps CANCELLING); the next look stops the trial.
@@ -625,11 +646,13 @@ void Agent::maybe_complete(ActiveJob& job) {
   if (!job.running.empty()) return;
   if (job.cancelling) {
     store_.set_job_state(id, info_.agent_id, JobState::kCancelled, "cancelled by the user");
+    tell(fmt::format("job {}: CANCELLED", id));
     active_.erase(id);
     return;
   }
   if (!job.failing.empty()) {
     store_.set_job_state(id, info_.agent_id, JobState::kFailed, job.failing);
+    tell(fmt::format("job {}: FAILED: {}", id, job.failing));
     active_.erase(id);
     return;
   }
@@ -640,9 +663,14 @@ void Agent::maybe_complete(ActiveJob& job) {
     // so a crash in between cannot lose it: submitting it again finds it by id.
     submit_follow_up(job);
     store_.set_job_state(id, info_.agent_id, JobState::kSucceeded);
+    const auto follow_up = follow_up_job_id(job.job);
+    tell(fmt::format("job {}: SUCCEEDED{}", id,
+                     follow_up && store_.find_job(*follow_up) ? fmt::format("; queued {}", *follow_up) : ""));
   } else {
-    store_.set_job_state(id, info_.agent_id, JobState::kFailed,
-                         job.tuning ? fmt::format("all {} trials failed; first: {}", failed, first_error) : first_error);
+    const std::string error =
+        job.tuning ? fmt::format("all {} trials failed; first: {}", failed, first_error) : first_error;
+    store_.set_job_state(id, info_.agent_id, JobState::kFailed, error);
+    tell(fmt::format("job {}: FAILED: {}", id, error));
   }
   active_.erase(id);
 }

@@ -16,6 +16,7 @@
 
 #include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
+#include "treeline/common/spelling.h"
 #include "treeline/common/number_text.h"
 
 namespace treeline::jobs {
@@ -169,9 +170,9 @@ void check_keys(const Field& field, Names valid, Names unsupported = {}) {
       continue;
     }
     std::string listing = fmt::format("valid keys: {}", fmt::join(valid, ", "));
-    for (std::string_view v : valid)
-      if (same_ignoring_case(v, key))
-        listing = fmt::format("did you mean {}? (keys are case-sensitive)", v);
+    if (const auto closest = closest_spelling(key, {valid.begin(), valid.end()}))
+      listing = fmt::format("did you mean {}?{} {}", *closest,
+                            same_ignoring_case(*closest, key) ? " (keys are case-sensitive)" : "", listing);
     if (contains(unsupported, key))
       value.fail(fmt::format("an AI Platform field treeline does not support (a trial is one process on this "
                              "machine); {}", listing));
@@ -234,7 +235,11 @@ bool read_bool(const Field& field) {
 std::size_t read_one_of(const Field& field, Names names) {
   const std::string& text = scalar_text(field, one_of(names));
   const auto found = std::ranges::find(names, text);
-  if (found == names.end()) field.expected(one_of(names));
+  if (found == names.end()) {
+    if (const auto closest = closest_spelling(text, {names.begin(), names.end()}))
+      field.fail(fmt::format("expected {}, found {}: did you mean {}?", one_of(names), describe(field.node()), *closest));
+    field.expected(one_of(names));
+  }
   return static_cast<std::size_t>(found - names.begin());
 }
 
@@ -609,8 +614,14 @@ YAML::Node load_document(const std::string& yaml_text, const std::string& where)
     return YAML::Load(yaml_text);
   } catch (const YAML::Exception& e) {
     if (e.mark.is_null()) throw InputError(fmt::format("{}: invalid YAML: {}", where, e.msg));
-    throw InputError(
-        fmt::format("{}: line {}, column {}: invalid YAML: {}", where, e.mark.line + 1, e.mark.column + 1, e.msg));
+    // yaml-cpp names the symptom (e.g. "illegal map value"), not a tab, the usual cause.
+    std::string_view rest = yaml_text;
+    for (int line = 0; line < e.mark.line && rest.find('\n') != std::string_view::npos; ++line)
+      rest.remove_prefix(rest.find('\n') + 1);
+    const bool tab = rest.substr(0, rest.find('\n')).find('\t') != std::string_view::npos;
+    throw InputError(fmt::format("{}: line {}, column {}: invalid YAML: {}{}", where, e.mark.line + 1,
+                                 e.mark.column + 1, e.msg,
+                                 tab ? " (the line holds a tab: YAML indents with spaces only)" : ""));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "treeline/common/error.h"
+#include "treeline/common/spelling.h"
 #include "treeline/common/number_text.h"
 
 namespace treeline::model {
@@ -64,6 +65,16 @@ std::string valid_hyperparameter_names() {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+std::string hyperparameter_spelling_hint(const std::string& name) {
+  std::vector<std::string_view> names;
+  for (const auto& spec : hyperparameter_specs()) {
+    names.push_back(spec.name);
+    for (const auto& alias : spec.aliases) names.push_back(alias);
+  }
+  const auto closest = closest_spelling(name, names);
+  return closest ? fmt::format("did you mean {}? ", *closest) : "";
+}
+
 Hyperparameters::Hyperparameters() {
   for (const auto& spec : hyperparameter_specs()) values_[spec.name] = spec.default_value;
 }
@@ -71,7 +82,8 @@ Hyperparameters::Hyperparameters() {
 void Hyperparameters::set(const std::string& name, const std::string& value) {
   const HyperparameterSpec* spec = find_hyperparameter(name);
   if (spec == nullptr)
-    throw InputError(fmt::format("--{}: unknown hyperparameter; valid names: {}", name, valid_hyperparameter_names()));
+    throw InputError(fmt::format("--{}: unknown hyperparameter; {}valid names: {}", name,
+                                 hyperparameter_spelling_hint(name), valid_hyperparameter_names()));
   auto bad = [&]() -> InputError {
     return InputError(fmt::format("--{}={}: expected {}", name, value, range_text(*spec)));
   };

@@ -111,9 +111,10 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
       // A misspelt flag would otherwise fail every trial, each with the same message in its log.
       const auto& known = default_trainer_flags();
       if (std::find(known.begin(), known.end(), "--" + name) == known.end())
-        throw InputError(fmt::format("{}: {}: treeline's trainer (train-evaluate) has no flag --{}; its flags: {}; "
+        throw InputError(fmt::format("{}: {}: treeline's trainer (train-evaluate) has no flag --{}; {}its flags: {}; "
                                      "its hyperparameters: {}",
-                                     where(i), arg, name, fmt::join(known, ", "), model::valid_hyperparameter_names()));
+                                     where(i), arg, name, model::hyperparameter_spelling_hint(name),
+                                     fmt::join(known, ", "), model::valid_hyperparameter_names()));
       if (const auto check = trainer_flag_check(name)) {
         if (!flag->value) throw InputError(fmt::format("{}: {} needs a value", where(i), arg));
         try {
@@ -180,9 +181,10 @@ void check_config_for_default_trainer(const jobs::TrainingInput& input, const st
                                      hp.space.params[j].name));
     const auto other = other_tunable_flag(p.name);
     if (spec == nullptr && !other)
-      throw InputError(fmt::format("{}parameterName: '{}' is not a hyperparameter of treeline's trainer; valid "
+      throw InputError(fmt::format("{}parameterName: '{}' is not a hyperparameter of treeline's trainer; {}valid "
                                    "names: {}, and its flags encoding and seed",
-                                   at, p.name, model::valid_hyperparameter_names()));
+                                   at, p.name, model::hyperparameter_spelling_hint(p.name),
+                                   model::valid_hyperparameter_names()));
     // A DOUBLE range proposes fractions, which a whole-number or named setting refuses.
     const bool takes_reals = spec != nullptr && spec->kind == model::HyperparameterSpec::Kind::kReal;
     if (p.type == ParameterType::kDouble && p.min_value != p.max_value && !takes_reals)

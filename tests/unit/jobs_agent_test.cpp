@@ -1,5 +1,6 @@
 // The agent with real trial processes (small shell trainers) on a store and machine slots of its
 // own: how it shares cores among running trials and in which order jobs get free slots.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -202,6 +203,30 @@ TEST(Agent, AFailedTrainingJobSaysWhyWithoutTrialNumbers) {
   const std::string error = store.find_job("training")->error_message;
   EXPECT_TRUE(error.starts_with("trainer exited with status 3; log ")) << error;
   EXPECT_NE(error.find("out of data"), std::string::npos) << error;
+}
+
+TEST(Agent, SaysWhatItDoesOneLineEach) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  store.create_job(shell_tuning_job("told", kReportsOneAtStep1, 2, 1));
+  std::vector<std::string> events;
+  AgentOptions options = until_idle_options(dir, 1);
+  options.on_event = [&](const std::string& event) { events.push_back(event); };
+  executors::LocalExecutor executor;
+  Agent agent(store, executor, options);
+  const std::atomic<bool> stop{false};
+  agent.run(stop);
+
+  ASSERT_EQ(events.size(), 6u) << ::testing::PrintToString(events);
+  EXPECT_EQ(events[0], "job told: taken up (PREPARING)");
+  for (int trial : {1, 2}) {
+    const std::string started = events[static_cast<std::size_t>(2 * trial - 1)];
+    const std::string ended = events[static_cast<std::size_t>(2 * trial)];
+    EXPECT_TRUE(started.starts_with(fmt::format("job told: trial {} started x=", trial))) << started;
+    EXPECT_TRUE(ended.starts_with(fmt::format("job told: trial {} SUCCEEDED after ", trial))) << ended;
+    EXPECT_TRUE(ended.ends_with(": score 1 at step 1")) << ended;
+  }
+  EXPECT_EQ(events[5], "job told: SUCCEEDED");
 }
 
 TEST(Agent, ASubmitsFinalTrainingCountsAsWorkLeft) {

@@ -121,16 +121,19 @@ TEST(TrainingInput, InvalidYamlGivesLineAndColumn) {
   EXPECT_THROW_WITH(parse_training_input("scaleTier: BASIC\nargs: [a, b\nregion: x\n", "config/x.yaml"), InputError,
                     "config/x.yaml: line ", ", column ", ": invalid YAML: ");
   EXPECT_THROW_WITH(parse("a: b: c\n"), InputError, "t.yaml: line 1, column 5: invalid YAML: illegal map value");
+  // yaml-cpp's message does not say that a tab is the usual cause; the line does.
+  EXPECT_THROW_WITH(parse("scaleTier: BASIC\nhyperparameters:\n\tgoal: MAXIMIZE\n"), InputError,
+                    "t.yaml: line 3, column ", "(the line holds a tab: YAML indents with spaces only)");
   EXPECT_THROW_WITH(parse(""), InputError, "t.yaml: trainingInput: expected a mapping, found an empty document");
   EXPECT_THROW_WITH(parse("- a\n- b\n"), InputError, "t.yaml: trainingInput: expected a mapping, found a list");
 }
 
 TEST(TrainingInput, UnknownKeysListTheValidOnes) {
   EXPECT_THROW_WITH(parse("trainingInput:\n  scaleTeir: BASIC\n"), InputError,
-                    "t.yaml: trainingInput.scaleTeir: unknown key; valid keys: scaleTier, masterType",
+                    "t.yaml: trainingInput.scaleTeir: unknown key; did you mean scaleTier? valid keys: scaleTier, masterType",
                     "hyperparameters, treeline");
   EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  maxTrial: 3\n"), InputError,
-                    "t.yaml: trainingInput.hyperparameters.maxTrial: unknown key; valid keys: goal,", "maxTrials");
+                    "t.yaml: trainingInput.hyperparameters.maxTrial: unknown key; did you mean maxTrials? valid keys: goal,");
   EXPECT_THROW_WITH(parse(with_param("      type: DOUBLE\n      minValue: 0\n      maxValue: 1\n      min: 2\n")),
                     InputError, "t.yaml: trainingInput.hyperparameters.params[0].min: unknown key; valid keys: ",
                     "parameterName, type, minValue");
@@ -496,5 +499,13 @@ TEST(TrainingInput, ErrorsSayWhatWouldFix) {
   EXPECT_THROW_WITH(parse("traininginput:\n  scaleTier: BASIC\n"), InputError,
                     "traininginput: did you mean trainingInput?");
   EXPECT_THROW_WITH(parse("scaleTier: BASIC\nhyperParameters: {}\n"), InputError,
-                    "trainingInput.hyperParameters: unknown key; did you mean hyperparameters?");
+                    "trainingInput.hyperParameters: unknown key; did you mean hyperparameters? (keys are case-sensitive)");
+  const std::string space = "  params:\n    - {parameterName: x, type: INTEGER, minValue: 1, maxValue: 3}\n";
+  EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  maxParalelTrials: 2\n" + space), InputError,
+                    "hyperparameters.maxParalelTrials: unknown key; did you mean maxParallelTrials? valid keys: ");
+  EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMISE\n" + space), InputError,
+                    "goal: expected one of MAXIMIZE, MINIMIZE, found 'MAXIMISE': did you mean MAXIMIZE?");
+  EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  params:\n"
+                          "    - {parameterName: x, type: INTEGR, minValue: 1, maxValue: 3}\n"),
+                    InputError, "found 'INTEGR': did you mean INTEGER?");
 }

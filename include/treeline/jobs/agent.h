@@ -30,6 +30,10 @@ struct AgentOptions {
   // Makes a tuning job's search algorithm from its config's name and settings; empty:
   // tuning::make_sampler, the registered ones. Tests pass one that watches what the search is told.
   std::function<std::unique_ptr<tuning::Sampler>(const std::string&, const tuning::SamplerSettings&)> make_sampler;
+  // What the agent does, one line each: a job taken up, a trial started or ended, a job ended
+  // (for its log: `treeline agent` prints them on stderr, a background agent's go to
+  // STORE/agent.log). Empty: nothing is said.
+  std::function<void(const std::string&)> on_event;
 };
 
 class Agent {
@@ -75,6 +79,9 @@ class Agent {
   // (see executors/thread_share.h).
   void share_cores();
   void wait_for_events(double seconds);
+  void tell(const std::string& event) const {
+    if (options_.on_event) options_.on_event(event);
+  }
 
   JobStore& store_;
   executors::Executor& executor_;

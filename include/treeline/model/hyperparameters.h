@@ -47,5 +47,7 @@ class Hyperparameters {
 
 // "max_depth, learning_rate (eta), ...": for error messages and --help.
 std::string valid_hyperparameter_names();
+// "did you mean max_depth? " for a near miss (max_dept), else "": to lead an unknown name's error.
+std::string hyperparameter_spelling_hint(const std::string& name);
 
 }  // namespace treeline::model
