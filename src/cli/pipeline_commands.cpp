@@ -49,7 +49,7 @@ void add_run_local(CLI::App& app) {
     request.store_root = flags->store;
     request.split = flags->training.split_options();
     request.encoding = flags->training.parsed_encoding();
-    request.training = flags->training.training_options(cmd->remaining());
+    request.training = flags->training.training_options(*cmd);
     if (cmd->count("--cover-types") > 0) request.cover_types = parse_cover_types(flags->cover_types);
 
     pipeline::RunLocalProgress progress;
@@ -144,7 +144,7 @@ void add_train_evaluate(CLI::App& app) {
     request.split = flags->training.split_options();
     request.split.validation_fraction = flags->validation_fraction;
     request.encoding = flags->training.parsed_encoding();
-    request.training = flags->training.training_options(cmd->remaining());
+    request.training = flags->training.training_options(*cmd);
     request.report_every = flags->report_every;
     // On stderr, unbuffered: a trial's log (`jobs logs --follow`) shows how far it is as it goes.
     const std::string split = request.split.validation_fraction > 0 ? "validation" : "test";

@@ -127,6 +127,15 @@ expect_error "empty cover types" "--cover-types '': expected a comma-separated l
 expect_error "test fraction before anything is stored" "--test-fraction" "strictly between 0 and 1, found 0" -- \
   "$TREELINE" run-local proj bad --store "$WORK/untouched" --data "$SAMPLE" --test-fraction 0
 if [ ! -e "$WORK/untouched" ]; then ok "a bad --test-fraction stores nothing"; else fail "a bad --test-fraction created $WORK/untouched"; fi
+# A near-miss flag is named with the one likely meant, whatever error CLI11 meets first.
+expect_error "misspelt flag" "--cover-type is not a flag of \`treeline submit\`: did you mean --cover-types?" -- \
+  "$TREELINE" submit proj bad --store "$STORE" --data "$SAMPLE" --cover-type 3
+expect_error "misspelt flag beside hyperparameters" "--cover-type: unknown flag or hyperparameter; did you mean --cover-types?" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --cover-type 3
+expect_error "misspelt required flag" "--config is required" "--confg is not a flag of \`treeline jobs submit-tuning\`: did you mean --config?" -- \
+  "$TREELINE" jobs submit-tuning a_job --confg x.yaml --store "$STORE"
+expect_error "misspelt hyperparameter" "--n_estimator: unknown flag or hyperparameter; did you mean --n_estimators?" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --n_estimator=3
 expect_error "predict --seed needs --test-split" "--seed requires --test-split" -- \
   "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --seed 3
 expect_error "database given as CSV" "a SQLite database, not CSV text" "--data sqlite:$WORK/w.db" -- \

@@ -46,8 +46,9 @@ struct TrainingFlags {
   std::vector<std::pair<std::string, std::string>> hyperparameters;
 
   void add_to(CLI::App& app);
-  // Validates and converts; `extras` are the arguments CLI11 did not recognise.
-  model::TrainingOptions training_options(const std::vector<std::string>& extras) const;
+  // Validates and converts; the arguments `command` did not recognise (CLI11's remaining()) are
+  // an error, which names the flag or hyperparameter a near miss was likely meant as.
+  model::TrainingOptions training_options(const CLI::App& command) const;
   pipeline::SplitOptions split_options() const;
   features::Encoding parsed_encoding() const;
 };
