@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -54,11 +55,21 @@ struct PlatformFlags {
     app.add_option("--jobs", jobs, "job store, sqlite:PATH (default: STORE/jobs.sqlite)");
   }
   jobs::PlatformPaths paths() const { return jobs::platform_paths(store, jobs); }
-  // The flags another command needs to find the same jobs: empty for the defaults.
+  // The flags another command needs to find the same jobs, as a shell reads them: empty for the
+  // defaults.
   std::string as_flags() const {
+    auto quoted = [](const std::string& text) {
+      const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+        return std::isalnum(c) || std::string_view("_./:=+,@%-").find(static_cast<char>(c)) != std::string_view::npos;
+      });
+      if (plain) return text;
+      std::string out = "'";
+      for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      return out + "'";
+    };
     std::string flags;
-    if (store != default_store()) flags += " --store " + store;
-    if (!jobs.empty()) flags += " --jobs " + jobs;
+    if (store != default_store()) flags += " --store " + quoted(store);
+    if (!jobs.empty()) flags += " --jobs " + quoted(jobs);
     return flags;
   }
 };

@@ -307,7 +307,7 @@ void Agent::claim() {
 void Agent::activate(const std::string& job_id) {
   auto job = std::make_unique<ActiveJob>();
   auto found = store_.find_job(job_id);
-  if (!found) return;
+  if (!found || is_terminal(found->state)) return;  // cancelled between the claim and now
   job->job = *found;
   try {
     job->input = training_input_from_json(job->job.training_input);
@@ -328,6 +328,7 @@ void Agent::activate(const std::string& job_id) {
     // e.g. SQLite busy past its timeout) ends this agent instead, and the job is taken over.
     store_.set_job_state(job_id, info_.agent_id, JobState::kFailed, e.what());
     store_.release_job(job_id, info_.agent_id);
+    tell(fmt::format("job {}: FAILED: {}", job_id, e.what()));
     return;
   }
   job->seed = job->input.seed != 0 ? job->input.seed : seed_from(job_id);
@@ -507,7 +508,10 @@ bool Agent::launch_next_trial(ActiveJob& job) {
     if (t.state != JobState::kQueued || job.running.count(t.trial_id)) continue;
     auto slot = slots_.try_acquire();
     if (!slot) return false;
-    if (!store_.restart_trial(job.job.job_id, info_.agent_id, t.trial_id)) return false;
+    if (!store_.restart_trial(job.job.job_id, info_.agent_id, t.trial_id)) {
+      refresh_state(job);  // cancelled since the last look: stop asking
+      return false;
+    }
     t.state = JobState::kRunning;
     t.start_time = now_seconds();  // as restart_trial records it: the run that counts is this one
     ++t.attempts;
@@ -538,7 +542,10 @@ bool Agent::launch_next_trial(ActiveJob& job) {
     params = suggestions.front();
   }
   const auto id = store_.start_new_trial(job.job.job_id, info_.agent_id, params, max_trials);
-  if (!id) return false;
+  if (!id) {
+    refresh_state(job);  // full, or cancelled since the last look
+    return false;
+  }
   Trial t;
   t.trial_id = *id;
   t.hyperparameters = params;

@@ -120,13 +120,29 @@ std::optional<Trial> best_trial(const Job& job, const std::vector<Trial>& trials
   return best != nullptr ? std::optional<Trial>(*best) : std::nullopt;
 }
 
+namespace {
+
+// AI Platform's labels map text to text: values that are not text print as their JSON text
+// (best_hyperparameters), and the follow-up's spec, which is for the agent, as its job id.
+nlohmann::json labels_as_strings(const Job& job) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, value] : job.labels.items()) {
+    if (key == "final_training") continue;
+    out[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+  if (const auto follow_up = follow_up_job_id(job)) out["final_training_job_id"] = *follow_up;
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json to_json(const Job& job, const std::vector<Trial>& trials) {
   nlohmann::json j = {{"jobId", job.job_id}, {"createTime", format_time(job.create_time)}, {"state", to_string(job.state)}};
   if (job.start_time) j["startTime"] = format_time(*job.start_time);
   if (job.end_time) j["endTime"] = format_time(*job.end_time);
   if (!job.error_message.empty()) j["errorMessage"] = job.error_message;
   j["trainingInput"] = job.training_input;
-  if (!job.labels.empty()) j["labels"] = job.labels;
+  if (!job.labels.empty()) j["labels"] = labels_as_strings(job);
 
   const bool tuning = job.training_input.contains("hyperparameters");
   nlohmann::json output = {{"isHyperparameterTuningJob", tuning}};

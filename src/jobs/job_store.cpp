@@ -12,8 +12,9 @@ namespace treeline::jobs {
 std::unique_ptr<JobStore> open_job_store(const std::string& spec, StoreAccess access) {
   constexpr std::string_view kScheme = "sqlite:";
   if (!spec.starts_with(kScheme)) {
-    // "name:" or "name://" before any slash is a scheme, and SQLite the only one so far.
-    const auto colon = spec.find(':');
+    // "name://..." is a URL (postgres://host/db), and SQLite the only kind so far; a colon
+    // elsewhere is part of a file name.
+    const auto colon = spec.find("://");
     if (colon != std::string::npos && colon > 0 && spec.find('/') > colon)
       throw InputError(fmt::format("--jobs '{}': expected sqlite:PATH or a path (SQLite is the only job store so far)",
                                    spec));

@@ -359,6 +359,14 @@ void SqliteJobStore::set_job_state(const std::string& job_id, const std::string&
       .bind(3, now)
       .bind(4, std::string_view(job_id));
   s.step();
+  if (is_terminal(state)) {
+    // Trials an interruption queued to run again, which the job ended before rerunning.
+    auto left = db_.prepare(
+        "UPDATE trials SET state = 'CANCELLED', end_time = ?, error_message = 'the job ended before it ran again' "
+        "WHERE job_id = ? AND state = 'QUEUED'");
+    left.bind(1, now).bind(2, std::string_view(job_id));
+    left.step();
+  }
   tx.commit();
 }
 

@@ -70,6 +70,13 @@ std::optional<void (*)(const std::string&)> trainer_flag_check(const std::string
   return std::nullopt;
 }
 
+void check_absolute_store(const std::string& store) {
+  if (!std::filesystem::path(store).is_absolute())
+    throw InputError(fmt::format("--store={}: give the trainer an absolute path (each trial runs in its own "
+                                 "directory), or leave it out: the job's store is passed on",
+                                 store));
+}
+
 }  // namespace
 
 const std::vector<std::string>& default_trainer_flags() {
@@ -122,6 +129,14 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
         } catch (const InputError& e) {
           throw InputError(fmt::format("{}: {}: {}", where(i), arg, e.what()));
         }
+      }
+      // train-evaluate takes each of its options once (CLI11 refuses a second); --json is a switch.
+      if (name != "json") {
+        for (const auto& [earlier, at] : set_by_args)
+          if (earlier == name)
+            throw InputError(fmt::format("{}: {} sets --{}, as {} does already; give it once", where(i), arg, name,
+                                         where(at)));
+        set_by_args.emplace_back(name, i);
       }
       if (flag->value_follows) ++i;
       continue;
@@ -234,6 +249,7 @@ void check_trainer_dataset(const jobs::TrainingInput& input, const std::vector<s
         "--, e.g. `-- --project=mlops-workshop --name=run1 --cover-type=1`, or in the config's trainingInput.args",
         fmt::join(missing, ", "), missing.size() == 1 ? "it" : "them"));
   const auto store_flag = jobs::args_flag_value(args, "--store");
+  if (store_flag) check_absolute_store(*store_flag);
   const store::DirectoryStore store(store_flag ? std::filesystem::path(*store_flag) : store_root);
   const std::string prefix = *jobs::args_flag_value(args, "--project") + "/" + *jobs::args_flag_value(args, "--name");
   check_prepared(store, prefix, *parse_integer<int>(*jobs::args_flag_value(args, "--cover-type")));
@@ -244,10 +260,7 @@ std::vector<std::string> default_trainer_args(const jobs::TrainingInput& input, 
   if (!input.container_command.empty()) return {};
   std::vector<std::string> extra;
   if (const auto store = jobs::args_flag_value(args, "--store")) {
-    if (!std::filesystem::path(*store).is_absolute())
-      throw InputError(fmt::format("--store={}: give the trainer an absolute path (each trial runs in its own "
-                                   "directory), or leave it out: the job's store is passed on",
-                                   *store));
+    check_absolute_store(*store);
   } else {
     extra.push_back("--store=" + store_root.string());
   }

@@ -531,6 +531,19 @@ def test_commands_on_jobs_refuse_a_store_that_is_not_there():
         through_a_file.stderr
 
 
+def test_the_commands_submit_suggests_run_as_printed():
+    # With a store of its own (here with a space in its path), the commands run through a shell.
+    store = P.path("store with space")
+    out = P.run("jobs", "submit-tuning", "t_hint", "--config", tuning_config(P, "hint.yaml", GOOD, max_trials=1,
+                                                                            parallel=1), "--store", store).stdout
+    describe = [l.strip()[2:] for l in out.splitlines() if l.strip().startswith("$ treeline jobs describe")]
+    assert describe, out
+    shown = subprocess.run(["bash", "-c", describe[0].replace("treeline", P.treeline, 1) + " --format json"],
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and json.loads(shown.stdout)["jobId"] == "t_hint", (describe, shown.stderr)
+    P.wait("t_hint", store=store)
+
+
 def test_logs_follow_says_why_nothing_comes():
     # As `jobs wait` does: a queued job that no agent serves gets a note, not silence.
     store = P.path("store-unserved")
@@ -570,4 +583,5 @@ P.check("config errors name the field", test_config_errors_name_the_field)
 P.check("logs", test_logs)
 P.check("commands on jobs refuse a store that is not there", test_commands_on_jobs_refuse_a_store_that_is_not_there)
 P.check("logs --follow says why nothing comes", test_logs_follow_says_why_nothing_comes)
+P.check("the commands submit suggests run as printed", test_the_commands_submit_suggests_run_as_printed)
 P.finish()

@@ -56,6 +56,11 @@ def test_submit_tunes_then_trains_final_models():
         final = P.describe(r["final_job_id"])
         assert final["state"] == "SUCCEEDED" and not final["trainingOutput"]["isHyperparameterTuningJob"]
         assert "--max_depth=%d" % r["best_hyperparameters"]["max_depth"] in final["trainingInput"]["args"]
+        # Labels are text to text, as AI Platform's: what is not text prints as its JSON.
+        assert all(isinstance(v, str) for d in (tuning, final) for v in d["labels"].values()), (tuning, final)
+        assert tuning["labels"]["final_training_job_id"] == r["final_job_id"], tuning["labels"]
+        assert json.loads(final["labels"]["best_hyperparameters"]) == r["best_hyperparameters"], final["labels"]
+        assert final["labels"]["best_trial_id"] == best["trialId"], final["labels"]
         with open(os.path.join(os.path.dirname(r["model_uri"]), "metrics.json")) as f:
             stored = json.load(f)
         assert stored["evaluated_on"] == "test", "the final model reports on the test split"

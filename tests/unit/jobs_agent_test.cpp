@@ -182,11 +182,10 @@ TEST(Agent, AJobWaitingForASlotIsPreparingAndCanBeCancelledThere) {
   ASSERT_TRUE(seen) << "one: " << to_string(*store.job_state("one")) << ", other: " << to_string(*store.job_state("other"));
   EXPECT_EQ(cancelled, JobState::kCancelling) << "an agent holds it";
   EXPECT_EQ(store.job_state(running), JobState::kSucceeded) << store.find_job(running)->error_message;
-  const Job ran = *store.find_job(running);
-  ASSERT_EQ(store.trials(running).size(), 1u);
-  EXPECT_LE(*ran.start_time, *store.trials(running).at(0).start_time) << "startTime is when PREPARING began";
+  EXPECT_EQ(store.trials(running).size(), 1u);
   EXPECT_EQ(store.job_state(preparing), JobState::kCancelled);
   EXPECT_TRUE(store.trials(preparing).empty()) << "a cancelled job starts no trial";
+  EXPECT_TRUE(store.find_job(preparing)->start_time.has_value()) << "processing started when it was PREPARING";
 }
 
 TEST(Agent, AFailedTrainingJobSaysWhyWithoutTrialNumbers) {

@@ -331,5 +331,29 @@ TEST(SqliteJobStore, TrialUpdatesFromAStaleViewAreRefused) {
   EXPECT_EQ(store.trials("study").front().state, JobState::kQueued);
 }
 
+TEST(SqliteJobStore, AnInterruptedTrialOfACancelledJobIsNotRunAgainAndEndsCancelled) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  store.create_job(queued_job("study"));
+  AgentInfo a = agent_named("agent-a");
+  a.pid = exited_pid();  // dies with trial 1 running
+  store.heartbeat(a);
+  store.claim_jobs(a, 30);
+  store.set_job_state("study", a.agent_id, JobState::kRunning, "");
+  ASSERT_EQ(store.start_new_trial("study", a.agent_id, {{"x", 1.0}}, 2), 1);
+  const AgentInfo b = agent_named("agent-b");
+  store.heartbeat(b);
+  ASSERT_EQ(store.claim_jobs(b, 30).taken, std::vector<std::string>{"study"});
+  ASSERT_EQ(store.trials("study").front().state, JobState::kQueued) << "interrupted: to run again";
+  EXPECT_EQ(store.request_cancel("study"), JobState::kCancelling);
+  EXPECT_FALSE(store.restart_trial("study", b.agent_id, 1)) << "not in a job being cancelled";
+  EXPECT_EQ(store.trials("study").front().state, JobState::kQueued);
+  store.set_job_state("study", b.agent_id, JobState::kCancelled, "cancelled by the user");
+  const Trial left = store.trials("study").front();
+  EXPECT_EQ(left.state, JobState::kCancelled) << "a finished job holds no trial waiting to run";
+  EXPECT_EQ(left.error_message, "the job ended before it ran again");
+  EXPECT_TRUE(left.end_time.has_value());
+}
+
 }  // namespace
 }  // namespace treeline::jobs

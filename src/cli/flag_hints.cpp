@@ -1,0 +1,38 @@
+#include "treeline/cli/flag_hints.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "treeline/common/spelling.h"
+
+namespace treeline::cli {
+
+void print_flag_hints(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* reached = &app;
+  for (auto chosen = reached->get_subcommands(); !chosen.empty(); chosen = reached->get_subcommands())
+    reached = chosen.front();
+  std::vector<std::string> names;
+  for (const CLI::Option* option : reached->get_options())
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+  const std::vector<std::string_view> candidates(names.begin(), names.end());
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;  // what follows is the trainer's
+    if (!arg.starts_with("--")) continue;
+    const std::string_view flag = arg.substr(0, arg.find('='));
+    if (std::find(names.begin(), names.end(), flag) != names.end()) continue;
+    if (const auto meant = closest_spelling(flag, candidates)) {
+      std::string command = reached->get_name();
+      for (const CLI::App* up = reached->get_parent(); up != nullptr; up = up->get_parent())
+        command = up->get_name() + " " + command;
+      fmt::print(stderr, "treeline: {} is not a flag of `{}`: did you mean {}?\n", flag, command, *meant);
+    }
+  }
+}
+
+}  // namespace treeline::cli
