@@ -101,6 +101,20 @@ std::string log_tail(const fs::path& log, std::size_t lines) {
   return out;
 }
 
+// The platform's last word in a trial's log, so `jobs logs` says how it ended (stopped, cancelled,
+// timed out) where the trainer's own output just stops. On a line of its own.
+void append_to_log(const fs::path& log, const std::string& line) {
+  std::error_code ec;
+  const bool ends_mid_line = [&] {
+    std::ifstream in(log, std::ios::binary);
+    if (!in || fs::file_size(log, ec) == 0 || ec) return false;
+    in.seekg(-1, std::ios::end);
+    return in.get() != '\n';
+  }();
+  std::ofstream out(log, std::ios::app | std::ios::binary);
+  if (out) out << (ends_mid_line ? "\n" : "") << line << "\n";  // a log it cannot write is no error of the trial's
+}
+
 Trial* find_trial(std::vector<Trial>& trials, int id) {
   for (auto& t : trials)
     if (t.trial_id == id) return &t;
@@ -390,7 +404,7 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
 
   if (job.cancelling && !outcome.success()) {
     result.state = JobState::kCancelled;
-    result.error_message = "cancelled";
+    result.error_message = "its job was cancelled";
   } else if (running.stopping_early && result.final_metric) {
     // The executor reports any process it was asked to stop as terminated, even one that went on
     // to exit 0; its metrics say how far it got.
@@ -419,13 +433,15 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
       result.final_metric ? fmt::format(": {} {:.4g} at step {}", job.metric_tag, result.final_metric->objective_value,
                                         result.final_metric->training_step)
                           : std::string();
-  const std::string what = result.stopped_early ? "stopped early" : to_string(result.state);
-  if (job.tuning)
-    tell(fmt::format("job {}: trial {} {}{}{}{}", job.job.job_id, result.trial_id, what, took, value,
-                     result.error_message.empty() ? "" : " (" + result.error_message + ")"));
-  else
-    tell(fmt::format("job {}: trainer {}{}{}", job.job.job_id, what, took,
-                     result.error_message.empty() ? "" : " (" + result.error_message + ")"));
+  const std::string what = result.stopped_early ? "stopped early (its curve trailed the other trials')"
+                                                : to_string(result.state);
+  const std::string ending =
+      job.tuning ? fmt::format("trial {} {}{}{}{}", result.trial_id, what, took, value,
+                               result.error_message.empty() ? "" : " (" + result.error_message + ")")
+                 : fmt::format("trainer {}{}{}", what, took,
+                               result.error_message.empty() ? "" : " (" + result.error_message + ")");
+  tell(fmt::format("job {}: {}", job.job.job_id, ending));
+  append_to_log(running.log_file, "treeline: " + ending);
   if (trial != nullptr) *trial = result;
   else job.trials.push_back(result);
 }

@@ -115,6 +115,8 @@ def test_cancel():
     doc = P.wait("t_cancel", timeout=30)
     assert doc["state"] == "CANCELLED", doc
     assert all(t["state"] == "CANCELLED" for t in doc["trainingOutput"]["trials"]), doc
+    log = P.run("jobs", "logs", "t_cancel", "--trial", "1").stdout
+    assert log.splitlines()[-1].startswith("trial 1: treeline: trial 1 CANCELLED after "), log
     again = P.run("jobs", "cancel", "t_cancel", check=False)
     assert again.returncode != 0 and "already ended" in again.stderr, again.stderr
     unknown = P.run("jobs", "cancel", "no_such_job", check=False)
@@ -450,7 +452,9 @@ def test_logs_follow_and_yaml():
         """)
     submit("t_follow", tuning_config(P, "follow.yaml", trainer, max_trials=1, parallel=1))
     out = P.run("jobs", "logs", "t_follow", "--follow", timeout=60).stdout  # returns when the job ends
-    assert [l for l in out.splitlines() if "line" in l] == ["trial 1: line %d" % i for i in range(3)], out
+    assert [l for l in out.splitlines() if l.startswith("trial 1: line")] == ["trial 1: line %d" % i for i in range(3)], out
+    # The platform's last word: how the trial ended.
+    assert out.splitlines()[-1].startswith("trial 1: treeline: trial 1 SUCCEEDED after "), out
     import yaml
     doc = yaml.safe_load(P.run("jobs", "describe", "t_follow").stdout)  # gcloud's default format
     assert doc["jobId"] == "t_follow" and doc["state"] == "SUCCEEDED", doc
@@ -514,6 +518,7 @@ def test_logs():
     out = P.run("jobs", "logs", "t_logs", "--trial", "2").stdout
     assert "trial 2: hello from trial 2" in out and "trial 1:" not in out, out
     assert "trial 2: last words, no newline" in out, "a finished job's last line is printed: %s" % out
+    assert out.splitlines()[-1].startswith("trial 2: treeline: trial 2 SUCCEEDED"), "on a line of its own: %s" % out
 
 
 def test_commands_on_jobs_refuse_a_store_that_is_not_there():
