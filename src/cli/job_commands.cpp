@@ -18,6 +18,7 @@
 #include "treeline/cli/commands.h"
 #include "treeline/cli/common_flags.h"
 #include "treeline/common/error.h"
+#include "treeline/common/spelling.h"
 #include "treeline/executors/local_executor.h"
 #include "treeline/jobs/agent.h"
 #include "treeline/jobs/agent_launcher.h"
@@ -273,17 +274,50 @@ void add_jobs(CLI::App& app) {
   {
     struct Flags {
       std::string state;
+      std::vector<std::string> sort_by;
+      int limit = 0;
       PlatformFlags platform;
     };
     auto f = std::make_shared<Flags>();
     CLI::App* cmd = jobs_cmd->add_subcommand("list", "list jobs, oldest first");
     cmd->add_option("--state", f->state, "only jobs in this state, e.g. RUNNING");
+    cmd->add_option("--sort-by", f->sort_by,
+                    "as gcloud's: fields jobId, createTime or state, comma-separated, each ascending or, with ~ in "
+                    "front, descending (~createTime: newest first)")
+        ->delimiter(',');
+    cmd->add_option("--limit", f->limit, "at most this many jobs (after sorting)")->check(whole_number(1, kMaxInt));
     f->platform.add_to(*cmd);
     cmd->callback([f] {
       std::optional<jobs::JobState> state;
       if (!f->state.empty()) state = jobs::parse_job_state(f->state);
+      // Each sort key: its field's rank between two jobs (<0, 0, >0), and whether it is reversed.
+      using Compare = int (*)(const jobs::Job&, const jobs::Job&);
+      std::vector<std::pair<Compare, bool>> keys;
+      for (const std::string& given : f->sort_by) {
+        const bool descending = given.starts_with('~');
+        const std::string field = descending ? given.substr(1) : given;
+        Compare compare = nullptr;
+        if (field == "jobId") compare = [](const jobs::Job& a, const jobs::Job& b) { return a.job_id.compare(b.job_id); };
+        if (field == "createTime")
+          compare = [](const jobs::Job& a, const jobs::Job& b) { return (a.create_time > b.create_time) - (a.create_time < b.create_time); };
+        if (field == "state")
+          compare = [](const jobs::Job& a, const jobs::Job& b) { return jobs::to_string(a.state).compare(jobs::to_string(b.state)); };
+        if (compare == nullptr) {
+          const auto meant = closest_spelling(field, {"jobId", "createTime", "state"});
+          throw InputError(fmt::format("--sort-by {}: {}expected jobId, createTime or state, each with ~ in front for "
+                                       "descending order",
+                                       given, meant ? fmt::format("did you mean {}? ", *meant) : ""));
+        }
+        keys.emplace_back(compare, descending);
+      }
       auto store = jobs::open_job_store(f->platform.paths().jobs_spec, jobs::StoreAccess::kExisting);
-      const auto listed = store->list_jobs(state);
+      auto listed = store->list_jobs(state);
+      std::stable_sort(listed.begin(), listed.end(), [&](const jobs::Job& a, const jobs::Job& b) {
+        for (const auto& [compare, descending] : keys)
+          if (const int order = compare(a, b); order != 0) return descending ? order > 0 : order < 0;
+        return false;
+      });
+      if (f->limit > 0 && listed.size() > static_cast<std::size_t>(f->limit)) listed.resize(static_cast<std::size_t>(f->limit));
       std::size_t width = 6;  // JOB_ID
       for (const auto& j : listed) width = std::max(width, j.job_id.size());
       fmt::print("{:<{}}  {:<11} {}\n", "JOB_ID", width, "STATUS", "CREATED");

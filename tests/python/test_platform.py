@@ -549,6 +549,17 @@ def test_the_commands_submit_suggests_run_as_printed():
     P.wait("t_hint", store=store)
 
 
+def test_list_sorts_and_limits_as_gcloud():
+    oldest_first = [l.split()[0] for l in P.run("jobs", "list").stdout.splitlines()[1:]]
+    assert len(oldest_first) >= 3, oldest_first
+    newest = [l.split()[0] for l in P.run("jobs", "list", "--sort-by", "~createTime", "--limit", "2").stdout.splitlines()[1:]]
+    assert newest == oldest_first[::-1][:2], (newest, oldest_first)
+    by_id = [l.split()[0] for l in P.run("jobs", "list", "--sort-by", "jobId").stdout.splitlines()[1:]]
+    assert by_id == sorted(oldest_first), by_id
+    bad = P.run("jobs", "list", "--sort-by", "creationTime", check=False)
+    assert bad.returncode == 2 and "--sort-by creationTime: did you mean createTime?" in bad.stderr, bad.stderr
+
+
 def test_logs_follow_says_why_nothing_comes():
     # As `jobs wait` does: a queued job that no agent serves gets a note, not silence.
     store = P.path("store-unserved")
@@ -588,5 +599,6 @@ P.check("config errors name the field", test_config_errors_name_the_field)
 P.check("logs", test_logs)
 P.check("commands on jobs refuse a store that is not there", test_commands_on_jobs_refuse_a_store_that_is_not_there)
 P.check("logs --follow says why nothing comes", test_logs_follow_says_why_nothing_comes)
+P.check("list sorts and limits as gcloud", test_list_sorts_and_limits_as_gcloud)
 P.check("the commands submit suggests run as printed", test_the_commands_submit_suggests_run_as_printed)
 P.finish()
