@@ -11,7 +11,10 @@
 namespace treeline::features {
 namespace {
 
-constexpr std::string_view kFormat = "treeline.preprocessor/1";
+constexpr std::string_view kFormat = "treeline.preprocessor/2";
+// Scaled in float arithmetic (mean and scale rounded to float first); still read, as its models
+// split on those values.
+constexpr std::string_view kFloatScalingFormat = "treeline.preprocessor/1";
 
 const data::NumericColumn& numeric_column(const data::Table& table, const std::string& name) {
   for (const auto& col : table.numeric)
@@ -110,11 +113,12 @@ FeatureMatrix Preprocessor::transform(const data::Table& table, std::span<const 
   m.cols = m.feature_names.size();
 
   std::vector<const data::NumericColumn*> num_cols;
-  std::vector<std::pair<float, float>> scaling;  // float arithmetic, reproducible in numpy float32
-  for (const auto& n : numeric_) {
-    num_cols.push_back(&numeric_column(table, n.name));
-    scaling.emplace_back(static_cast<float>(n.mean), static_cast<float>(n.scale));
-  }
+  for (const auto& n : numeric_) num_cols.push_back(&numeric_column(table, n.name));
+  auto scaled = [&](std::size_t j, float value) -> float {
+    const NumericScaling& s = numeric_[j];
+    if (float_scaling_) return (value - static_cast<float>(s.mean)) / static_cast<float>(s.scale);
+    return static_cast<float>((static_cast<double>(value) - s.mean) / s.scale);
+  };
   std::vector<const data::CategoricalColumn*> cat_cols;
   std::vector<std::vector<int>> positions;
   for (const auto& c : categorical_) {
@@ -127,8 +131,7 @@ FeatureMatrix Preprocessor::transform(const data::Table& table, std::span<const 
     m.dense.resize(m.rows * m.cols);
     for (std::size_t j = 0; j < n_num; ++j) {
       const float* values = num_cols[j]->values.data();
-      const auto [mean, scale] = scaling[j];
-      for (std::size_t i = 0; i < m.rows; ++i) m.dense[i * m.cols + j] = (values[rows[i]] - mean) / scale;
+      for (std::size_t i = 0; i < m.rows; ++i) m.dense[i * m.cols + j] = scaled(j, values[rows[i]]);
     }
     for (std::size_t k = 0; k < cat_cols.size(); ++k) {
       const std::int32_t* codes = cat_cols[k]->codes.data();
@@ -156,7 +159,7 @@ FeatureMatrix Preprocessor::transform(const data::Table& table, std::span<const 
     const std::size_t r = rows[i];
     for (std::size_t j = 0; j < n_num; ++j) {
       m.indices.push_back(static_cast<unsigned>(j));
-      m.values.push_back((num_cols[j]->values[r] - scaling[j].first) / scaling[j].second);
+      m.values.push_back(scaled(j, num_cols[j]->values[r]));
     }
     for (std::size_t k = 0; k < cat_cols.size(); ++k) {
       const int p = positions[k][cat_cols[k]->codes[r]];
@@ -172,7 +175,7 @@ FeatureMatrix Preprocessor::transform(const data::Table& table, std::span<const 
 
 nlohmann::json Preprocessor::to_json() const {
   nlohmann::json j;
-  j["format"] = kFormat;
+  j["format"] = float_scaling_ ? kFloatScalingFormat : kFormat;
   j["encoding"] = to_string(encoding_);
   j["numeric"] = nlohmann::json::array();
   for (const auto& n : numeric_) j["numeric"].push_back({{"name", n.name}, {"mean", n.mean}, {"scale", n.scale}});
@@ -185,9 +188,11 @@ nlohmann::json Preprocessor::to_json() const {
 
 Preprocessor Preprocessor::from_json(const nlohmann::json& j, const std::string& where) {
   try {
-    if (j.at("format").get<std::string>() != kFormat)
-      throw InputError(fmt::format("{}: format is '{}', expected '{}'", where, j.at("format").get<std::string>(), kFormat));
+    const std::string format = j.at("format").get<std::string>();
+    if (format != kFormat && format != kFloatScalingFormat)
+      throw InputError(fmt::format("{}: format is '{}', expected '{}'", where, format, kFormat));
     Preprocessor p;
+    p.float_scaling_ = format == kFloatScalingFormat;
     p.encoding_ = parse_encoding(j.at("encoding").get<std::string>());
     for (const auto& n : j.at("numeric"))
       p.numeric_.push_back({n.at("name").get<std::string>(), n.at("mean").get<double>(), n.at("scale").get<double>()});

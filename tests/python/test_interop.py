@@ -1,5 +1,6 @@
 """Interoperability: the files treeline writes open in Python's xgboost (Debian's python3-xgboost)
-and predict what treeline predicts, within 1e-6.
+and predict what treeline predicts, within 1e-6, with the stored preprocessor applied as the
+workshop applies it (scikit-learn's StandardScaler).
 
 Usage: test_interop.py TREELINE_BINARY SOURCE_DIR"""
 import csv
@@ -12,15 +13,21 @@ import tempfile
 
 import numpy as np
 import xgboost as xgb
+from sklearn.preprocessing import StandardScaler
 
 
 def features(rows, pre):
-    """Applies preprocessor.json in float32, as treeline does."""
+    """Applies preprocessor.json the workshop's way: scikit-learn's StandardScaler on the numeric
+    columns in float64 (its mean_ and scale_ from the file), then the category positions."""
     numeric = pre["numeric"]
+    scaler = StandardScaler()
+    scaler.mean_ = np.array([c["mean"] for c in numeric])
+    scaler.scale_ = np.array([c["scale"] for c in numeric])
+    scaler.var_ = scaler.scale_ ** 2
+    scaler.n_features_in_ = len(numeric)
+    raw = np.array([[float(r[c["name"]]) for c in numeric] for r in rows], dtype=np.float64)
     out = np.empty((len(rows), len(pre["feature_names"])), dtype=np.float32)
-    for j, col in enumerate(numeric):
-        x = np.array([float(r[col["name"]]) for r in rows], dtype=np.float32)
-        out[:, j] = (x - np.float32(col["mean"])) / np.float32(col["scale"])
+    out[:, :len(numeric)] = scaler.transform(raw)  # float64, rounded to float32 as xgboost.DMatrix does
     aliases = {"Commanche": "Commanche Peak", "Cache": "Cache la Poudre"}
     j = len(numeric)
     for cat in pre["categorical"]:

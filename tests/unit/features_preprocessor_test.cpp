@@ -76,3 +76,38 @@ TEST(Preprocessor, RejectsForeignJson) {
   EXPECT_THROW_WITH(Preprocessor::from_json(nlohmann::json{{"format", "other"}}, "x.json"), InputError, "x.json");
   EXPECT_THROW_WITH(parse_encoding("dummy"), InputError, "--encoding");
 }
+
+TEST(Preprocessor, ScalesAsScikitLearnOnFloat64ThenRoundsToFloat) {
+  // What Python computes from preprocessor.json (StandardScaler on float64, then xgboost.DMatrix
+  // rounding to float32) must be the values the model split on, to the bit: a value one ulp off
+  // lands on the other side of a split made at it.
+  data::Table t = data::covertype::make_empty_table();
+  for (int r = 0; r < 2000; ++r) {
+    for (auto& c : t.numeric) c.values.push_back(static_cast<float>(1859 + r));
+    for (auto& c : t.categorical) c.codes.push_back(0);
+    t.labels.push_back(1);
+  }
+  std::vector<std::size_t> rows(2000);
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  const double mean = 2959.365, scale = 279.98473;
+  auto preprocessor = [&](const char* format) {
+    return Preprocessor::from_json({{"format", format},
+                                    {"encoding", "categorical"},
+                                    {"numeric", {{{"name", "Elevation"}, {"mean", mean}, {"scale", scale}}}},
+                                    {"categorical", nlohmann::json::array()}},
+                                   "p.json");
+  };
+  const auto now = preprocessor("treeline.preprocessor/2").transform(t, rows);
+  const auto before = preprocessor("treeline.preprocessor/1").transform(t, rows);
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const float x = t.numeric[0].values[i];
+    EXPECT_EQ(now.dense[i], static_cast<float>((static_cast<double>(x) - mean) / scale)) << x;
+    EXPECT_EQ(before.dense[i], (x - static_cast<float>(mean)) / static_cast<float>(scale)) << x;
+    differ += now.dense[i] != before.dense[i];
+  }
+  EXPECT_GT(differ, 0u) << "the two arithmetics part somewhere, or this test shows nothing";
+  EXPECT_EQ(preprocessor("treeline.preprocessor/1").to_json()["format"], "treeline.preprocessor/1")
+      << "a model set from before keeps its arithmetic when written again";
+  EXPECT_THROW(preprocessor("treeline.preprocessor/9"), InputError);
+}

@@ -54,6 +54,10 @@ class Preprocessor {
   static Preprocessor from_json(const nlohmann::json& json, const std::string& where);
   nlohmann::json to_json() const;
 
+  // Scales as scikit-learn's StandardScaler does on float64 data, (x - mean) / scale in double,
+  // and hands XGBoost the result rounded to float, as xgboost.DMatrix rounds that scaler's output:
+  // Python given preprocessor.json's mean and scale computes the very values the model split on.
+  // (A preprocessor.json of format treeline.preprocessor/1, from before, scaled in float.)
   FeatureMatrix transform(const data::Table& table, std::span<const std::size_t> rows) const;
   Encoding encoding() const { return encoding_; }
   std::vector<std::string> feature_names() const;
@@ -63,6 +67,7 @@ class Preprocessor {
   Encoding encoding_ = Encoding::kNativeCategorical;
   std::vector<NumericScaling> numeric_;
   std::vector<CategoryVocabulary> categorical_;
+  bool float_scaling_ = false;  // read from format /1: its models learnt from float arithmetic
 };
 
 }  // namespace treeline::features
