@@ -196,19 +196,24 @@ void add_predict(CLI::App& app) {
   cmd->add_option("--nthread", flags->nthread, "threads for XGBoost (0: all cores)")->check(whole_number(0, kMaxInt));
   auto* test_split = cmd->add_flag("--test-split", flags->test_split,
                 "score only the test split of the data (the split run-local and submit hold out)");
-  cmd->add_option("--test-fraction", flags->test_fraction, "with --test-split: as given to training")
+  cmd->add_option("--test-fraction", flags->test_fraction,
+                  "with --test-split: must be the models' own (they record it; default: theirs)")
+      ->needs(test_split);
+  cmd->add_option("--seed", flags->seed, "with --test-split: must be the models' own (default: theirs)")
       ->needs(test_split)
-      ->capture_default_str();
-  cmd->add_option("--seed", flags->seed, "with --test-split: as given to training")
-      ->needs(test_split)
-      ->check(seed_check())
-      ->capture_default_str();
-  cmd->callback([flags] {
+      ->check(seed_check());
+  cmd->callback([flags, cmd] {
     auto source = data::open_data_source(flags->source.data, flags->source.query);
-    const auto p = pipeline::predict(flags->models, *source, flags->nthread,
-                                     {flags->test_split, flags->test_fraction, flags->seed});
+    pipeline::RowSelection selection{.test_split_only = flags->test_split};
+    if (cmd->count("--test-fraction") > 0) selection.test_fraction = flags->test_fraction;
+    if (cmd->count("--seed") > 0) selection.seed = flags->seed;
+    const auto p = pipeline::predict(flags->models, *source, flags->nthread, selection);
     if (!flags->out.empty()) write_file_atomically(flags->out, pipeline::predictions_to_csv(p));
-    fmt::print("scored {} rows with the models of cover types {}\n", p.predicted.size(), fmt::join(p.cover_types, ","));
+    fmt::print("scored {} rows{} with the models of cover types {}\n", p.predicted.size(),
+               p.test_split ? fmt::format(" (the test split they held out: seed {}, fraction {})", p.test_split->first,
+                                          p.test_split->second)
+                            : "",
+               fmt::join(p.cover_types, ","));
     std::vector<int> missing;
     for (int k = 1; k <= pipeline::kCoverTypes; ++k)
       if (std::find(p.cover_types.begin(), p.cover_types.end(), k) == p.cover_types.end()) missing.push_back(k);

@@ -10,7 +10,7 @@ namespace treeline::pipeline {
 
 CoverTypeTrainer::CoverTypeTrainer(const data::Table& table, const SplitOptions& options, features::Encoding encoding,
                                    int nthread)
-    : table_(table) {
+    : table_(table), split_(options) {
   if (!table.labelled) throw InputError("training needs labelled data (a Cover_Type column)");
   // Here rather than in the CLI: a negative share would silently score on the test split.
   data::check_fraction(options.validation_fraction, "--validation-fraction", "the training split",
@@ -38,6 +38,7 @@ CoverTypeTrainer::CoverTypeTrainer(const data::Table& table, const SplitOptions&
 
 CoverTypeTrainer::CoverTypeTrainer(const CoverTypeTrainer& other, int nthread)
     : table_(other.table_),
+      split_(other.split_),
       fit_rows_(other.fit_rows_),
       eval_rows_(other.eval_rows_),
       evaluated_on_(other.evaluated_on_),
@@ -110,6 +111,7 @@ void CoverTypeTrainer::store(store::ArtifactStore& store, const std::string& pre
       {"rows", {{"train", fit_rows_.size()}, {evaluated_on_, eval_rows_.size()}}},
       {"dataset", dataset.uri},
       {kDatasetSha256Key, dataset.table_sha256},
+      {kTestSplitKey, {{"seed", split_.seed}, {"test_fraction", split_.test_fraction}}},
   };
   metrics_json["cover_type"] = trained.cover_type;
   metrics_json["evaluated_on"] = trained.evaluated_on;
@@ -122,7 +124,9 @@ void CoverTypeTrainer::store(store::ArtifactStore& store, const std::string& pre
       {"metrics.json", metrics_json.dump(2) + "\n"},
   };
   store::write_with_manifest(store, prefix, std::move(files),
-                             {{"cover_type", trained.cover_type}, {kDatasetSha256Key, dataset.table_sha256}});
+                             {{"cover_type", trained.cover_type},
+                              {kDatasetSha256Key, dataset.table_sha256},
+                              {kTestSplitKey, {{"seed", split_.seed}, {"test_fraction", split_.test_fraction}}}});
 }
 
 }  // namespace treeline::pipeline

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "treeline/common/error.h"
+#include "treeline/common/sha256.h"
+#include "treeline/data/binary_dataset.h"
 #include "treeline/data/split.h"
 #include "treeline/features/preprocessor.h"
 #include "treeline/model/xgboost_handles.h"
@@ -21,25 +23,17 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
     throw InputError(fmt::format("--models {}: no models/ folder; expected STORE/PROJECT/NAME as written by run-local",
                                  models_dir.string()));
   store::DirectoryStore store(models_dir);
-  const data::Table table = source.read(data::ReadOptions{.require_label = false});
-  std::vector<std::size_t> rows = data::all_rows(table.rows());
-  if (selection.test_split_only) {
-    if (!table.labelled) throw InputError("--test-split needs labelled data: the split is stratified by Cover_Type");
-    rows = data::stratified_split(table.labels, rows, selection.test_fraction, selection.seed).test;
-  }
-
-  Predictions out;
+  std::vector<std::pair<int, nlohmann::json>> manifests;  // cover type, its model set's manifest
   std::optional<std::pair<int, std::string>> first_dataset;  // cover type, table sha256
-  if (table.labelled)
-    for (std::size_t r : rows) out.labels.push_back(table.labels[r]);
+  std::optional<std::pair<int, nlohmann::json>> first_split;  // cover type, {seed, test_fraction}
   for (int k = 1; k <= kCoverTypes; ++k) {
     const std::string prefix = fmt::format("models/cover_type_{}", k);
     if (!store.exists(prefix + "/manifest.json")) continue;
-    const auto manifest = store::read_manifest(store, prefix);
+    manifests.emplace_back(k, store::read_manifest(store, prefix));
+    const auto metadata = manifests.back().second.value("metadata", nlohmann::json::object());
     // Models of other data (a later run that skipped this cover type) would argmax silently
     // against these: refuse the mix. Sets stored before the key existed carry none.
-    if (const std::string sha = manifest.value("metadata", nlohmann::json::object()).value(kDatasetSha256Key, std::string());
-        !sha.empty()) {
+    if (const std::string sha = metadata.value(kDatasetSha256Key, std::string()); !sha.empty()) {
       if (!first_dataset) first_dataset.emplace(k, sha);
       else if (first_dataset->second != sha)
         throw InputError(fmt::format(
@@ -48,6 +42,54 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
             "remove the stale model set",
             models_dir.string(), k, sha, first_dataset->first, first_dataset->second));
     }
+    if (const auto split = metadata.find(kTestSplitKey); split != metadata.end() && selection.test_split_only) {
+      if (!first_split) first_split.emplace(k, *split);
+      else if (first_split->second != *split)
+        throw InputError(fmt::format("--test-split: cover_type_{} held out another test split ({}) than cover_type_{} "
+                                     "({}): no rows are unseen by all of them; train them with the same --seed "
+                                     "and --test-fraction",
+                                     k, split->dump(), first_split->first, first_split->second.dump()));
+    }
+  }
+  if (manifests.empty())
+    throw InputError(fmt::format("--models {}: no stored models under models/cover_type_K/", models_dir.string()));
+
+  const data::Table table = source.read(data::ReadOptions{.require_label = false});
+  std::vector<std::size_t> rows = data::all_rows(table.rows());
+  Predictions out;
+  if (selection.test_split_only) {
+    if (!table.labelled) throw InputError("--test-split needs labelled data: the split is stratified by Cover_Type");
+    if (first_dataset) {
+      const std::string sha = sha256_hex(data::encode_binary_dataset(table));
+      if (sha != first_dataset->second)
+        throw InputError(fmt::format(
+            "--test-split: the data ({}) is not the table the models learnt from (sha256 {:.12}, theirs {:.12}), so "
+            "its test split would hold rows they trained on; give the data they were prepared from (their "
+            "metrics.json names the prepared datasets), or score all rows without --test-split",
+            source.describe(), sha, first_dataset->second));
+    }
+    std::uint64_t seed = selection.seed.value_or(42);
+    double fraction = selection.test_fraction.value_or(0.2);
+    if (first_split) {
+      const auto theirs_seed = first_split->second.at("seed").get<std::uint64_t>();
+      const auto theirs_fraction = first_split->second.at("test_fraction").get<double>();
+      if ((selection.seed && *selection.seed != theirs_seed) ||
+          (selection.test_fraction && *selection.test_fraction != theirs_fraction))
+        throw InputError(fmt::format("--seed/--test-fraction: the models held out the test split of seed {} and "
+                                     "fraction {}; another split would score rows they trained on (leave both "
+                                     "out: --test-split takes theirs)",
+                                     theirs_seed, theirs_fraction));
+      seed = theirs_seed;
+      fraction = theirs_fraction;
+    }
+    rows = data::stratified_split(table.labels, rows, fraction, seed).test;
+    out.test_split.emplace(seed, fraction);
+  }
+
+  if (table.labelled)
+    for (std::size_t r : rows) out.labels.push_back(table.labels[r]);
+  for (const auto& [k, manifest] : manifests) {
+    const std::string prefix = fmt::format("models/cover_type_{}", k);
     const std::string where = store.uri(prefix + "/preprocessor.json");
     const auto preprocessor = features::Preprocessor::from_json(
         nlohmann::json::parse(store::read_verified(store, prefix, manifest, "preprocessor.json")), where);
@@ -57,8 +99,6 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
     out.cover_types.push_back(k);
     out.probabilities.push_back(booster.predict(matrix));
   }
-  if (out.cover_types.empty())
-    throw InputError(fmt::format("--models {}: no stored models under models/cover_type_K/", models_dir.string()));
 
   out.predicted.resize(rows.size());
   std::size_t correct = 0;

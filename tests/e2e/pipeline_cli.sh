@@ -41,6 +41,12 @@ if grep -q "accuracy with 2 of the 7 models: 0\." <<<"$out" && ! grep -q "7-clas
 "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --test-split --out "$WORK/test.csv" --nthread 1 >/dev/null
 lines=$(wc -l <"$WORK/test.csv")
 if [ "$lines" -ge 3990 ] && [ "$lines" -le 4010 ]; then ok "predict --test-split"; else fail "predict --test-split"; fi
+# Only rows the models never saw: their own split, of their own data.
+expect_error "predict --test-split of another split" "the models held out the test split of seed 42 and fraction 0.2" -- \
+  "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --test-split --seed 7
+gzip -dc "$SAMPLE" | head -5001 | gzip >"$WORK/part.csv.gz"
+expect_error "predict --test-split of other data" "is not the table the models learnt from" "score all rows without --test-split" -- \
+  "$TREELINE" predict --models "$STORE/proj/run1" --data "$WORK/part.csv.gz" --test-split
 
 # A SQLite warehouse in place of BigQuery.
 if "$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/w.db" --table covertype >/dev/null &&

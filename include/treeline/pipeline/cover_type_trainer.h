@@ -88,7 +88,8 @@ class CoverTypeTrainer {
 
   // Stores `trained` with this trainer's preprocessor and its metrics (with the hyperparameters,
   // split sizes and the dataset it learnt from) atomically as one set at `prefix`. The set's
-  // manifest records the prepared table's sha256, so predict can tell models of other data.
+  // manifest records the prepared table's sha256 and the test split (seed, fraction), so predict
+  // can tell models of other data, and which rows they never saw.
   void store(store::ArtifactStore& store, const std::string& prefix, const TrainedModel& trained,
              const model::Hyperparameters& hyperparameters, const DatasetReference& dataset) const;
 
@@ -102,6 +103,7 @@ class CoverTypeTrainer {
   void build_matrices(int nthread);
 
   const data::Table& table_;
+  SplitOptions split_;
   std::vector<std::size_t> fit_rows_;
   std::vector<std::size_t> eval_rows_;
   std::string evaluated_on_;

@@ -1,9 +1,11 @@
 #pragma once
 // Seven one-vs-rest models used together: each stored model (its preprocessor and booster, each
 // checked against its manifest) scores every row; the predicted cover type is the argmax.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "treeline/data/data_source.h"
@@ -16,16 +18,22 @@ struct Predictions {
   std::vector<int> predicted;                        // argmax cover type per row
   std::vector<std::int32_t> labels;                  // when the data is labelled
   std::optional<double> accuracy;                    // 7-class accuracy when labelled
+  std::optional<std::pair<std::uint64_t, double>> test_split;  // seed and fraction, with test_split_only
 };
 
-// Which rows to score: all of them, or only the test split that training used.
+// Which rows to score: all of them, or only the test split that training held out. That split is
+// the models' own (their manifests record its seed and fraction); values given here must match
+// it. Models stored before they recorded it use these, or 42 and 0.2.
 struct RowSelection {
   bool test_split_only = false;
-  double test_fraction = 0.2;
-  std::uint64_t seed = 42;
+  std::optional<double> test_fraction;
+  std::optional<std::uint64_t> seed;
 };
 
-// `models_dir` is STORE/PROJECT/NAME (holding models/cover_type_K/).
+// `models_dir` is STORE/PROJECT/NAME (holding models/cover_type_K/). With test_split_only, the
+// data must be the table the models learnt from (the same sha256 once encoded), or its "test
+// split" would hold rows they trained on: InputError otherwise, and for a seed or fraction other
+// than theirs.
 Predictions predict(const std::filesystem::path& models_dir, data::DataSource& source, int nthread,
                     const RowSelection& selection = {});
 

@@ -29,6 +29,8 @@ struct PreparedTable {
 
 // The key under which a model set's manifest names the prepared table it learnt from.
 inline constexpr const char* kDatasetSha256Key = "dataset_sha256";
+// ... and the test split it held out: {"seed": S, "test_fraction": F}.
+inline constexpr const char* kTestSplitKey = "test_split";
 
 // `prefix` is "PROJECT/NAME".
 PreparedData prepare_datasets(data::DataSource& source, store::ArtifactStore& store, const std::string& prefix);
