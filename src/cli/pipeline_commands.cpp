@@ -214,6 +214,9 @@ void add_predict(CLI::App& app) {
                                           p.test_split->second)
                             : "",
                fmt::join(p.cover_types, ","));
+    if (p.unfinished_run)
+      fmt::print(stderr, "treeline: warning: {}: its models may be partly an earlier run's; run it again\n",
+                 *p.unfinished_run);
     std::vector<int> missing;
     for (int k = 1; k <= pipeline::kCoverTypes; ++k)
       if (std::find(p.cover_types.begin(), p.cover_types.end(), k) == p.cover_types.end()) missing.push_back(k);

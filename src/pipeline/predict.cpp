@@ -53,10 +53,21 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
   }
   if (manifests.empty())
     throw InputError(fmt::format("--models {}: no stored models under models/cover_type_K/", models_dir.string()));
+  Predictions out;
+  if (const std::string key = std::string(kLastRunFolder) + "/run.json"; store.exists(key)) {
+    try {
+      const auto run = nlohmann::json::parse(store.read(key));
+      if (const std::string state = run.value("state", ""); state != "SUCCEEDED")
+        out.unfinished_run = fmt::format("the last {} on these models, started {} on cover types {}, {}", run.value("command", "run"),
+                                         run.value("started", "?"), run.value("cover_types", nlohmann::json::array()).dump(),
+                                         state == "RUNNING" ? "did not finish (killed?)" : "failed: " + run.value("error", ""));
+    } catch (const nlohmann::json::exception&) {
+      out.unfinished_run = fmt::format("{} is not readable JSON", store.uri(key));
+    }
+  }
 
   const data::Table table = source.read(data::ReadOptions{.require_label = false});
   std::vector<std::size_t> rows = data::all_rows(table.rows());
-  Predictions out;
   if (selection.test_split_only) {
     if (!table.labelled) throw InputError("--test-split needs labelled data: the split is stratified by Cover_Type");
     if (first_dataset) {

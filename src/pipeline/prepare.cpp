@@ -14,6 +14,7 @@
 namespace treeline::pipeline {
 
 std::string dataset_prefix(const std::string& prefix) { return prefix + "/datasets"; }
+std::string last_run_prefix(const std::string& prefix) { return prefix + "/" + kLastRunFolder; }
 std::string model_prefix(const std::string& prefix, int cover_type) {
   return fmt::format("{}/models/cover_type_{}", prefix, cover_type);
 }
@@ -36,10 +37,12 @@ nlohmann::json schema_json(const data::Table& t) {
 
 }  // namespace
 
-PreparedData prepare_datasets(data::DataSource& source, store::ArtifactStore& store, const std::string& prefix) {
+PreparedData prepare_datasets(data::DataSource& source, store::ArtifactStore& store, const std::string& prefix,
+                              const std::function<void()>& before_storing) {
   PreparedData prepared;
   prepared.source = source.describe();
   prepared.table = source.read(data::ReadOptions{});
+  if (before_storing) before_storing();
   const data::Table& table = prepared.table;
   for (std::int32_t label : table.labels) ++prepared.positives[label - 1];
 

@@ -12,28 +12,22 @@
 
 #include "treeline/common/error.h"
 #include "treeline/data/data_source.h"
+#include "treeline/jobs/job.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/store/directory_store.h"
 
 namespace treeline::pipeline {
 
-std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const RunLocalProgress& progress) {
-  store::validate_name(request.project, "PROJECT");
-  store::validate_name(request.name, "NAME");
-  for (int k : request.cover_types)
-    if (k < 1 || k > kCoverTypes) throw InputError(fmt::format("--cover-types: {} is not a cover type (1..7)", k));
-  const std::string prefix = request.project + "/" + request.name;
+namespace {
+
+// Prepares the data, then trains and stores each cover type's model.
+std::vector<CoverTypeResult> prepare_and_train(const RunLocalRequest& request, const RunLocalProgress& progress,
+                                               data::DataSource& source, store::ArtifactStore& store,
+                                               const std::string& prefix, const std::function<void()>& before_storing) {
   auto stage = [&](const std::string& s) {
     if (progress.on_stage) progress.on_stage(s);
   };
-
-  // Checked before anything is read or stored.
-  data::check_fraction(request.split.test_fraction, "--test-fraction", "the rows");
-
-  stage("reading and preparing the data");
-  auto source = data::open_data_source(request.data, request.query);
-  store::DirectoryStore store(request.store_root);
-  const PreparedData prepared = prepare_datasets(*source, store, prefix);
+  const PreparedData prepared = prepare_datasets(source, store, prefix, before_storing);
 
   stage(fmt::format("splitting, preprocessing and training on {} rows", prepared.table.rows()));
   // XGBoost parallelises one small fit poorly, so with N threads, N fits run side by side on one
@@ -90,6 +84,49 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
   for (auto& t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
   return results;
+}
+
+}  // namespace
+
+std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const RunLocalProgress& progress) {
+  store::validate_name(request.project, "PROJECT");
+  store::validate_name(request.name, "NAME");
+  for (int k : request.cover_types)
+    if (k < 1 || k > kCoverTypes) throw InputError(fmt::format("--cover-types: {} is not a cover type (1..7)", k));
+  const std::string prefix = request.project + "/" + request.name;
+  // Checked before anything is read or stored.
+  data::check_fraction(request.split.test_fraction, "--test-fraction", "the rows");
+
+  if (progress.on_stage) progress.on_stage("reading and preparing the data");
+  auto source = data::open_data_source(request.data, request.query);
+  store::DirectoryStore store(request.store_root);
+  // Models are replaced one cover type at a time: until the last is stored, the set is part this
+  // run's and part the one before. run.json says so (predict warns), and how the run ended.
+  nlohmann::json run = {{"command", "run-local"},
+                        {"state", "RUNNING"},
+                        {"started", jobs::format_time(jobs::now_seconds())},
+                        {"data", source->describe()},
+                        {"cover_types", request.cover_types},
+                        {"hyperparameters", request.training.hyperparameters.values()}};
+  auto record = [&](const char* state, const std::string& error) {
+    run["state"] = state;
+    run["ended"] = jobs::format_time(jobs::now_seconds());
+    if (!error.empty()) run["error"] = error;
+    store.write_set(last_run_prefix(prefix), {{"run.json", run.dump(2) + "\n"}});
+  };
+  bool marked = false;  // data that cannot be read stores nothing, not even this
+  auto mark_running = [&] {
+    store.write_set(last_run_prefix(prefix), {{"run.json", run.dump(2) + "\n"}});
+    marked = true;
+  };
+  try {
+    auto results = prepare_and_train(request, progress, *source, store, prefix, mark_running);
+    record("SUCCEEDED", "");
+    return results;
+  } catch (const std::exception& e) {
+    if (marked) record("FAILED", e.what());
+    throw;
+  }
 }
 
 nlohmann::json results_to_json(const std::vector<CoverTypeResult>& results) {

@@ -37,6 +37,19 @@ if grep -q "accuracy with 2 of the 7 models: 0\." <<<"$out" && ! grep -q "7-clas
   grep -q "no model for cover types 1,4,5,6,7: the argmax never predicts them" "$WORK/partial.err"; then
   ok "predict with some models"; else fail "predict with some models: $out $(cat "$WORK/partial.err")"; fi
 
+# A run-local that did not finish leaves its models marked: predict warns until a run finishes.
+"$TREELINE" run-local proj run3 --store "$STORE" --data "$SAMPLE" "${FAST[@]}" >/dev/null
+"$TREELINE" run-local proj run3 --store "$STORE" --data "$SAMPLE" --nthread 1 --n_estimators=5000 --max_depth=10 >/dev/null &
+slow=$!
+for _ in $(seq 300); do grep -q RUNNING "$STORE/proj/run3/last_run/run.json" 2>/dev/null && break; sleep 0.05; done
+kill -KILL "$slow"; wait "$slow" 2>/dev/null
+"$TREELINE" predict --models "$STORE/proj/run3" --data "$SAMPLE" --nthread 1 >/dev/null 2>"$WORK/unfinished.err"
+"$TREELINE" run-local proj run3 --store "$STORE" --data "$SAMPLE" "${FAST[@]}" >/dev/null
+"$TREELINE" predict --models "$STORE/proj/run3" --data "$SAMPLE" --nthread 1 >/dev/null 2>"$WORK/finished.err"
+if grep -q "warning: the last run-local on these models, started .* did not finish (killed?)" "$WORK/unfinished.err" &&
+  ! grep -q "warning" "$WORK/finished.err"; then
+  ok "predict warns of an unfinished run-local"; else fail "unfinished run: $(cat "$WORK/unfinished.err") / $(cat "$WORK/finished.err")"; fi
+
 # Only the held-out test split: about 4,000 of the sample's 20,000 rows.
 "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --test-split --out "$WORK/test.csv" --nthread 1 >/dev/null
 lines=$(wc -l <"$WORK/test.csv")

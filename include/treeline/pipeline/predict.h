@@ -19,6 +19,9 @@ struct Predictions {
   std::vector<std::int32_t> labels;                  // when the data is labelled
   std::optional<double> accuracy;                    // 7-class accuracy when labelled
   std::optional<std::pair<std::uint64_t, double>> test_split;  // seed and fraction, with test_split_only
+  // When the last run-local on these models did not finish (killed, or failed): what it was, as
+  // its models may be partly an earlier run's.
+  std::optional<std::string> unfinished_run;
 };
 
 // Which rows to score: all of them, or only the test split that training held out. That split is

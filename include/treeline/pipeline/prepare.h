@@ -4,6 +4,7 @@
 // cover_type_K/manifest.json states its label rule, row and positive counts, source and schema,
 // and the table's sha256.
 #include <array>
+#include <functional>
 #include <string>
 
 #include "treeline/data/data_source.h"
@@ -32,8 +33,10 @@ inline constexpr const char* kDatasetSha256Key = "dataset_sha256";
 // ... and the test split it held out: {"seed": S, "test_fraction": F}.
 inline constexpr const char* kTestSplitKey = "test_split";
 
-// `prefix` is "PROJECT/NAME".
-PreparedData prepare_datasets(data::DataSource& source, store::ArtifactStore& store, const std::string& prefix);
+// `prefix` is "PROJECT/NAME". `before_storing`, if given, is called once the data is read and
+// found good, before anything is stored (run-local marks its run there: bad data stores nothing).
+PreparedData prepare_datasets(data::DataSource& source, store::ArtifactStore& store, const std::string& prefix,
+                              const std::function<void()>& before_storing = {});
 
 // Opens the prepared table (memory-mapped, no text parsing), checks cover type K was prepared
 // and the table is the one its manifest names (sha256).
@@ -43,6 +46,11 @@ PreparedTable open_prepared_dataset(const store::ArtifactStore& store, const std
 void check_prepared(const store::ArtifactStore& store, const std::string& prefix, int cover_type);
 
 std::string dataset_prefix(const std::string& prefix);                  // PROJECT/NAME/datasets
+// PROJECT/NAME/last_run: run.json says whether the last run-local on PROJECT/NAME finished
+// ("state": RUNNING until it has stored every model, then SUCCEEDED; FAILED on an error), so a
+// run killed halfway, whose models are partly the earlier run's, is told from a whole one.
+inline constexpr const char* kLastRunFolder = "last_run";
+std::string last_run_prefix(const std::string& prefix);
 std::string model_prefix(const std::string& prefix, int cover_type);    // PROJECT/NAME/models/cover_type_K
 
 }  // namespace treeline::pipeline
