@@ -27,8 +27,9 @@ void add_load(CLI::App& data) {
     const std::string path = flags->into.substr(kScheme.size());
     data::CsvDataSource source(flags->csv);
     const data::Table table = source.read(data::ReadOptions{});
-    data::load_into_sqlite(table, path, flags->table);
-    fmt::print("loaded {} rows from {} into sqlite:{} table {}\n", table.rows(), flags->csv, path, flags->table);
+    const auto replaced = data::load_into_sqlite(table, path, flags->table);
+    fmt::print("loaded {} rows from {} into sqlite:{} table {}{}\n", table.rows(), flags->csv, path, flags->table,
+               replaced ? fmt::format(", replacing the {} rows it held", *replaced) : "");
   });
 }
 

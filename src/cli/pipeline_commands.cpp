@@ -68,6 +68,9 @@ void add_run_local(CLI::App& app) {
       std::cout << pipeline::results_to_json(results).dump() << "\n";
     else
       std::cout << pipeline::results_to_table(results);
+    // A run that trained nothing did not do what was asked: say so in the exit status too.
+    if (std::none_of(results.begin(), results.end(), [](const auto& r) { return r.metrics.has_value(); }))
+      throw InputError("no cover type was trained: each one asked for was skipped (see above)");
   });
 }
 

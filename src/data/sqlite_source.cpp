@@ -43,6 +43,11 @@ Table SqliteDataSource::read(const ReadOptions& options) {
     }
   }();
   const std::string where = fmt::format("sqlite:{}", path_.string());
+  // An INSERT, DELETE or PRAGMA returns no columns (the database is opened read-only, so none runs).
+  if (stmt.column_count() == 0)
+    throw InputError(fmt::format("--query: '{}' returns no columns; expected a SELECT of the warehouse's columns, "
+                                 "e.g. \"SELECT * FROM covertype\"",
+                                 query_));
   std::vector<std::string> names;
   for (int i = 0; i < stmt.column_count(); ++i) names.push_back(stmt.column_name(i));
   WarehouseRowReader reader(where, "query result columns", names, options.require_label);
@@ -76,7 +81,8 @@ std::int64_t soil_type_number(const std::string& level) {
 
 }  // namespace
 
-void load_into_sqlite(const Table& table, const std::filesystem::path& path, const std::string& table_name) {
+std::optional<std::size_t> load_into_sqlite(const Table& table, const std::filesystem::path& path,
+                                            const std::string& table_name) {
   for (char c : table_name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
       throw InputError(fmt::format("--table: '{}' is not a plain SQL name (letters, digits, _)", table_name));
@@ -84,6 +90,16 @@ void load_into_sqlite(const Table& table, const std::filesystem::path& path, con
     throw InputError(fmt::format("--table: '{}' is not a plain SQL name (letters, digits, _)", table_name));
   SqliteDatabase db(path, SqliteDatabase::Mode::kReadWriteCreate);
   SqliteTransaction tx(db);
+  std::optional<std::size_t> replaced;
+  {
+    SqliteStatement exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    exists.bind(1, std::string_view(table_name));
+    if (exists.step()) {
+      SqliteStatement count = db.prepare(fmt::format("SELECT COUNT(*) FROM \"{}\"", table_name));
+      count.step();
+      replaced = static_cast<std::size_t>(count.column_int(0));
+    }
+  }
   db.execute(fmt::format("DROP TABLE IF EXISTS \"{}\"", table_name));
   std::string columns;
   for (const auto& col : table.numeric) columns += fmt::format("\"{}\" INTEGER NOT NULL, ", col.name);
@@ -114,6 +130,7 @@ void load_into_sqlite(const Table& table, const std::filesystem::path& path, con
     insert.reset();
   }
   tx.commit();
+  return replaced;
 }
 
 }  // namespace treeline::data

@@ -37,6 +37,13 @@ if grep -q "accuracy with 2 of the 7 models: 0\." <<<"$out" && ! grep -q "7-clas
   grep -q "no model for cover types 1,4,5,6,7: the argmax never predicts them" "$WORK/partial.err"; then
   ok "predict with some models"; else fail "predict with some models: $out $(cat "$WORK/partial.err")"; fi
 
+# A run that trains nothing (no rows of the one cover type asked for) fails.
+"$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/w4.db" >/dev/null
+expect_error "run-local training nothing" "no cover type was trained" -- \
+  "$TREELINE" run-local proj none --store "$STORE" --data "sqlite:$WORK/w4.db" --query "SELECT * FROM covertype WHERE Cover_Type = 1" --cover-types 3 "${FAST[@]}"
+if "$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/w4.db" | grep -q "replacing the 20000 rows it held"; then
+  ok "data load says what it replaced"; else fail "data load says what it replaced"; fi
+
 # A run-local that did not finish leaves its models marked: predict warns until a run finishes.
 "$TREELINE" run-local proj run3 --store "$STORE" --data "$SAMPLE" "${FAST[@]}" >/dev/null
 "$TREELINE" run-local proj run3 --store "$STORE" --data "$SAMPLE" --nthread 1 --n_estimators=5000 --max_depth=10 >/dev/null &

@@ -75,3 +75,14 @@ TEST_F(SqliteSource, NullIsShownAsNull) {
                         ->read({}),
                     InputError, "result row 1: column Aspect: expected a number, found 'NULL'");
 }
+
+TEST_F(SqliteSource, AStatementThatIsNoSelectIsNamedAsSuchAndChangesNothing) {
+  EXPECT_THROW_WITH(query("DELETE FROM covertype")->read({}), InputError, "--query: 'DELETE FROM covertype' returns no columns",
+                    "expected a SELECT");
+  EXPECT_EQ(query("SELECT * FROM covertype")->read({}).rows(), sample_.rows());
+}
+
+TEST_F(SqliteSource, LoadingAgainSaysWhatItReplaced) {
+  EXPECT_EQ(load_into_sqlite(sample_, dir_ / "w.db", "covertype"), sample_.rows());
+  EXPECT_EQ(load_into_sqlite(sample_, dir_ / "w.db", "other"), std::nullopt) << "a new table replaces nothing";
+}

@@ -2,6 +2,7 @@
 // SQLite as the embedded stand-in for the workshop's BigQuery warehouse: a SELECT whose result
 // columns carry the warehouse schema's names.
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "treeline/data/data_source.h"
@@ -20,7 +21,9 @@ class SqliteDataSource : public DataSource {
 };
 
 // Creates (or replaces) `table_name` in the SQLite file at `path` holding `table` in the warehouse
-// schema, in one transaction: a failure leaves the database as it was.
-void load_into_sqlite(const Table& table, const std::filesystem::path& path, const std::string& table_name);
+// schema, in one transaction: a failure leaves the database as it was. Returns the rows the table
+// held before, when it existed (so the caller can say what was replaced).
+std::optional<std::size_t> load_into_sqlite(const Table& table, const std::filesystem::path& path,
+                                            const std::string& table_name);
 
 }  // namespace treeline::data
