@@ -40,9 +40,14 @@ fs::path DirectoryStore::resolve(const std::string& key) const {
 void DirectoryStore::write_set(const std::string& prefix, const std::vector<StoredFile>& files) {
   const fs::path target = resolve(prefix);
   const fs::path parent = target.parent_path();
+  // What failed is named with the store and the set, not only the staging path it failed at.
+  auto cannot_store = [&](const std::string& why) {
+    return SystemError(fmt::format("cannot store {} in the artifact store {} (is it writable, with space left?): {}",
+                                   prefix, root_.string(), why));
+  };
   std::error_code ec;
   fs::create_directories(parent, ec);
-  if (ec) throw SystemError(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
+  if (ec) throw cannot_store(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
 
   // Stage the whole set beside the target, then swap it in with one atomic rename.
   const fs::path staging =
@@ -59,6 +64,9 @@ void DirectoryStore::write_set(const std::string& prefix, const std::vector<Stor
     if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
       throw_errno(fmt::format("cannot replace {}", target.string()));
     fsync_directory(parent);
+  } catch (const SystemError& e) {
+    fs::remove_all(staging, ec);
+    throw cannot_store(e.what());
   } catch (...) {
     fs::remove_all(staging, ec);
     throw;

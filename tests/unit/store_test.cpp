@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -36,7 +37,10 @@ TEST(DirectoryStore, FailedWriteLeavesPreviousVersionIntact) {
   DirectoryStore store(dir.path());
   write_with_manifest(store, "p/n/set", {{"model.json", "v1"}}, {});
   // "a" as a file and as a folder: the second write fails midway.
-  EXPECT_THROW(write_with_manifest(store, "p/n/set", {{"model.json", "v2"}, {"a", "x"}, {"a/b", "y"}}, {}), Error);
+  // The error names the set and the store, not only the staging path it failed at.
+  EXPECT_THROW_WITH(write_with_manifest(store, "p/n/set", {{"model.json", "v2"}, {"a", "x"}, {"a/b", "y"}}, {}), Error,
+                    fmt::format("cannot store p/n/set in the artifact store {} (is it writable, with space left?): ",
+                                dir.path().string()));
   const auto manifest = read_manifest(store, "p/n/set");
   EXPECT_EQ(read_verified(store, "p/n/set", manifest, "model.json"), "v1");
   int entries = 0;
