@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "treeline/common/error.h"
+#include "treeline/common/spelling.h"
 #include "treeline/common/number_text.h"
 #include "treeline/data/covertype_schema.h"
 
@@ -108,9 +109,12 @@ void WarehouseRowReader::add_row(std::span<const std::string_view> fields, std::
   // Only the schema's levels: a misspelt one would become a category of its own in training
   // and a missing value when predicting, with nothing said.
   const auto canonical = cov::canonical_wilderness(area);
-  if (!canonical)
-    field_error(where_, place, cov::kWilderness,
-                fmt::format("one of {} (or Commanche, Cache)", fmt::join(cov::kWildernessAreas, ", ")), area);
+  if (!canonical) {
+    const auto meant = closest_spelling(area, {cov::kWildernessAreas.begin(), cov::kWildernessAreas.end()});
+    throw InputError(fmt::format("{}: {}: column {}: expected one of {} (or Commanche, Cache), found '{}'{}", where_,
+                                 place, cov::kWilderness, fmt::join(cov::kWildernessAreas, ", "), area,
+                                 meant ? fmt::format("; did you mean {}?", *meant) : ""));
+  }
   auto& wilderness = table_.categorical[cov::kWildernessColumn];
   wilderness.codes.push_back(wilderness.code_of(std::string(*canonical)));
 

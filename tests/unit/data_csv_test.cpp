@@ -105,7 +105,9 @@ TEST(CsvSource, WildernessAndSoilOutsideTheSchemaAreRefused) {
   write_text(dir / "a.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,5\n" +
                                 "2596,51,3,258,0,510,221,232,148,6279,rawah,7745,5\n");
   EXPECT_THROW_WITH(read_csv(dir / "a.csv"), InputError, "a.csv", "line 3", "column Wilderness_Area",
-                    "one of Rawah, Neota, Commanche Peak, Cache la Poudre", "'rawah'");
+                    "one of Rawah, Neota, Commanche Peak, Cache la Poudre", "'rawah'; did you mean Rawah?");
+  write_text(dir / "c.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Comanche Peak,7745,5\n");
+  EXPECT_THROW_WITH(read_csv(dir / "c.csv"), InputError, "'Comanche Peak'; did you mean Commanche Peak?");
   write_text(dir / "b.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7744,5\n");
   EXPECT_THROW_WITH(read_csv(dir / "b.csv"), InputError, "b.csv", "line 2", "column Soil_Type", "soil codes",
                     "'7744'");
