@@ -68,9 +68,6 @@ void add_run_local(CLI::App& app) {
       std::cout << pipeline::results_to_json(results).dump() << "\n";
     else
       std::cout << pipeline::results_to_table(results);
-    // A run that trained nothing did not do what was asked: say so in the exit status too.
-    if (std::none_of(results.begin(), results.end(), [](const auto& r) { return r.metrics.has_value(); }))
-      throw InputError("no cover type was trained: each one asked for was skipped (see above)");
   });
 }
 
@@ -213,9 +210,12 @@ void add_predict(CLI::App& app) {
     const auto p = pipeline::predict(flags->models, *source, flags->nthread, selection);
     if (!flags->out.empty()) write_file_atomically(flags->out, pipeline::predictions_to_csv(p));
     fmt::print("scored {} rows{} with the models of cover types {}\n", p.predicted.size(),
-               p.test_split ? fmt::format(" (the test split they held out: seed {}, fraction {})", p.test_split->first,
-                                          p.test_split->second)
-                            : "",
+               !p.test_split ? ""
+               : p.test_split->recorded
+                   ? fmt::format(" (the test split they held out: seed {}, fraction {})", p.test_split->seed,
+                                 p.test_split->fraction)
+                   : fmt::format(" (the test split of seed {}, fraction {}: assumed, the models do not record theirs)",
+                                 p.test_split->seed, p.test_split->fraction),
                fmt::join(p.cover_types, ","));
     if (p.unfinished_run)
       fmt::print(stderr, "treeline: warning: {}: its models may be partly an earlier run's; run it again\n",

@@ -92,7 +92,7 @@ std::optional<std::size_t> load_into_sqlite(const Table& table, const std::files
   SqliteTransaction tx(db);
   std::optional<std::size_t> replaced;
   {
-    SqliteStatement exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    SqliteStatement exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE");
     exists.bind(1, std::string_view(table_name));
     if (exists.step()) {
       SqliteStatement count = db.prepare(fmt::format("SELECT COUNT(*) FROM \"{}\"", table_name));

@@ -110,7 +110,9 @@ void WarehouseRowReader::add_row(std::span<const std::string_view> fields, std::
   // and a missing value when predicting, with nothing said.
   const auto canonical = cov::canonical_wilderness(area);
   if (!canonical) {
-    const auto meant = closest_spelling(area, {cov::kWildernessAreas.begin(), cov::kWildernessAreas.end()});
+    std::vector<std::string_view> names(cov::kWildernessAreas.begin(), cov::kWildernessAreas.end());
+    names.insert(names.end(), {"Commanche", "Cache"});  // the short forms it takes too
+    const auto meant = closest_spelling(area, names);
     throw InputError(fmt::format("{}: {}: column {}: expected one of {} (or Commanche, Cache), found '{}'{}", where_,
                                  place, cov::kWilderness, fmt::join(cov::kWildernessAreas, ", "), area,
                                  meant ? fmt::format("; did you mean {}?", *meant) : ""));

@@ -57,7 +57,8 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
   if (const std::string key = std::string(kLastRunFolder) + "/run.json"; store.exists(key)) {
     try {
       const auto run = nlohmann::json::parse(store.read(key));
-      if (const std::string state = run.value("state", ""); state != "SUCCEEDED")
+      // A submit's final jobs replace models one by one too, but its jobs say how they went.
+      if (const std::string state = run.value("state", ""); run.value("command", "") == "run-local" && state != "SUCCEEDED")
         out.unfinished_run = fmt::format("the last {} on these models, started {} on cover types {}, {}", run.value("command", "run"),
                                          run.value("started", "?"), run.value("cover_types", nlohmann::json::array()).dump(),
                                          state == "RUNNING" ? "did not finish (killed?)" : "failed: " + run.value("error", ""));
@@ -72,18 +73,35 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
     if (!table.labelled) throw InputError("--test-split needs labelled data: the split is stratified by Cover_Type");
     if (first_dataset) {
       const std::string sha = sha256_hex(data::encode_binary_dataset(table));
-      if (sha != first_dataset->second)
+      if (sha != first_dataset->second) {
+        // Where the models' data came from, if the prepared datasets beside them are still theirs.
+        std::string theirs = "the data they were prepared from";
+        const std::string prepared = fmt::format("datasets/cover_type_{}/manifest.json", first_dataset->first);
+        if (store.exists(prepared)) try {
+            const auto manifest = nlohmann::json::parse(store.read(prepared));
+            if (manifest.value("files", nlohmann::json::object()).dump().find(first_dataset->second) != std::string::npos)
+              theirs = manifest.value("source", theirs);
+          } catch (const nlohmann::json::exception&) {
+          }
         throw InputError(fmt::format(
             "--test-split: the data ({}) is not the table the models learnt from (sha256 {:.12}, theirs {:.12}), so "
-            "its test split would hold rows they trained on; give the data they were prepared from (their "
-            "metrics.json names the prepared datasets), or score all rows without --test-split",
-            source.describe(), sha, first_dataset->second));
+            "its test split would hold rows they trained on; give {}, or score all rows without --test-split",
+            source.describe(), sha, first_dataset->second, theirs));
+      }
     }
     std::uint64_t seed = selection.seed.value_or(42);
     double fraction = selection.test_fraction.value_or(0.2);
     if (first_split) {
-      const auto theirs_seed = first_split->second.at("seed").get<std::uint64_t>();
-      const auto theirs_fraction = first_split->second.at("test_fraction").get<double>();
+      std::uint64_t theirs_seed = 0;
+      double theirs_fraction = 0;
+      try {
+        theirs_seed = first_split->second.at("seed").get<std::uint64_t>();
+        theirs_fraction = first_split->second.at("test_fraction").get<double>();
+      } catch (const nlohmann::json::exception& e) {
+        throw InputError(fmt::format("{}: metadata.{} is not {{seed, test_fraction}}: {}",
+                                     store.uri(fmt::format("models/cover_type_{}/manifest.json", first_split->first)),
+                                     kTestSplitKey, e.what()));
+      }
       if ((selection.seed && *selection.seed != theirs_seed) ||
           (selection.test_fraction && *selection.test_fraction != theirs_fraction))
         throw InputError(fmt::format("--seed/--test-fraction: the models held out the test split of seed {} and "
@@ -94,7 +112,7 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
       fraction = theirs_fraction;
     }
     rows = data::stratified_split(table.labels, rows, fraction, seed).test;
-    out.test_split.emplace(seed, fraction);
+    out.test_split = Predictions::TestSplit{seed, fraction, first_split.has_value()};
   }
 
   if (table.labelled)

@@ -2,7 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <chrono>
 #include <exception>
 #include <mutex>
@@ -11,6 +18,7 @@
 #include <cmath>
 
 #include "treeline/common/error.h"
+#include "treeline/common/unique_fd.h"
 #include "treeline/data/data_source.h"
 #include "treeline/jobs/job.h"
 #include "treeline/pipeline/prepare.h"
@@ -114,17 +122,40 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
     if (!error.empty()) run["error"] = error;
     store.write_set(last_run_prefix(prefix), {{"run.json", run.dump(2) + "\n"}});
   };
+  // Once the data is read and good, before anything is stored: one run-local at a time writes
+  // PROJECT/NAME (two would leave models of both under one SUCCEEDED), and the run is marked.
+  UniqueFd lock;
   bool marked = false;  // data that cannot be read stores nothing, not even this
   auto mark_running = [&] {
+    const std::filesystem::path name_dir = request.store_root / request.project / request.name;
+    std::filesystem::create_directories(name_dir);
+    lock = UniqueFd(::open((name_dir / ".run-local.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (!lock) throw SystemError(fmt::format("cannot open {}: {}", (name_dir / ".run-local.lock").string(), std::strerror(errno)));
+    if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
+      throw InputError(fmt::format("another run-local is writing {} (it holds {}); wait for it to end, or give "
+                                   "another NAME",
+                                   prefix, (name_dir / ".run-local.lock").string()));
     store.write_set(last_run_prefix(prefix), {{"run.json", run.dump(2) + "\n"}});
     marked = true;
   };
   try {
     auto results = prepare_and_train(request, progress, *source, store, prefix, mark_running);
+    // A run that trained nothing did not do what was asked.
+    if (std::none_of(results.begin(), results.end(), [](const CoverTypeResult& r) { return r.metrics.has_value(); })) {
+      std::string why;
+      for (const auto& r : results) why += fmt::format("; cover type {}: {}", r.cover_type, r.skipped_reason);
+      throw InputError("no cover type was trained" + why);
+    }
     record("SUCCEEDED", "");
     return results;
   } catch (const std::exception& e) {
-    if (marked) record("FAILED", e.what());
+    if (marked) {
+      try {
+        record("FAILED", e.what());
+      } catch (const std::exception&) {
+        // The store failed too (disk full?): the error that ended the run is the one to report.
+      }
+    }
     throw;
   }
 }

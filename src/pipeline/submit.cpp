@@ -164,6 +164,15 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   auto source = data::open_data_source(request.data, request.query);
   store::DirectoryStore artifacts(paths.store_root);
   prepare_datasets(*source, artifacts, prefix);
+  // The models here come from this submit's final jobs now: a run-local's record (say, of one
+  // killed halfway) no longer describes them.
+  artifacts.write_set(last_run_prefix(prefix),
+                      {{"run.json", nlohmann::json{{"command", "submit"},
+                                                   {"state", "SUBMITTED"},
+                                                   {"started", jobs::format_time(jobs::now_seconds())},
+                                                   {"data", source->describe()},
+                                                   {"cover_types", request.cover_types}}
+                                            .dump(2) + "\n"}});
 
   const std::string stamp = submission_stamp();
   std::vector<SubmittedJobs> submitted;

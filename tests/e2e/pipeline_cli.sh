@@ -41,7 +41,8 @@ if grep -q "accuracy with 2 of the 7 models: 0\." <<<"$out" && ! grep -q "7-clas
 "$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/w4.db" >/dev/null
 expect_error "run-local training nothing" "no cover type was trained" -- \
   "$TREELINE" run-local proj none --store "$STORE" --data "sqlite:$WORK/w4.db" --query "SELECT * FROM covertype WHERE Cover_Type = 1" --cover-types 3 "${FAST[@]}"
-if "$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/w4.db" | grep -q "replacing the 20000 rows it held"; then
+gzip -dc "$SAMPLE" | head -1001 >"$WORK/first1000.csv"
+if "$TREELINE" data load "$WORK/first1000.csv" --into "sqlite:$WORK/w4.db" | grep -q "1000 rows .* replacing the 20000 rows it held"; then
   ok "data load says what it replaced"; else fail "data load says what it replaced"; fi
 
 # A run-local that did not finish leaves its models marked: predict warns until a run finishes.
@@ -49,6 +50,9 @@ if "$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/w4.db" | grep -q "replac
 "$TREELINE" run-local proj run3 --store "$STORE" --data "$SAMPLE" --nthread 1 --n_estimators=5000 --max_depth=10 >/dev/null &
 slow=$!
 for _ in $(seq 300); do grep -q RUNNING "$STORE/proj/run3/last_run/run.json" 2>/dev/null && break; sleep 0.05; done
+# One run-local at a time writes a NAME: two would leave models of both under one SUCCEEDED.
+expect_error "a second run-local on a NAME being written" "another run-local is writing proj/run3" -- \
+  "$TREELINE" run-local proj run3 --store "$STORE" --data "$SAMPLE" "${FAST[@]}"
 kill -KILL "$slow"; wait "$slow" 2>/dev/null
 "$TREELINE" predict --models "$STORE/proj/run3" --data "$SAMPLE" --nthread 1 >/dev/null 2>"$WORK/unfinished.err"
 "$TREELINE" run-local proj run3 --store "$STORE" --data "$SAMPLE" "${FAST[@]}" >/dev/null

@@ -83,6 +83,9 @@ TEST_F(SqliteSource, AStatementThatIsNoSelectIsNamedAsSuchAndChangesNothing) {
 }
 
 TEST_F(SqliteSource, LoadingAgainSaysWhatItReplaced) {
-  EXPECT_EQ(load_into_sqlite(sample_, dir_ / "w.db", "covertype"), sample_.rows());
+  const Table fewer = query("SELECT * FROM covertype WHERE Cover_Type = 3")->read({});
+  ASSERT_LT(fewer.rows(), sample_.rows());
+  EXPECT_EQ(load_into_sqlite(fewer, dir_ / "w.db", "covertype"), sample_.rows());
+  EXPECT_EQ(load_into_sqlite(sample_, dir_ / "w.db", "CoverType"), fewer.rows()) << "SQL names ignore case";
   EXPECT_EQ(load_into_sqlite(sample_, dir_ / "w.db", "other"), std::nullopt) << "a new table replaces nothing";
 }

@@ -18,7 +18,12 @@ struct Predictions {
   std::vector<int> predicted;                        // argmax cover type per row
   std::vector<std::int32_t> labels;                  // when the data is labelled
   std::optional<double> accuracy;                    // 7-class accuracy when labelled
-  std::optional<std::pair<std::uint64_t, double>> test_split;  // seed and fraction, with test_split_only
+  struct TestSplit {
+    std::uint64_t seed = 42;
+    double fraction = 0.2;
+    bool recorded = true;  // false: models from before they recorded it, and these are assumed
+  };
+  std::optional<TestSplit> test_split;  // with test_split_only
   // When the last run-local on these models did not finish (killed, or failed): what it was, as
   // its models may be partly an earlier run's.
   std::optional<std::string> unfinished_run;
