@@ -11,6 +11,7 @@
 #include "treeline/data/split.h"
 #include "treeline/features/preprocessor.h"
 #include "treeline/model/xgboost_handles.h"
+#include "treeline/pipeline/last_run.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/store/directory_store.h"
 #include "treeline/store/manifest.h"
@@ -54,18 +55,7 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
   if (manifests.empty())
     throw InputError(fmt::format("--models {}: no stored models under models/cover_type_K/", models_dir.string()));
   Predictions out;
-  if (const std::string key = std::string(kLastRunFolder) + "/run.json"; store.exists(key)) {
-    try {
-      const auto run = nlohmann::json::parse(store.read(key));
-      // A submit's final jobs replace models one by one too, but its jobs say how they went.
-      if (const std::string state = run.value("state", ""); run.value("command", "") == "run-local" && state != "SUCCEEDED")
-        out.unfinished_run = fmt::format("the last {} on these models, started {} on cover types {}, {}", run.value("command", "run"),
-                                         run.value("started", "?"), run.value("cover_types", nlohmann::json::array()).dump(),
-                                         state == "RUNNING" ? "did not finish (killed?)" : "failed: " + run.value("error", ""));
-    } catch (const nlohmann::json::exception&) {
-      out.unfinished_run = fmt::format("{} is not readable JSON", store.uri(key));
-    }
-  }
+  out.unfinished_run = unfinished_run(store, ".");  // the store is rooted at PROJECT/NAME
 
   const data::Table table = source.read(data::ReadOptions{.require_label = false});
   std::vector<std::size_t> rows = data::all_rows(table.rows());
@@ -75,14 +65,8 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
       const std::string sha = sha256_hex(data::encode_binary_dataset(table));
       if (sha != first_dataset->second) {
         // Where the models' data came from, if the prepared datasets beside them are still theirs.
-        std::string theirs = "the data they were prepared from";
-        const std::string prepared = fmt::format("datasets/cover_type_{}/manifest.json", first_dataset->first);
-        if (store.exists(prepared)) try {
-            const auto manifest = nlohmann::json::parse(store.read(prepared));
-            if (manifest.value("files", nlohmann::json::object()).dump().find(first_dataset->second) != std::string::npos)
-              theirs = manifest.value("source", theirs);
-          } catch (const nlohmann::json::exception&) {
-          }
+        const std::string theirs = prepared_source(store, ".", first_dataset->first, first_dataset->second)
+                                       .value_or("the data they were prepared from");
         throw InputError(fmt::format(
             "--test-split: the data ({}) is not the table the models learnt from (sha256 {:.12}, theirs {:.12}), so "
             "its test split would hold rows they trained on; give {}, or score all rows without --test-split",

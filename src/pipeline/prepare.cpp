@@ -14,7 +14,6 @@
 namespace treeline::pipeline {
 
 std::string dataset_prefix(const std::string& prefix) { return prefix + "/datasets"; }
-std::string last_run_prefix(const std::string& prefix) { return prefix + "/" + kLastRunFolder; }
 std::string model_prefix(const std::string& prefix, int cover_type) {
   return fmt::format("{}/models/cover_type_{}", prefix, cover_type);
 }
@@ -76,6 +75,20 @@ void check_prepared(const store::ArtifactStore& store, const std::string& prefix
   if (!store.exists(manifest_key))
     throw InputError(fmt::format("{}: no prepared dataset for cover type {}; run `treeline prepare` (or run-local) first",
                                  store.uri(manifest_key), cover_type));
+}
+
+std::optional<std::string> prepared_source(const store::ArtifactStore& store, const std::string& prefix, int cover_type,
+                                           const std::string& table_sha256) {
+  const std::string key = cover_type_manifest(prefix, cover_type);
+  if (!store.exists(key)) return std::nullopt;
+  try {
+    const auto manifest = nlohmann::json::parse(store.read(key));
+    if (manifest.at("files").at(fmt::format("../{}", kTableFile)).at("sha256").get<std::string>() != table_sha256)
+      return std::nullopt;
+    return manifest.at("source").get<std::string>();
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // no longer a manifest this version reads: nothing to point at
+  }
 }
 
 PreparedTable open_prepared_dataset(const store::ArtifactStore& store, const std::string& prefix, int cover_type) {

@@ -21,6 +21,7 @@
 #include "treeline/common/unique_fd.h"
 #include "treeline/data/data_source.h"
 #include "treeline/jobs/job.h"
+#include "treeline/pipeline/last_run.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/store/directory_store.h"
 
@@ -108,8 +109,7 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
   if (progress.on_stage) progress.on_stage("reading and preparing the data");
   auto source = data::open_data_source(request.data, request.query);
   store::DirectoryStore store(request.store_root);
-  // Models are replaced one cover type at a time: until the last is stored, the set is part this
-  // run's and part the one before. run.json says so (predict warns), and how the run ended.
+  // Models are replaced one cover type at a time: the run's record says when the set is whole.
   nlohmann::json run = {{"command", "run-local"},
                         {"state", "RUNNING"},
                         {"started", jobs::format_time(jobs::now_seconds())},
@@ -120,7 +120,7 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
     run["state"] = state;
     run["ended"] = jobs::format_time(jobs::now_seconds());
     if (!error.empty()) run["error"] = error;
-    store.write_set(last_run_prefix(prefix), {{"run.json", run.dump(2) + "\n"}});
+    record_last_run(store, prefix, run);
   };
   // Once the data is read and good, before anything is stored: one run-local at a time writes
   // PROJECT/NAME (two would leave models of both under one SUCCEEDED), and the run is marked.
@@ -135,7 +135,7 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
       throw InputError(fmt::format("another run-local is writing {} (it holds {}); wait for it to end, or give "
                                    "another NAME",
                                    prefix, (name_dir / ".run-local.lock").string()));
-    store.write_set(last_run_prefix(prefix), {{"run.json", run.dump(2) + "\n"}});
+    record_last_run(store, prefix, run);
     marked = true;
   };
   try {

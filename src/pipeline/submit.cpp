@@ -16,6 +16,7 @@
 #include "treeline/jobs/stalled_job.h"
 #include "treeline/jobs/training_input.h"
 #include "treeline/metrics/binary_metrics.h"
+#include "treeline/pipeline/last_run.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/pipeline/train_evaluate.h"
 #include "treeline/pipeline/default_trainer.h"
@@ -166,13 +167,12 @@ std::vector<SubmittedJobs> submit_tuning_jobs(const SubmitRequest& request, cons
   prepare_datasets(*source, artifacts, prefix);
   // The models here come from this submit's final jobs now: a run-local's record (say, of one
   // killed halfway) no longer describes them.
-  artifacts.write_set(last_run_prefix(prefix),
-                      {{"run.json", nlohmann::json{{"command", "submit"},
-                                                   {"state", "SUBMITTED"},
-                                                   {"started", jobs::format_time(jobs::now_seconds())},
-                                                   {"data", source->describe()},
-                                                   {"cover_types", request.cover_types}}
-                                            .dump(2) + "\n"}});
+  record_last_run(artifacts, prefix,
+                  {{"command", "submit"},
+                   {"state", "SUBMITTED"},
+                   {"started", jobs::format_time(jobs::now_seconds())},
+                   {"data", source->describe()},
+                   {"cover_types", request.cover_types}});
 
   const std::string stamp = submission_stamp();
   std::vector<SubmittedJobs> submitted;

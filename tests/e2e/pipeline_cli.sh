@@ -69,7 +69,7 @@ if [ "$lines" -ge 3990 ] && [ "$lines" -le 4010 ]; then ok "predict --test-split
 expect_error "predict --test-split of another split" "the models held out the test split of seed 42 and fraction 0.2" -- \
   "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --test-split --seed 7
 gzip -dc "$SAMPLE" | head -5001 | gzip >"$WORK/part.csv.gz"
-expect_error "predict --test-split of other data" "is not the table the models learnt from" "score all rows without --test-split" -- \
+expect_error "predict --test-split of other data" "is not the table the models learnt from" "give $SAMPLE, or score all rows without --test-split" -- \
   "$TREELINE" predict --models "$STORE/proj/run1" --data "$WORK/part.csv.gz" --test-split
 
 # A SQLite warehouse in place of BigQuery.

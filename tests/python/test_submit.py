@@ -75,6 +75,9 @@ def test_submit_tunes_then_trains_final_models():
         with open(os.path.join(best_dir, "model", "metrics.json")) as f:
             assert json.load(f)["decision_threshold"] == trial_threshold
         assert stored["decision_threshold"] == trial_threshold == r["decision_threshold"], (stored, trial_threshold)
+    # The models now come from this submit's final jobs: its record replaces a run-local's.
+    with open(os.path.join(P.store, "proj", "tuned", "last_run", "run.json")) as f:
+        assert json.load(f)["command"] == "submit"
     out = P.run("predict", "--models", os.path.join(P.store, "proj", "tuned"), "--data", SAMPLE).stdout
     assert "cover types 2,3" in out, out
 

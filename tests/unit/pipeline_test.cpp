@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -9,6 +10,7 @@
 #include "treeline/common/random.h"
 #include "treeline/metrics/hypertune_reporter.h"
 #include "treeline/pipeline/cover_type_trainer.h"
+#include "treeline/pipeline/last_run.h"
 #include "treeline/pipeline/predict.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/pipeline/run_local.h"
@@ -141,6 +143,48 @@ TEST(Predict, RefusesModelsOfDifferentData) {
   run_local(request);
   EXPECT_THROW_WITH(predict(dir / "p/n", source, 1), InputError, "cover_type_2 learnt from another prepared table",
                     "cover_type_1");
+}
+
+TEST(Predict, TestSplitOfModelsFromBeforeTheyRecordedItIsTheOneGivenAndSaidToBeAssumed) {
+  TempDir dir;
+  auto request = small_request(dir);
+  request.cover_types = {1, 2};
+  run_local(request);
+  data::CsvDataSource source(treeline::testing::sample_data());
+  const auto recorded = predict(dir / "p/n", source, 1, {.test_split_only = true});
+  ASSERT_TRUE(recorded.test_split.has_value());
+  EXPECT_TRUE(recorded.test_split->recorded);
+  EXPECT_THROW_WITH(predict(dir / "p/n", source, 1, {.test_split_only = true, .seed = 7}), InputError,
+                    "the models held out the test split of seed 42 and fraction 0.2");
+  // As a model set stored before the split was recorded: its manifest without the key.
+  for (int k : {1, 2}) {
+    const auto path = dir / fmt::format("p/n/models/cover_type_{}/manifest.json", k);
+    auto manifest = nlohmann::json::parse(data::read_maybe_gzip(path.string()));
+    manifest["metadata"].erase(kTestSplitKey);
+    treeline::testing::write_text(path, manifest.dump(2));
+  }
+  const auto assumed = predict(dir / "p/n", source, 1, {.test_split_only = true, .seed = 7});
+  ASSERT_TRUE(assumed.test_split.has_value());
+  EXPECT_FALSE(assumed.test_split->recorded);
+  EXPECT_EQ(assumed.test_split->seed, 7u);
+  EXPECT_EQ(assumed.labels.size(), recorded.labels.size()) << "the same share of rows, drawn with seed 7";
+}
+
+TEST(LastRun, OnlyARunLocalThatDidNotSucceedIsWarnedOf) {
+  TempDir dir;
+  store::DirectoryStore store(dir.path());
+  EXPECT_EQ(unfinished_run(store, "p/n"), std::nullopt) << "no record";
+  record_last_run(store, "p/n", {{"command", "run-local"}, {"state", "RUNNING"}, {"started", "T"}, {"cover_types", {1, 2}}});
+  EXPECT_EQ(unfinished_run(store, "p/n"), "the last run-local on these models, started T on cover types [1,2], did not "
+                                          "finish (killed?)");
+  record_last_run(store, "p/n", {{"command", "run-local"}, {"state", "FAILED"}, {"error", "disk full"}});
+  EXPECT_NE(unfinished_run(store, "p/n")->find("failed: disk full"), std::string::npos);
+  record_last_run(store, "p/n", {{"command", "run-local"}, {"state", "SUCCEEDED"}});
+  EXPECT_EQ(unfinished_run(store, "p/n"), std::nullopt);
+  record_last_run(store, "p/n", {{"command", "submit"}, {"state", "SUBMITTED"}});
+  EXPECT_EQ(unfinished_run(store, "p/n"), std::nullopt) << "a submit's jobs say how it went";
+  treeline::testing::write_text(dir / "p/n/last_run/run.json", "{not json");
+  EXPECT_NE(unfinished_run(store, "p/n")->find("is not readable JSON"), std::string::npos);
 }
 
 // A trial's request on the sample's prepared datasets in `dir`: cover type 3, 30 rounds, 20% validation.

@@ -5,6 +5,7 @@
 // and the table's sha256.
 #include <array>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "treeline/data/data_source.h"
@@ -44,13 +45,12 @@ PreparedTable open_prepared_dataset(const store::ArtifactStore& store, const std
 // Only whether cover type K was prepared (its manifest is there): what a job checks before it is
 // queued, where opening the table would cost a read of it. Throws InputError saying what to run.
 void check_prepared(const store::ArtifactStore& store, const std::string& prefix, int cover_type);
+// Where cover type K's prepared dataset came from (its manifest's source), when it is still the
+// table with `table_sha256`: what models of that table learnt from. Empty otherwise.
+std::optional<std::string> prepared_source(const store::ArtifactStore& store, const std::string& prefix, int cover_type,
+                                           const std::string& table_sha256);
 
 std::string dataset_prefix(const std::string& prefix);                  // PROJECT/NAME/datasets
-// PROJECT/NAME/last_run: run.json says whether the last run-local on PROJECT/NAME finished
-// ("state": RUNNING until it has stored every model, then SUCCEEDED; FAILED on an error), so a
-// run killed halfway, whose models are partly the earlier run's, is told from a whole one.
-inline constexpr const char* kLastRunFolder = "last_run";
-std::string last_run_prefix(const std::string& prefix);
 std::string model_prefix(const std::string& prefix, int cover_type);    // PROJECT/NAME/models/cover_type_K
 
 }  // namespace treeline::pipeline
