@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "treeline/cli/flag_hints.h"
 #include "treeline/common/error.h"
 #include "treeline/common/number_text.h"
-#include "treeline/common/spelling.h"
 #include "treeline/model/hyperparameters.h"
 #include "treeline/pipeline/prepare.h"
 
@@ -106,11 +106,8 @@ model::TrainingOptions TrainingFlags::training_options(const CLI::App& command) 
     std::string first = extras.front();
     if (first.rfind("--", 0) == 0) {
       const std::string name = first.substr(2, first.find('=') == std::string::npos ? std::string::npos : first.find('=') - 2);
-      std::vector<std::string> flags;
-      for (const CLI::Option* option : command.get_options())
-        for (const std::string& long_name : option->get_lnames()) flags.push_back(long_name);
-      const auto flag = closest_spelling(name, {flags.begin(), flags.end()});
-      const std::string hint = flag ? fmt::format("did you mean --{}? ", *flag) : model::hyperparameter_spelling_hint(name);
+      const auto flag = closest_flag(command, "--" + name);
+      const std::string hint = flag ? fmt::format("did you mean {}? ", *flag) : model::hyperparameter_spelling_hint(name);
       throw InputError(fmt::format("--{}: unknown flag or hyperparameter; {}valid hyperparameters: {}", name, hint,
                                    model::valid_hyperparameter_names()));
     }

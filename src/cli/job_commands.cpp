@@ -96,7 +96,7 @@ YAML::Node to_yaml(const nlohmann::json& j) {
     if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
     else if (const auto e = text.find_first_of("eE"); e != std::string::npos && text.find('.') == std::string::npos)
       text.insert(e, ".0");
-    n = YAML::Load(text);
+    n = text;  // emitted plain, as YAML reads a number
   }
   return n;
 }
@@ -362,18 +362,20 @@ void add_jobs(CLI::App& app) {
     cmd->callback([f] {
       auto store = jobs::open_job_store(f->platform.paths().jobs_spec, jobs::StoreAccess::kExisting);
       std::optional<jobs::StalledNote> last_note;
-      bool told_of_queuer = false;
+      std::optional<std::string> queuer_id;  // found once: each later look reads that job alone
       for (int round = 0;; ++round) {
         if (!store->find_job(f->job_id)) {
           // A final training job named before it exists: wait for the tuning job that queues it.
-          const auto queuer = job_that_queues(*store, f->job_id);
+          const auto queuer = queuer_id ? store->find_job(*queuer_id) : job_that_queues(*store, f->job_id);
           if (!queuer || jobs::is_terminal(queuer->state)) {
             require_job(*store, f->job_id);  // throws why, unless it was queued just now
             continue;
           }
-          if (!std::exchange(told_of_queuer, true))
+          if (!queuer_id) {
+            queuer_id = queuer->job_id;
             fmt::print(stderr, "treeline: job {} is queued when tuning job {} succeeds; waiting for that first\n",
                        f->job_id, queuer->job_id);
+          }
           if (round % 25 == 0) last_note = print_stalled_note(*store, *queuer, last_note);
           std::this_thread::sleep_for(std::chrono::milliseconds(200));
           continue;

@@ -448,7 +448,7 @@ def test_logs_follow_and_yaml():
     trainer = python_trainer(P, "slowtalk.py", """\
         for i in range(3):
             print("line", i, flush=True); time.sleep(0.3)
-        report(1, 1)
+        report(0.3, 1)
         """)
     submit("t_follow", tuning_config(P, "follow.yaml", trainer, max_trials=1, parallel=1))
     out = P.run("jobs", "logs", "t_follow", "--follow", timeout=60).stdout  # returns when the job ends
@@ -456,8 +456,12 @@ def test_logs_follow_and_yaml():
     # The platform's last word: how the trial ended.
     assert out.splitlines()[-1].startswith("trial 1: treeline: trial 1 SUCCEEDED after "), out
     import yaml
-    doc = yaml.safe_load(P.run("jobs", "describe", "t_follow").stdout)  # gcloud's default format
+    text = P.run("jobs", "describe", "t_follow").stdout  # gcloud's default format
+    doc = yaml.safe_load(text)
     assert doc["jobId"] == "t_follow" and doc["state"] == "SUCCEEDED", doc
+    # Numbers as the JSON format prints them (0.3, not yaml-cpp's 0.29999999999999999).
+    assert doc["trainingOutput"]["trials"][0]["finalMetric"]["objectiveValue"] == 0.3, doc
+    assert "objectiveValue: 0.3\n" in text, text
 
 
 def test_resume_previous_job():

@@ -114,6 +114,14 @@ TEST(RunLocal, BadDataLeavesStoreUntouched) {
   EXPECT_NO_THROW(predict(dir / "p/n", source, 1));
 }
 
+// run-local of `cover_types` on the sample in `dir`; returns its request, to run again changed.
+RunLocalRequest run_local_of(const TempDir& dir, std::vector<int> cover_types) {
+  auto request = small_request(dir);
+  request.cover_types = std::move(cover_types);
+  run_local(request);
+  return request;
+}
+
 TEST(Predict, RefusesAModelThatDoesNotMatchItsManifest) {
   TempDir dir;
   auto request = small_request(dir);
@@ -128,9 +136,7 @@ TEST(Predict, RefusesAModelThatDoesNotMatchItsManifest) {
 
 TEST(Predict, RefusesModelsOfDifferentData) {
   TempDir dir;
-  auto request = small_request(dir);
-  request.cover_types = {1, 2};
-  run_local(request);
+  auto request = run_local_of(dir, {1, 2});
   data::CsvDataSource source(treeline::testing::sample_data());
   EXPECT_NO_THROW(predict(dir / "p/n", source, 1));
   // A later run on other rows retrains cover type 2 only: cover type 1's model is stale.
@@ -147,9 +153,7 @@ TEST(Predict, RefusesModelsOfDifferentData) {
 
 TEST(Predict, TestSplitOfModelsFromBeforeTheyRecordedItIsTheOneGivenAndSaidToBeAssumed) {
   TempDir dir;
-  auto request = small_request(dir);
-  request.cover_types = {1, 2};
-  run_local(request);
+  auto request = run_local_of(dir, {1, 2});
   data::CsvDataSource source(treeline::testing::sample_data());
   const auto recorded = predict(dir / "p/n", source, 1, {.test_split_only = true});
   ASSERT_TRUE(recorded.test_split.has_value());
