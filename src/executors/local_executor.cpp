@@ -365,6 +365,17 @@ std::string failure_message(const Launch& launch, const ChildFailure& failure) {
 
 }  // namespace
 
+LocalExecutor::LocalExecutor() {
+  struct sigaction current {};
+  if (::sigaction(SIGCHLD, nullptr, &current) != 0) return;
+  if (current.sa_handler == SIG_IGN || (current.sa_flags & SA_NOCLDWAIT) != 0) {
+    struct sigaction waitable {};
+    waitable.sa_handler = SIG_DFL;
+    ::sigemptyset(&waitable.sa_mask);
+    ::sigaction(SIGCHLD, &waitable, nullptr);
+  }
+}
+
 std::unique_ptr<RunningProcess> LocalExecutor::start(const Launch& launch) {
   if (launch.argv.empty()) throw InputError("a launch needs a command (argv is empty)");
 

@@ -405,16 +405,22 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
   if (job.cancelling && !outcome.success()) {
     result.state = JobState::kCancelled;
     result.error_message = "its job was cancelled";
-  } else if (running.stopping_early && result.final_metric) {
+  } else if (running.stopping_early && outcome.kind == executors::Outcome::Kind::kTerminated && result.final_metric) {
     // The executor reports any process it was asked to stop as terminated, even one that went on
-    // to exit 0; its metrics say how far it got.
+    // to exit 0; its metrics say how far it got. One that had already ended on its own when the
+    // rule judged it ran to its end and counts as such.
     result.state = JobState::kSucceeded;
     result.stopped_early = true;
   } else if (!outcome.success()) {
     result.state = JobState::kFailed;
-    const std::string tail = log_tail(running.log_file, 3);
-    result.error_message = fmt::format("trainer {}; log {}{}{}", outcome.message, running.log_file.string(),
-                                       tail.empty() ? "" : ": ", tail);
+    std::error_code ec;
+    if (fs::exists(running.log_file, ec)) {
+      const std::string tail = log_tail(running.log_file, 3);
+      result.error_message = fmt::format("trainer {}; log {}{}{}", outcome.message, running.log_file.string(),
+                                         tail.empty() ? "" : ": ", tail);
+    } else {
+      result.error_message = "trainer " + outcome.message;  // it never got as far as a log
+    }
   } else if (job.tuning && !result.final_metric) {
     result.state = JobState::kFailed;
     result.error_message =
@@ -531,8 +537,7 @@ bool Agent::launch_next_trial(ActiveJob& job) {
     t.state = JobState::kRunning;
     t.start_time = now_seconds();  // as restart_trial records it: the run that counts is this one
     ++t.attempts;
-    launch(job, t.trial_id, t.hyperparameters, std::move(slot));
-    return true;
+    return launch(job, t.trial_id, t.hyperparameters, std::move(slot));
   }
   if (static_cast<int>(job.trials.size()) >= max_trials || job.exhausted) return false;
   auto slot = slots_.try_acquire();
@@ -569,11 +574,10 @@ bool Agent::launch_next_trial(ActiveJob& job) {
   t.start_time = now_seconds();
   t.attempts = 1;
   job.trials.push_back(t);
-  launch(job, *id, params, std::move(slot));
-  return true;
+  return launch(job, *id, params, std::move(slot));
 }
 
-void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
+bool Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
                    std::unique_ptr<executors::MachineSlot> slot) {
   const fs::path dir = job_directory(job, trial_id);
   std::error_code ec;
@@ -627,9 +631,12 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
     running.process = executor_.start(launch);
   } catch (const std::exception& e) {
     // The trial could not start (fork failed, disk full, ...): it fails, the agent goes on.
+    // Nothing more is launched for this job until maybe_complete has counted the failure against
+    // maxFailedTrials: a start that keeps failing (a full disk) must not use up the study at once.
     executors::Outcome outcome{executors::Outcome::Kind::kFailedToStart, 0, std::string("cannot start: ") + e.what()};
     finish(job, running, outcome);
-    return;
+    slot_freed_ = true;
+    return false;
   }
   std::string shown;
   for (const auto& [name, value] : params) shown += fmt::format(" {}={}", name, tuning::format_value(value));
@@ -642,6 +649,7 @@ void Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
     store_.set_job_state(job.job.job_id, info_.agent_id, JobState::kRunning);
     job.job.state = JobState::kRunning;
   }
+  return true;
 }
 
 void Agent::maybe_complete(ActiveJob& job) {
@@ -667,6 +675,9 @@ void Agent::maybe_complete(ActiveJob& job) {
   if (!job.failing.empty())
     for (auto& [_, running] : job.running) running.process->terminate();
   if (!job.running.empty()) return;
+  const bool all_created = static_cast<int>(job.trials.size()) >= max_trials || job.exhausted;
+  // A cancel that came after the last look still wins over queuing the final training.
+  if (job.failing.empty() && all_created && queued == 0) refresh_state(job);
   if (job.cancelling) {
     store_.set_job_state(id, info_.agent_id, JobState::kCancelled, "cancelled by the user");
     tell(fmt::format("job {}: CANCELLED", id));
@@ -679,7 +690,6 @@ void Agent::maybe_complete(ActiveJob& job) {
     active_.erase(id);
     return;
   }
-  const bool all_created = static_cast<int>(job.trials.size()) >= max_trials || job.exhausted;
   if (!all_created || queued > 0) return;
   if (succeeded > 0) {
     // The follow-up (run_aip's final training) is queued before the tuning job is marked done,
@@ -724,7 +734,8 @@ void Agent::submit_follow_up(ActiveJob& job) {
   if (spec.contains("best_trial_file")) {
     const auto& wanted = spec["best_trial_file"];
     const fs::path file = job_directory(job, best->trial_id) / wanted.at("path").get<std::string>();
-    if (fs::exists(file))
+    std::error_code ec;
+    if (fs::exists(file, ec))
       final_job.training_input["args"].push_back(fmt::format("{}={}", wanted.at("flag").get<std::string>(), file.string()));
     else
       final_job.labels["best_trial_file_missing"] = file.string();

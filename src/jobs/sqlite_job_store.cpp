@@ -118,11 +118,18 @@ SqliteJobStore::SqliteJobStore(const std::filesystem::path& path)
   db_.execute("PRAGMA foreign_keys=ON");
   db_.execute(kSchema);
   // A store made before agents recorded their process identity: add the column (old rows keep
-  // '' and are judged by their heartbeat).
-  bool has_process_key = false;
-  for (auto info = db_.prepare("PRAGMA table_info(agents)"); info.step();)
-    has_process_key |= info.column_text(1) == "process_key";
-  if (!has_process_key) db_.execute("ALTER TABLE agents ADD COLUMN process_key TEXT NOT NULL DEFAULT ''");
+  // '' and are judged by their heartbeat). Looked at again under the write lock before adding,
+  // or two processes opening the old store at once would both add it.
+  const auto has_process_key = [this] {
+    for (auto info = db_.prepare("PRAGMA table_info(agents)"); info.step();)
+      if (info.column_text(1) == "process_key") return true;
+    return false;
+  };
+  if (!has_process_key()) {
+    SqliteTransaction tx(db_);
+    if (!has_process_key()) db_.execute("ALTER TABLE agents ADD COLUMN process_key TEXT NOT NULL DEFAULT ''");
+    tx.commit();
+  }
 }
 
 void SqliteJobStore::create_job(const Job& job) {

@@ -1,5 +1,6 @@
 #include "treeline/jobs/training_input.h"
 #include "treeline/tuning/sampler_registry.h"
+#include "treeline/tuning/unit_cube.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -360,6 +361,8 @@ ParameterSpec read_parameter(const Field& field) {
       break;
   }
   check_log_scale_domain(field, param, scale_name);
+  if (const std::string problem = tuning::range_problem(param); !problem.empty())
+    field.child(param.type == ParameterType::kDiscrete ? "discreteValues" : "maxValue").fail(problem);
   return param;
 }
 

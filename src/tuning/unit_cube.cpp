@@ -5,6 +5,8 @@
 #include <limits>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "treeline/common/error.h"
 
 namespace treeline::tuning {
@@ -86,6 +88,26 @@ std::size_t category_index(std::size_t category_count, double unit) {
   return std::min(category_count - 1, static_cast<std::size_t>(std::max(0.0, scaled)));
 }
 
+std::string range_problem(const ParameterSpec& spec) {
+  if (spec.type == ParameterType::kCategorical) return "";
+  if (spec.type == ParameterType::kDiscrete && spec.discrete_values.empty()) return "";
+  const NumericRange range = numeric_range(spec);
+  if (!std::isfinite(range.low) || !std::isfinite(range.high) || !(range.high > range.low)) return "";
+  bool fits;
+  if (is_log(spec.scale)) {
+    if (range.low <= 0) return "";  // refused as a log scale over non-positive values
+    fits = std::isfinite(range.high / range.low) && std::isfinite(range.high + range.low);
+  } else {
+    fits = std::isfinite(range.high - range.low);
+  }
+  if (fits) return "";
+  const bool discrete = spec.type == ParameterType::kDiscrete;
+  return fmt::format("the range {} to {} is too wide to search on a {} scale (its {} overflows a double); narrow it",
+                     discrete ? spec.discrete_values.front() : spec.min_value,
+                     discrete ? spec.discrete_values.back() : spec.max_value, is_log(spec.scale) ? "log" : "linear",
+                     is_log(spec.scale) ? "ratio of ends" : "width");
+}
+
 void validate_search_space(const SearchSpace& space) {
   if (space.params.empty()) throw InputError("the search space has no parameters");
   std::set<std::string> names;
@@ -134,6 +156,7 @@ void validate_search_space(const SearchSpace& space) {
         break;
       }
     }
+    if (const std::string problem = range_problem(spec); !problem.empty()) throw InputError(where + ": " + problem);
   }
 }
 

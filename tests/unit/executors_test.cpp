@@ -125,6 +125,22 @@ TEST(LocalExecutor, ReportsExitStatus) {
   EXPECT_EQ(failing->poll()->code, 3);
 }
 
+TEST(LocalExecutor, ChildrenStayWaitableWhenTheAgentInheritedSigchldIgnored) {
+  // A parent that ignores SIGCHLD passes that on across exec; the kernel would then reap each
+  // trial itself, and a trainer that exited 0 would read as "exit status unavailable".
+  struct sigaction ignore {}, before {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigemptyset(&ignore.sa_mask);
+  ASSERT_EQ(::sigaction(SIGCHLD, &ignore, &before), 0);
+  TempDir dir;
+  LocalExecutor executor;
+  auto process = executor.start(shell("exit 0", dir));
+  const Outcome outcome = run_to_end(*process);
+  ::sigaction(SIGCHLD, &before, nullptr);
+  EXPECT_TRUE(outcome.success()) << outcome.message;
+  EXPECT_EQ(outcome.message, "exited with status 0");
+}
+
 TEST(LocalExecutor, ReportsDeathBySignal) {
   TempDir dir;
   LocalExecutor executor;

@@ -204,6 +204,26 @@ TEST(Agent, AFailedTrainingJobSaysWhyWithoutTrialNumbers) {
   EXPECT_NE(error.find("out of data"), std::string::npos) << error;
 }
 
+TEST(Agent, TrialsThatCannotStartCountAgainstMaxFailedTrials) {
+  // Each trial's directory lies under a file, so no trial can start (as on a full disk): the job
+  // fails at its second failure instead of using up its 25 trials in one go.
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  Job job = shell_tuning_job("burn", kReportsOne, 25, 1);
+  job.training_input["hyperparameters"]["maxFailedTrials"] = 2;
+  store.create_job(job);
+  std::filesystem::create_directories(dir / "jobs" / "burn");
+  std::ofstream(dir / "jobs" / "burn" / "trials") << "not a folder\n";
+  run_agent_until_idle(store, dir, 1);
+
+  ASSERT_EQ(store.job_state("burn"), JobState::kFailed);
+  EXPECT_EQ(store.trials("burn").size(), 2u);
+  const std::string error = store.find_job("burn")->error_message;
+  EXPECT_TRUE(error.starts_with("2 trials failed (maxFailedTrials 2); first: trial 1: trainer cannot start: ")) << error;
+  EXPECT_NE(error.find("Not a directory"), std::string::npos) << error;
+  EXPECT_EQ(error.find("trainer.log"), std::string::npos) << "no log was made: " << error;
+}
+
 TEST(Agent, SaysWhatItDoesOneLineEach) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");

@@ -198,6 +198,16 @@ TEST(TuningUnitCube, RejectsUnusableSpacesAndHistories) {
   EXPECT_THROW(UnitCube{space}, InputError);
   space.params = {double_param("x", 0, 1), double_param("x", 0, 1)};
   EXPECT_THROW(UnitCube{space}, InputError);
+  // Ranges whose width (or ratio of ends, on a log scale) overflows a double: every coordinate
+  // would decode to one end.
+  space.params = {double_param("wide", -1e308, 1e308)};
+  EXPECT_THROW(UnitCube{space}, InputError);
+  space.params = {double_param("wide", 1e-300, 1e300, ScaleType::kLog)};
+  EXPECT_THROW(UnitCube{space}, InputError);
+  space.params = {double_param("wide", 1e308, 1.5e308, ScaleType::kReverseLog)};
+  EXPECT_THROW(UnitCube{space}, InputError);
+  space.params = {double_param("wide", -1e307, 1e307), double_param("tiny", 1e-300, 1e-100, ScaleType::kLog)};
+  EXPECT_NO_THROW(UnitCube{space});
 
   space.params = {categorical_param("c", {"a", "b"})};
   const UnitCube cube(space);

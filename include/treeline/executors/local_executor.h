@@ -12,6 +12,10 @@ inline constexpr const char* kWorkDirVariable = "TREELINE_WORK_DIR";
 
 class LocalExecutor : public Executor {
  public:
+  // Makes this process's children waitable again if it inherited SIGCHLD ignored (or
+  // SA_NOCLDWAIT): the kernel would reap each trial at once, and its exit status, on which a
+  // trial's success rests, would be gone.
+  LocalExecutor();
   std::unique_ptr<RunningProcess> start(const Launch& launch) override;
   // SIGKILLs this user's processes whose kWorkDirVariable is `working_directory`: every process a
   // launch starts inherits it, however deep.

@@ -65,7 +65,8 @@ class Agent {
   void follow_metrics(ActiveJob& job);
   // Starts at most one trial of `job` (a re-run first); false when it has none to start or no slot is free.
   bool launch_next_trial(ActiveJob& job);
-  void launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
+  // False when the trial could not start (it is recorded FAILED).
+  bool launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
               std::unique_ptr<executors::MachineSlot> slot);
   void finish(ActiveJob& job, RunningTrial& running, const executors::Outcome& outcome);
   void maybe_complete(ActiveJob& job);

@@ -28,6 +28,11 @@ namespace treeline::tuning {
 // DISCRETE list, an empty or repeated CATEGORICAL list.
 void validate_search_space(const SearchSpace& space);
 
+// Why a numeric parameter's range cannot be placed on its scale (its width, or on a log scale the
+// ratio of its ends, overflows a double: -1e308 to 1e308), or "" when it can. Part of
+// validate_search_space; the config reader asks too, to name the field.
+std::string range_problem(const ParameterSpec& spec);
+
 // The unit coordinate of a numeric (DOUBLE, INTEGER, DISCRETE) value, clamped to [0, 1].
 double to_unit(const ParameterSpec& spec, double value);
 // The valid numeric value nearest to coordinate `unit` (integers rounded, discrete snapped).
