@@ -4,12 +4,28 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <string_view>
 
 #include "treeline/cli/commands.h"
 #include "treeline/cli/flag_hints.h"
 #include "treeline/common/error.h"
 
 namespace treeline::cli {
+namespace {
+
+// CLI11 reads `--max_depth=` as a flag awaiting its value and takes the next argument for it
+// (`--max_depth=--n_estimators=3`); an empty value is a slip, named before it can be misread.
+// Arguments after `--` are a trainer's and left to it.
+void refuse_empty_values(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") return;
+    if (arg.starts_with("--") && arg.size() > 3 && arg.find('=') == arg.size() - 1)
+      throw InputError(fmt::format("{}: no value after '='; write {}VALUE or leave the flag out", arg, arg));
+  }
+}
+
+}  // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{"treeline: train, tune and serve XGBoost models for the Covertype workshop, natively"};
@@ -24,6 +40,7 @@ int run(int argc, char** argv) {
     return fmt::format("treeline: error: {}\nRun with --help for more information.\n", e.what());
   });
   try {
+    refuse_empty_values(argc, argv);
     app.parse(argc, argv);
     return 0;
   } catch (const CLI::ParseError& e) {

@@ -10,12 +10,12 @@
 #include "treeline/common/error.h"
 #include "treeline/common/number_text.h"
 #include "treeline/model/hyperparameters.h"
+#include "treeline/model/trainer.h"
 #include "treeline/pipeline/prepare.h"
 
 namespace treeline::cli {
 
-std::string default_sample_data() {
-  const std::string relative = "data/covertype-sample.csv.gz";
+std::string bundled_file(const std::string& relative) {
   if (std::filesystem::exists(relative)) return relative;
 #ifdef TREELINE_SOURCE_DIR
   const std::string bundled = std::string(TREELINE_SOURCE_DIR) + "/" + relative;
@@ -23,6 +23,8 @@ std::string default_sample_data() {
 #endif
   return relative;
 }
+
+std::string default_sample_data() { return bundled_file("data/covertype-sample.csv.gz"); }
 
 std::string default_store() { return "treeline-store"; }
 
@@ -82,7 +84,7 @@ void DataFlags::add_to(CLI::App& app, bool required) {
 }
 
 void TrainingFlags::add_to(CLI::App& app) {
-  app.add_option("--nthread", nthread, "threads for XGBoost (0: all cores)")->check(whole_number(0, kMaxInt));
+  app.add_option("--nthread", nthread, "threads for XGBoost (0: all cores)")->check(whole_number(0, model::kMostThreads));
   app.add_option("--seed", seed, "seed of the split and of XGBoost's sampling")->check(seed_check())->capture_default_str();
   app.add_option("--test-fraction", test_fraction, "share of rows in the test split")->capture_default_str();
   app.add_option("--encoding", encoding,

@@ -124,10 +124,15 @@ jobs::Job require_job(jobs::JobStore& store, const std::string& id) {
 
 // --config's file, checked here rather than by CLI11, which skips a default value (submit's).
 jobs::TrainingInput load_config(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path))
-    throw InputError(fmt::format("--config {}: no such file; expected AI Platform's trainingInput YAML, such as "
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::is_regular_file(status))
+    throw InputError(fmt::format("--config {}: {}; expected AI Platform's trainingInput YAML, such as "
                                  "config/aip_config.yaml in treeline's source tree",
-                                 path));
+                                 path,
+                                 !std::filesystem::exists(status)        ? "no such file"
+                                 : std::filesystem::is_directory(status) ? "a folder"
+                                                                         : "not a regular file"));
   return jobs::load_training_input(path);
 }
 
@@ -158,7 +163,7 @@ std::optional<jobs::StalledNote> print_stalled_note(jobs::JobStore& store, const
 
 void add_submit(CLI::App& app) {
   struct Flags {
-    std::string project, name, config = "config/aip_config.yaml", cover_types;
+    std::string project, name, config = bundled_file("config/aip_config.yaml"), cover_types;
     DataFlags source;
     std::uint64_t seed = 42;
     double test_fraction = 0.2, validation_fraction = pipeline::kDefaultValidationFraction;
@@ -405,6 +410,16 @@ void add_jobs(CLI::App& app) {
     cmd->callback([f] {
       const auto paths = f->platform.paths();
       auto store = jobs::open_job_store(paths.jobs_spec, jobs::StoreAccess::kExisting);
+      if (!store->find_job(f->job_id)) {
+        // A final job that submit --detach named: it is stopped by cancelling what would queue it.
+        const auto queuer = job_that_queues(*store, f->job_id);
+        if (queuer && !jobs::is_terminal(queuer->state))
+          throw InputError(fmt::format("job {} does not exist yet: tuning job {} ({}) queues it when it succeeds; "
+                                       "`treeline jobs cancel {}{}` cancels that job, and then it never is",
+                                       f->job_id, queuer->job_id, jobs::to_string(queuer->state), queuer->job_id,
+                                       f->platform.as_flags()));
+        (void)require_job(*store, f->job_id);  // says why there is no such job
+      }
       const auto state = store->request_cancel(f->job_id);
       // A running job whose agent died needs one to stop its trials and end it.
       if (state == jobs::JobState::kCancelling) start_agent_if_needed(*store, paths);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "treeline/data/split.h"
 #include "treeline/executors/thread_share.h"
 #include "treeline/metrics/hypertune_reporter.h"
+#include "treeline/model/trainer.h"
 #include "treeline/pipeline/predict.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/pipeline/run_local.h"
@@ -193,7 +195,7 @@ void add_predict(CLI::App& app) {
   cmd->add_option("--models", flags->models, "STORE/PROJECT/NAME")->required();
   flags->source.add_to(*cmd, /*required=*/true);
   cmd->add_option("--out", flags->out, "CSV of per-class probabilities and the predicted cover type");
-  cmd->add_option("--nthread", flags->nthread, "threads for XGBoost (0: all cores)")->check(whole_number(0, kMaxInt));
+  cmd->add_option("--nthread", flags->nthread, "threads for XGBoost (0: all cores)")->check(whole_number(0, model::kMostThreads));
   auto* test_split = cmd->add_flag("--test-split", flags->test_split,
                 "score only the test split of the data (the split run-local and submit hold out)");
   cmd->add_option("--test-fraction", flags->test_fraction,
@@ -203,8 +205,11 @@ void add_predict(CLI::App& app) {
       ->needs(test_split)
       ->check(seed_check());
   cmd->callback([flags, cmd] {
+    if (std::error_code ec; !flags->out.empty() && std::filesystem::is_directory(flags->out, ec))
+      throw InputError(fmt::format("--out {}: is a folder; expected the path of the CSV file to write", flags->out));
     auto source = data::open_data_source(flags->source.data, flags->source.query);
-    pipeline::RowSelection selection{.test_split_only = flags->test_split};
+    pipeline::RowSelection selection;
+    selection.test_split_only = flags->test_split;
     if (cmd->count("--test-fraction") > 0) selection.test_fraction = flags->test_fraction;
     if (cmd->count("--seed") > 0) selection.seed = flags->seed;
     const auto p = pipeline::predict(flags->models, *source, flags->nthread, selection);

@@ -47,6 +47,11 @@ std::optional<std::string> process_identity(long pid) {
   return boot_id + ":" + stat->start_ticks;
 }
 
+bool process_exited(long pid) {
+  const auto stat = read_process_stat(pid);
+  return stat && (stat->state == 'Z' || stat->state == 'X');
+}
+
 bool process_stopped(long pid) {
   const auto stat = read_process_stat(pid);
   return stat && (stat->state == 'T' || stat->state == 't');

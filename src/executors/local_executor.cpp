@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -428,7 +429,17 @@ std::unique_ptr<RunningProcess> LocalExecutor::start(const Launch& launch) {
 }
 
 void LocalExecutor::stop_leftovers(const std::filesystem::path& working_directory) {
-  const std::string wanted = std::string(kWorkDirVariable) + "=" + working_directory.string();
+  const std::string prefix = std::string(kWorkDirVariable) + "=";
+  // The same folder may have been reached another way (a store given through a symlink, then
+  // by its real path): folders are compared as files, by device and inode.
+  struct stat wanted_dir {};
+  const bool known = ::stat(working_directory.c_str(), &wanted_dir) == 0;
+  auto is_wanted = [&](std::string_view value) {
+    if (value == working_directory.string()) return true;
+    struct stat dir {};
+    return known && ::stat(std::string(value).c_str(), &dir) == 0 && dir.st_dev == wanted_dir.st_dev &&
+           dir.st_ino == wanted_dir.st_ino;
+  };
   const std::string own = std::to_string(::getpid());
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
@@ -441,8 +452,9 @@ void LocalExecutor::stop_leftovers(const std::filesystem::path& working_director
     std::string_view rest(environment);
     while (!rest.empty()) {
       const std::size_t end = std::min(rest.find('\0'), rest.size());
-      if (rest.substr(0, end) == wanted) {
-        if (const auto id = parse_integer<pid_t>(pid)) ::kill(*id, SIGKILL);
+      if (const std::string_view entry_text = rest.substr(0, end); entry_text.starts_with(prefix)) {
+        if (is_wanted(entry_text.substr(prefix.size())))
+          if (const auto id = parse_integer<pid_t>(pid)) ::kill(*id, SIGKILL);
         break;
       }
       rest.remove_prefix(std::min(end + 1, rest.size()));

@@ -405,6 +405,10 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
   if (job.cancelling && !outcome.success()) {
     result.state = JobState::kCancelled;
     result.error_message = "its job was cancelled";
+  } else if (!job.failing.empty() && outcome.kind == executors::Outcome::Kind::kTerminated) {
+    // Stopped because its job failed (maxFailedTrials, maxRunningTime): not a failure of its own.
+    result.state = JobState::kCancelled;
+    result.error_message = "its job failed: " + job.failing;
   } else if (running.stopping_early && outcome.kind == executors::Outcome::Kind::kTerminated && result.final_metric) {
     // The executor reports any process it was asked to stop as terminated, even one that went on
     // to exit 0; its metrics say how far it got. One that had already ended on its own when the
@@ -520,6 +524,7 @@ void Agent::share_cores() {
 }
 
 bool Agent::launch_next_trial(ActiveJob& job) {
+  check_failed_trials(job);  // a trial that just failed may be the one too many
   if (job.cancelling || !job.failing.empty()) return false;
   if (job.job.state != JobState::kPreparing && job.job.state != JobState::kRunning) return false;
   const int max_parallel = job.tuning ? job.input.hyperparameters->max_parallel_trials : 1;
@@ -652,6 +657,21 @@ bool Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   return true;
 }
 
+void Agent::check_failed_trials(ActiveJob& job) {
+  const int max_failed = job.tuning ? job.input.hyperparameters->max_failed_trials : 0;
+  if (!job.failing.empty() || max_failed <= 0) return;
+  int failed = 0;
+  const Trial* first = nullptr;
+  for (const auto& t : job.trials) {
+    if (t.state != JobState::kFailed) continue;
+    ++failed;
+    if (first == nullptr) first = &t;
+  }
+  if (failed >= max_failed)
+    job.failing = fmt::format("{} trials failed (maxFailedTrials {}); first: trial {}: {}", failed, max_failed,
+                              first->trial_id, first->error_message);
+}
+
 void Agent::maybe_complete(ActiveJob& job) {
   const std::string id = job.job.job_id;
   int failed = 0, succeeded = 0, queued = 0;
@@ -663,10 +683,8 @@ void Agent::maybe_complete(ActiveJob& job) {
     if (t.state == JobState::kFailed && first_error.empty())
       first_error = job.tuning ? fmt::format("trial {}: {}", t.trial_id, t.error_message) : t.error_message;
   }
-  const int max_failed = job.tuning ? job.input.hyperparameters->max_failed_trials : 0;
   const int max_trials = job.tuning ? job.input.hyperparameters->max_trials : 1;
-  if (job.failing.empty() && max_failed > 0 && failed >= max_failed)
-    job.failing = fmt::format("{} trials failed (maxFailedTrials {}); first: {}", failed, max_failed, first_error);
+  check_failed_trials(job);
   if (const auto limit = job.input.max_running_time; job.failing.empty() && limit) {
     const double seconds = std::chrono::duration<double>(*limit).count();
     if (now_seconds() - *job.job.start_time > seconds)
@@ -679,7 +697,7 @@ void Agent::maybe_complete(ActiveJob& job) {
   // A cancel that came after the last look still wins over queuing the final training.
   if (job.failing.empty() && all_created && queued == 0) refresh_state(job);
   if (job.cancelling) {
-    store_.set_job_state(id, info_.agent_id, JobState::kCancelled, "cancelled by the user");
+    store_.set_job_state(id, info_.agent_id, JobState::kCancelled, kCancelledByTheUser);
     tell(fmt::format("job {}: CANCELLED", id));
     active_.erase(id);
     return;

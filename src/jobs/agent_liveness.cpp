@@ -13,6 +13,9 @@ bool agent_alive(const AgentInfo& agent, double lease_seconds, double now) {
   if (agent.host != host_name() || agent.pid <= 0) return heartbeat_fresh;
   const auto identity = process_identity(agent.pid);
   if (identity && !agent.process_key.empty()) return *identity == agent.process_key;
+  // A zombie under its pid is the agent that exited (its trials die with it) or, had it been
+  // reaped, a later process: either way the agent is gone, however slowly its parent reaps.
+  if (process_exited(agent.pid)) return false;
   if (::kill(static_cast<pid_t>(agent.pid), 0) != 0 && errno == ESRCH) return false;
   return heartbeat_fresh;
 }

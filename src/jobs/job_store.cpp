@@ -26,7 +26,7 @@ std::unique_ptr<JobStore> open_job_store(const std::string& spec, StoreAccess ac
         "no job store at {}: nothing was submitted there. Check --store (the default, treeline-store, is relative "
         "to the current folder) or --jobs",
         path));
-  return std::make_unique<SqliteJobStore>(path);
+  return std::make_unique<SqliteJobStore>(path, access);
 }
 
 }  // namespace treeline::jobs

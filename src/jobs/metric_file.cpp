@@ -105,6 +105,10 @@ bool MetricFileFollower::update(bool complete) {
     if (!j.is_discarded() && j.is_object()) {
       add(std::move(cut));
       added = true;
+    } else {
+      // Said, though not taken: a trainer whose only output is such a line hears what it wrote.
+      problems_.push_back(fmt::format("report {} (the last line, with no newline after it): not a JSON object: {}",
+                                      lines_.size() + 1, printable_utf8(cut, 80)));
     }
   }
   return added;

@@ -1,7 +1,11 @@
 #include "treeline/jobs/sqlite_job_store.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <fstream>
+#include <string>
+#include <vector>
 
 #include "treeline/common/error.h"
 #include "treeline/jobs/agent_liveness.h"
@@ -109,10 +113,42 @@ const std::filesystem::path& with_folder(const std::filesystem::path& path) {
   return path;
 }
 
+// SQLite opens any file and fails only at the first statement; a file that is not a database
+// is named as such before anything is tried on it.
+const std::filesystem::path& sqlite_or_new(const std::filesystem::path& path) {
+  if (std::ifstream in(path, std::ios::binary); in) {
+    std::string magic(kSqliteFileHeader.size(), '\0');
+    in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
+    if (in.gcount() > 0 && magic != kSqliteFileHeader)
+      throw InputError(fmt::format("job store {}: not a SQLite database file; check --store or --jobs", path.string()));
+  }
+  return path;
+}
+
+// A database with tables but no `jobs` among them belongs to something else (a warehouse made by
+// `data load`): adding the store's tables and WAL mode to it would change another program's file.
+void check_is_job_store(SqliteDatabase& db, StoreAccess access) {
+  std::vector<std::string> tables;
+  bool has_jobs = false;
+  for (auto s = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); s.step();) {
+    tables.emplace_back(s.column_text(0));
+    has_jobs |= tables.back() == "jobs";
+  }
+  if (has_jobs) return;
+  if (!tables.empty())
+    throw InputError(fmt::format("job store {}: a SQLite database of something else (tables: {}), not a treeline job "
+                                 "store; give --jobs a file of its own",
+                                 db.path().string(), fmt::join(tables, ", ")));
+  if (access == StoreAccess::kExisting)
+    throw InputError(fmt::format("job store {}: holds no jobs: nothing was submitted there. Check --store or --jobs",
+                                 db.path().string()));
+}
+
 }  // namespace
 
-SqliteJobStore::SqliteJobStore(const std::filesystem::path& path)
-    : db_(with_folder(path), SqliteDatabase::Mode::kReadWriteCreate) {
+SqliteJobStore::SqliteJobStore(const std::filesystem::path& path, StoreAccess access)
+    : db_(sqlite_or_new(with_folder(path)), SqliteDatabase::Mode::kReadWriteCreate) {
+  check_is_job_store(db_, access);
   db_.execute("PRAGMA journal_mode=WAL");
   db_.execute("PRAGMA synchronous=FULL");
   db_.execute("PRAGMA foreign_keys=ON");
@@ -210,12 +246,14 @@ JobState SqliteJobStore::request_cancel(const std::string& job_id) {
     // not start it (its next step finds the job gone).
     auto u = db_.prepare(
         "UPDATE jobs SET state = ?1, end_time = CASE WHEN ?2 THEN ?3 ELSE end_time END, "
+        "error_message = CASE WHEN ?2 THEN ?5 ELSE error_message END, "
         "owner = CASE WHEN ?2 THEN NULL ELSE owner END, lease_until = CASE WHEN ?2 THEN NULL ELSE lease_until END "
         "WHERE job_id = ?4");
     u.bind(1, std::string_view(to_string(next)))
         .bind(2, static_cast<std::int64_t>(next == JobState::kCancelled))
         .bind(3, now_seconds())
-        .bind(4, std::string_view(job_id));
+        .bind(4, std::string_view(job_id))
+        .bind(5, std::string_view(kCancelledByTheUser));
     u.step();
   }
   tx.commit();

@@ -1,4 +1,5 @@
 #include "treeline/jobs/training_input.h"
+#include "treeline/model/trainer.h"
 #include "treeline/tuning/sampler_registry.h"
 #include "treeline/tuning/unit_cube.h"
 
@@ -70,7 +71,6 @@ constexpr std::array kTextValuedKeys{"scaleTier"sv, "masterType"sv, "imageUri"sv
                                      "goal"sv, "algorithm"sv, "scaleType"sv, "bestTrialBy"sv};
 
 constexpr std::int64_t kLargestExactInteger = std::int64_t{1} << 53;  // doubles hold integers exactly up to here
-constexpr int kMostThreadsPerTrial = 1024;  // XGBoost starts that many threads; more is a typo
 constexpr double kLongestDurationSeconds = 315'576'000'000;           // protobuf Duration's limit
 
 // Keys are camelCase and case-sensitive; one that differs only in case is a typo of the other.
@@ -471,7 +471,7 @@ void read_step_parameter(const Field& field, TrainingInput& input) {
 void read_treeline_settings(const Field& field, TrainingInput& input) {
   check_keys(field, kTreelineKeys);
   if (const auto timeout = field.find("trialTimeout")) input.trial_timeout = read_duration(*timeout);
-  if (const auto threads = field.find("threadsPerTrial")) input.threads_per_trial = read_int(*threads, 0, kMostThreadsPerTrial);
+  if (const auto threads = field.find("threadsPerTrial")) input.threads_per_trial = read_int(*threads, 0, model::kMostThreads);
   if (const auto seed = field.find("seed")) {
     constexpr std::string_view what = "an integer in [0, 2^64)";
     const auto value = parse_integer<std::uint64_t>(scalar_text(*seed, what));

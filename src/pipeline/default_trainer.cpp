@@ -14,6 +14,7 @@
 #include "treeline/features/preprocessor.h"
 #include "treeline/metrics/binary_metrics.h"
 #include "treeline/model/hyperparameters.h"
+#include "treeline/model/trainer.h"
 #include "treeline/pipeline/prepare.h"
 #include "treeline/pipeline/train_evaluate.h"
 #include "treeline/store/directory_store.h"
@@ -60,10 +61,16 @@ std::optional<void (*)(const std::string&)> trainer_flag_check(const std::string
       if (!share) throw InputError(fmt::format("--validation-fraction: expected a number, found '{}'", value));
       data::check_fraction(*share, "--validation-fraction", "the training split", /*zero_allowed=*/true);
     };
-  if (name == "report-every" || name == "nthread")
+  if (name == "report-every")
     return +[](const std::string& value) {
       if (!parse_integer<int>(value) || *parse_integer<int>(value) < 0)
         throw InputError(fmt::format("expected a whole number >= 0, found '{}'", value));
+    };
+  if (name == "nthread")
+    return +[](const std::string& value) {
+      const auto threads = parse_integer<int>(value);
+      if (!threads || *threads < 0 || *threads > model::kMostThreads)
+        throw InputError(fmt::format("expected a whole number from 0 to {}, found '{}'", model::kMostThreads, value));
     };
   if (name == "decision-threshold")
     return +[](const std::string& value) { (void)parse_decision_threshold(value, "--decision-threshold"); };
@@ -122,6 +129,14 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
                                      "its hyperparameters: {}",
                                      where(i), arg, name, model::hyperparameter_spelling_hint(name),
                                      fmt::join(known, ", "), model::valid_hyperparameter_names()));
+      // Each trial runs in its own folder, where a relative store would be a new empty one.
+      if (name == "store" && flag->value) {
+        try {
+          check_absolute_store(*flag->value);
+        } catch (const InputError& e) {
+          throw InputError(fmt::format("{}: {}", where(i), e.what()));
+        }
+      }
       if (const auto check = trainer_flag_check(name)) {
         if (!flag->value) throw InputError(fmt::format("{}: {} needs a value", where(i), arg));
         try {

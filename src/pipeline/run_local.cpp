@@ -128,7 +128,9 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
   bool marked = false;  // data that cannot be read stores nothing, not even this
   auto mark_running = [&] {
     const std::filesystem::path name_dir = request.store_root / request.project / request.name;
-    std::filesystem::create_directories(name_dir);
+    if (std::error_code ec; std::filesystem::create_directories(name_dir, ec), ec)
+      throw InputError(fmt::format("cannot create {} in the artifact store {}: {} (check --store)", name_dir.string(),
+                                   request.store_root.string(), ec.message()));
     lock = UniqueFd(::open((name_dir / ".run-local.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     if (!lock) throw SystemError(fmt::format("cannot open {}: {}", (name_dir / ".run-local.lock").string(), std::strerror(errno)));
     if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)

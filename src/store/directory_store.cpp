@@ -28,7 +28,14 @@ void validate_name(const std::string& name, const std::string& what) {
   if (name.front() == '.') refuse("starts with a dot");
 }
 
-DirectoryStore::DirectoryStore(fs::path root) : root_(fs::absolute(std::move(root)).lexically_normal()) {}
+namespace {
+fs::path absolute_root(fs::path root) {
+  if (root.empty()) throw InputError("--store: expected the artifact store's folder, found an empty path");
+  return fs::absolute(root).lexically_normal();
+}
+}  // namespace
+
+DirectoryStore::DirectoryStore(fs::path root) : root_(absolute_root(std::move(root))) {}
 
 fs::path DirectoryStore::resolve(const std::string& key) const {
   const fs::path relative = fs::path(key).lexically_normal();

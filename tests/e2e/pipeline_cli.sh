@@ -148,7 +148,7 @@ expect_error "seed beyond XGBoost's" "--seed" "9223372036854775807" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --seed 18446744073709551615
 expect_error "seed not a number" "--seed" "expected a whole number from 0 to 9223372036854775807, found 'junk'" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --seed junk
-expect_error "nthread negative" "--nthread" "expected a whole number >= 0, found '-2'" -- \
+expect_error "nthread negative" "--nthread" "expected a whole number from 0 to 1024, found '-2'" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --nthread -2
 expect_error "cover type twice" "--cover-types '1,1': cover type 1 is given twice" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --cover-types 1,1
@@ -166,6 +166,18 @@ expect_error "misspelt required flag" "--config is required" "--confg is not a f
   "$TREELINE" jobs submit-tuning a_job --confg x.yaml --store "$STORE"
 expect_error "misspelt hyperparameter" "--n_estimator: unknown flag or hyperparameter; did you mean --n_estimators?" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --n_estimator=3
+expect_error "thread count beyond XGBoost's" "--nthread: expected a whole number from 0 to 1024, found '99999'" -- \
+  "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --nthread 99999
+expect_error "predict --out a folder" "--out $WORK: is a folder; expected the path of the CSV file to write" -- \
+  "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --out "$WORK"
+expect_error "flag with an empty value" "--max_depth=: no value after '='" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --max_depth= --n_estimators=3
+expect_error "store through a file" "cannot create $SAMPLE/st/proj/bad in the artifact store $SAMPLE/st: Not a directory (check --store)" -- \
+  "$TREELINE" run-local proj bad --store "$SAMPLE/st" --data "$SAMPLE"
+expect_error "empty store" "--store: expected the artifact store's folder, found an empty path" -- \
+  "$TREELINE" run-local proj bad --store "" --data "$SAMPLE"
+expect_error "config a folder" "--config $WORK: a folder; expected AI Platform's trainingInput YAML" -- \
+  "$TREELINE" submit proj bad --store "$STORE" --data "$SAMPLE" --config "$WORK"
 expect_error "predict --seed needs --test-split" "--seed requires --test-split" -- \
   "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE" --seed 3
 expect_error "database given as CSV" "a SQLite database, not CSV text" "--data sqlite:$WORK/w.db" -- \

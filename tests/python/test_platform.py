@@ -6,6 +6,7 @@ Usage: test_platform.py TREELINE_BINARY SOURCE_DIR"""
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -534,6 +535,19 @@ def test_commands_on_jobs_refuse_a_store_that_is_not_there():
     assert not os.path.exists(typo)
     other = P.run("jobs", "list", "--jobs", "postgres://db/jobs", check=False)
     assert other.returncode == 2 and "--jobs 'postgres://db/jobs': expected sqlite:PATH" in other.stderr, other.stderr
+    # Nor do they turn another program's SQLite file (a warehouse) into a job store.
+    warehouse = P.path("warehouse.db")
+    with sqlite3.connect(warehouse) as db:
+        db.execute("CREATE TABLE covertype (Elevation INTEGER)")
+    db.close()
+    with open(warehouse, "rb") as f:
+        before = f.read()
+    for args in (["list"], ["describe", "t_any"], ["cancel", "t_any"]):
+        p = P.run("jobs", *args, "--jobs", "sqlite:" + warehouse, check=False)
+        assert p.returncode == 2 and "a SQLite database of something else (tables: covertype)" in p.stderr, \
+            (args, p.stderr)
+    with open(warehouse, "rb") as f:
+        assert f.read() == before
     a_file = P.write("not-a-folder", "x\n")
     through_a_file = P.run("agent", "--store", a_file + "/store", check=False)
     assert through_a_file.returncode == 2 and "cannot create the folder %s/store" % a_file in through_a_file.stderr, \

@@ -33,7 +33,7 @@ TEST(TrainEvaluateFlags, TheSubmitCheckAcceptsTheValuesTheCliAccepts) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
       {"cover-type", {"0", "1", "7", "8", "two", "1.5", "-3"}},
       {"report-every", {"-1", "0", "5", "x", "2.5"}},
-      {"nthread", {"-1", "0", "3", "a"}},
+      {"nthread", {"-1", "0", "3", "a", "1024", "1025", "99999"}},
   };
   for (const auto& [flag, values] : cases)
     for (const std::string& value : values) {

@@ -512,10 +512,16 @@ TEST(LocalExecutor, StopsWhatALaunchLeftBehindAndNothingElse) {
   };
   const pid_t leftover = spawn(dir / "jobs/j/trials/1");
   const pid_t other_trial = spawn(dir / "jobs/j/trials/10");
-  std::this_thread::sleep_for(200ms);  // both have exec'd, with their environments
+  // The same trial's folder reached through a symlink (a store given as a link, then by its real
+  // path) is the same folder.
+  std::filesystem::create_directory_symlink(dir / "jobs", dir / "link");
+  const pid_t through_link = spawn(dir / "link/j/trials/1");
+  std::this_thread::sleep_for(200ms);  // all have exec'd, with their environments
   executor.stop_leftovers(dir / "jobs/j/trials/1");
   int status = 0;
   ASSERT_EQ(::waitpid(leftover, &status, 0), leftover);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  ASSERT_EQ(::waitpid(through_link, &status, 0), through_link);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   EXPECT_EQ(::waitpid(other_trial, &status, WNOHANG), 0) << "trial 10 is not trial 1";
   ::kill(other_trial, SIGKILL);

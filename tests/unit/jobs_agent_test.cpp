@@ -224,6 +224,38 @@ TEST(Agent, TrialsThatCannotStartCountAgainstMaxFailedTrials) {
   EXPECT_EQ(error.find("trainer.log"), std::string::npos) << "no log was made: " << error;
 }
 
+TEST(Agent, NoTrialStartsOnceMaxFailedTrialsHaveFailed) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  Job job = shell_tuning_job("failing", "exit 3", 10, 1);
+  job.training_input["hyperparameters"]["maxFailedTrials"] = 2;
+  store.create_job(job);
+  run_agent_until_idle(store, dir, 2);
+  ASSERT_EQ(store.job_state("failing"), JobState::kFailed);
+  const auto trials = store.trials("failing");
+  EXPECT_EQ(trials.size(), 2u) << "a third trial used to start (and be stopped) after the second failure";
+  for (const auto& t : trials) EXPECT_EQ(t.state, JobState::kFailed);
+}
+
+TEST(Agent, ATrialStoppedBecauseItsJobFailedIsCancelledNotFailed) {
+  // Trial 1 fails at once while trial 2 runs; with maxFailedTrials 1 the job fails and stops
+  // trial 2, which did nothing wrong.
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  Job job = shell_tuning_job("stopped", std::string("[ \"$CLOUD_ML_TRIAL_ID\" = 1 ] && exit 3; sleep 30; ") + kReportsOne,
+                             4, 2);
+  job.training_input["hyperparameters"]["maxFailedTrials"] = 1;
+  store.create_job(job);
+  run_agent_until_idle(store, dir, 2);
+  ASSERT_EQ(store.job_state("stopped"), JobState::kFailed);
+  const auto trials = store.trials("stopped");
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trial_of(trials, 1).state, JobState::kFailed);
+  EXPECT_EQ(trial_of(trials, 2).state, JobState::kCancelled);
+  EXPECT_TRUE(trial_of(trials, 2).error_message.starts_with("its job failed: 1 trials failed (maxFailedTrials 1)"))
+      << trial_of(trials, 2).error_message;
+}
+
 TEST(Agent, SaysWhatItDoesOneLineEach) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");

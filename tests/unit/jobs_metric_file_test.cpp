@@ -161,6 +161,22 @@ TEST(MetricFileFollower, AnAppendedFileAndAHalfWrittenLastLine) {
   EXPECT_EQ(steps_of(follower.contents()), (std::vector<long>{1, 2, 3, 4, 5}));
 }
 
+TEST(MetricFileFollower, AnUnterminatedLastLineThatIsNoReportIsAProblem) {
+  // Once the trainer has exited, garbage without a newline is named like garbage with one,
+  // instead of the file reading as if the trainer had reported nothing.
+  TempDir dir;
+  write_text(dir / "m.jsonl", "garbage");
+  auto c = read_metric_file(dir / "m.jsonl", "f1");
+  EXPECT_TRUE(c.metrics.empty());
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0], "report 1 (the last line, with no newline after it): not a JSON object: garbage");
+  write_text(dir / "m.jsonl", window_of(1, 2) + "{\"f1\": 0.");
+  c = read_metric_file(dir / "m.jsonl", "f1");
+  EXPECT_EQ(steps_of(c), (std::vector<long>{1, 2})) << "the reports before it stand";
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_TRUE(c.problems[0].starts_with("report 3 (the last line")) << c.problems[0];
+}
+
 TEST(MetricFileFollower, ARewriteCutShortByTheTrainersEndChangesNothing) {
   // Stopped early, the trainer died while rewriting its window: the file holds the first lines
   // of the new window and a piece of one. The curve seen so far stands, its last report last.

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 
 #include "jobs_test_util.h"
 #include "test_util.h"
@@ -231,7 +232,7 @@ TEST(SqliteJobStore, ALiveAgentOnThisHostKeepsItsJobsHoweverLateItsHeartbeat) {
   EXPECT_EQ(store.claim_jobs(next, 30).held, std::vector<std::string>{"other"});
 }
 
-TEST(SqliteJobStore, AnExitedAgentNotYetReapedIsDeadOnceItsLeaseRunsOut) {
+TEST(SqliteJobStore, AnExitedAgentNotYetReapedIsDeadAtOnce) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
   store.create_job(queued_job("study"));
@@ -242,10 +243,13 @@ TEST(SqliteJobStore, AnExitedAgentNotYetReapedIsDeadOnceItsLeaseRunsOut) {
   ::kill(child, SIGKILL);  // exits, but stays a zombie until reaped below
   for (int i = 0; i < 200 && process_identity(child); ++i) ::usleep(10000);
   ASSERT_FALSE(process_identity(child)) << "a zombie has no identity";
+  // Its parent (init, for a real agent) may take a while to reap it; submit must not wait for
+  // its lease to run out before starting another agent.
+  const auto live = store.live_agents(30);
+  EXPECT_TRUE(std::none_of(live.begin(), live.end(), [](const AgentInfo& a) { return a.agent_id == "agent-zombie"; }));
   const AgentInfo next = agent_named("agent-next");
   store.heartbeat(next);
-  EXPECT_TRUE(store.claim_jobs(next, 30).held.empty()) << "its lease still runs";
-  EXPECT_EQ(store.claim_jobs(next, 0).held, std::vector<std::string>{"study"}) << "a lease of 0 has run out";
+  EXPECT_EQ(store.claim_jobs(next, 30).held, std::vector<std::string>{"study"}) << "its lease still runs, but it exited";
   ::waitpid(child, nullptr, 0);
 }
 
@@ -253,6 +257,9 @@ TEST(SqliteJobStore, OpensAStoreMadeBeforeAgentsHadAnIdentity) {
   TempDir dir;
   {
     SqliteDatabase old(dir / "jobs.sqlite", SqliteDatabase::Mode::kReadWriteCreate);
+    old.execute("CREATE TABLE jobs (job_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, create_time REAL NOT NULL, "
+                "start_time REAL, end_time REAL, state TEXT NOT NULL, error_message TEXT NOT NULL DEFAULT '', "
+                "training_input TEXT NOT NULL, labels TEXT NOT NULL DEFAULT '{}', owner TEXT, lease_until REAL)");
     old.execute("CREATE TABLE agents (agent_id TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, "
                 "started REAL NOT NULL, heartbeat REAL NOT NULL)");
     old.execute("INSERT INTO agents VALUES ('agent-old', 1, 'elsewhere', 0, 0)");
@@ -264,6 +271,29 @@ TEST(SqliteJobStore, OpensAStoreMadeBeforeAgentsHadAnIdentity) {
   EXPECT_EQ(live[0].agent_id, "agent-new");
 }
 
+TEST(SqliteJobStore, RefusesAnotherProgramsFileWithoutWritingToIt) {
+  TempDir dir;
+  const auto warehouse = dir / "warehouse.db";
+  {
+    SqliteDatabase db(warehouse, SqliteDatabase::Mode::kReadWriteCreate);
+    db.execute("CREATE TABLE covertype (Elevation INTEGER); INSERT INTO covertype VALUES (2596)");
+  }
+  const auto before = treeline::testing::read_text(warehouse);
+  for (StoreAccess access : {StoreAccess::kCreate, StoreAccess::kExisting})
+    EXPECT_THROW_WITH(SqliteJobStore(warehouse, access), InputError,
+                      "a SQLite database of something else (tables: covertype), not a treeline job store");
+  EXPECT_EQ(treeline::testing::read_text(warehouse), before) << "no table added, journal mode unchanged";
+  EXPECT_FALSE(std::filesystem::exists(dir / "warehouse.db-wal"));
+
+  std::ofstream(dir / "rows.csv") << "Elevation\n2596\n";
+  EXPECT_THROW_WITH(SqliteJobStore(dir / "rows.csv"), InputError, "rows.csv: not a SQLite database file");
+  // An empty database is a new store to a submit, and nothing submitted to a reader.
+  SqliteDatabase(dir / "empty.sqlite", SqliteDatabase::Mode::kReadWriteCreate);
+  EXPECT_THROW_WITH(SqliteJobStore(dir / "empty.sqlite", StoreAccess::kExisting), InputError, "holds no jobs");
+  EXPECT_NO_THROW(SqliteJobStore(dir / "empty.sqlite", StoreAccess::kCreate));
+  EXPECT_NO_THROW(SqliteJobStore(dir / "empty.sqlite", StoreAccess::kExisting)) << "made by the submit above";
+}
+
 TEST(SqliteJobStore, AJobCancelledWhileQueuedCannotBeStartedByItsClaimer) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
@@ -273,6 +303,7 @@ TEST(SqliteJobStore, AJobCancelledWhileQueuedCannotBeStartedByItsClaimer) {
   EXPECT_EQ(store.request_cancel("study"), JobState::kCancelled);
   EXPECT_THROW(store.set_job_state("study", a.agent_id, JobState::kRunning, ""), LeaseLost);
   EXPECT_EQ(store.job_state("study"), JobState::kCancelled);
+  EXPECT_EQ(store.find_job("study")->error_message, kCancelledByTheUser) << "jobs wait says why it ended";
   EXPECT_TRUE(store.claim_jobs(a, 30).held.empty());
 }
 

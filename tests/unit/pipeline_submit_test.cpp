@@ -133,7 +133,11 @@ TEST(MakeJob, RefusesTrainerArgsEveryTrialWouldFailOn) {
   EXPECT_THROW_WITH(submit({"--project=p", "--name=nope", "--cover-type=1"}), InputError, "p/nope/datasets/cover_type_1",
                     "no prepared dataset for cover type 1", "treeline prepare");
   EXPECT_THROW_WITH(submit({"--project=p", "--name=n", "--cover-type=1", "--store=relative/store"}), InputError,
-                    "--store=relative/store: give the trainer an absolute path");
+                    "trainer argument 4 after --: --store=relative/store: give the trainer an absolute path");
+  const auto relative_in_config = jobs::parse_training_input("scaleTier: BASIC\nargs: ['--store=rel']\n", "t.yaml");
+  EXPECT_THROW_WITH(make_job("run_1", relative_in_config, "t.yaml", {"--project=p", "--name=n", "--cover-type=1"},
+                             false, paths),
+                    InputError, "t.yaml: trainingInput.args[0]: --store=rel: give the trainer an absolute path");
   const auto with_project = jobs::parse_training_input("scaleTier: BASIC\nargs: ['--project=p']\n", "t.yaml");
   EXPECT_THROW_WITH(make_job("run_1", with_project, "t.yaml", {"--project=p", "--name=n", "--cover-type=1"}, false, paths),
                     InputError, "trainer argument 1 after --: --project=p sets --project, as t.yaml: trainingInput.args[0]",

@@ -26,6 +26,9 @@ CLI::Validator non_negative_seconds();
 // --seed reaches XGBoost, whose seed is a signed 64-bit integer (data::kMaxSeed).
 inline CLI::Validator seed_check() { return whole_number(0, static_cast<std::int64_t>(data::kMaxSeed)); }
 
+// `relative` (data/..., config/...) from the current folder when it is there, else from the source
+// tree the binary was built from: the defaults work from any folder.
+std::string bundled_file(const std::string& relative);
 std::string default_sample_data();
 std::string default_store();
 

@@ -12,6 +12,9 @@ std::string host_name();
 // process runs, it has exited (a zombie) or /proc does not show it (hidepid).
 std::optional<std::string> process_identity(long pid);
 
+// Whether `pid` on this machine is a process that has exited and awaits reaping (a zombie).
+bool process_exited(long pid);
+
 // Whether process `pid` on this machine is stopped (SIGSTOP, Ctrl-Z) or held by a tracer.
 bool process_stopped(long pid);
 

@@ -60,6 +60,9 @@ struct Job {
 // labels.final_training), if it names one. Until then that id names no job.
 std::optional<std::string> follow_up_job_id(const Job& job);
 
+// A cancelled job's errorMessage, whether it was cancelled while queued or while running.
+inline constexpr const char* kCancelledByTheUser = "cancelled by the user";
+
 double now_seconds();
 // RFC 3339 in UTC with microseconds, as AI Platform prints times: 2026-11-27T01:40:00.123456Z.
 std::string format_time(double seconds);

@@ -10,7 +10,9 @@ namespace treeline::jobs {
 
 class SqliteJobStore : public JobStore {
  public:
-  explicit SqliteJobStore(const std::filesystem::path& path);
+  // Refuses (InputError, nothing written) a file that is no SQLite database, or one whose tables
+  // are another program's (a warehouse given to --jobs); with kExisting, also one without a store.
+  explicit SqliteJobStore(const std::filesystem::path& path, StoreAccess access = StoreAccess::kCreate);
 
   void create_job(const Job& job) override;
   std::optional<Job> find_job(const std::string& job_id) override;

@@ -8,6 +8,10 @@
 
 namespace treeline::model {
 
+// The most threads XGBoost is asked for: it starts that many at once, so a larger count is a
+// typo that would crash it (--nthread 99999) rather than a machine.
+inline constexpr int kMostThreads = 1024;
+
 struct TrainingOptions {
   Hyperparameters hyperparameters;
   int nthread = 0;  // 0: all cores
