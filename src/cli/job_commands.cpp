@@ -231,7 +231,8 @@ void add_submit(CLI::App& app) {
     else
       std::cout << pipeline::tuned_results_to_table(results);
     for (const auto& r : results)
-      if (r.state != "SUCCEEDED") throw Error(fmt::format("cover type {}: {} {}", r.cover_type, r.state, r.error));
+      if (r.state != "SUCCEEDED" || !r.error.empty())
+        throw Error(fmt::format("cover type {}: {} {}", r.cover_type, r.state, r.error));
   });
 }
 
@@ -500,10 +501,11 @@ void add_agent(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("agent", "run the queued jobs of a store (submit starts one when none runs)");
   cmd->add_option("--max-processes", f->max_processes, "machine-wide cap on trial processes (0: the cores)")
       ->check(whole_number(0, kMaxInt));
-  cmd->add_flag("--exit-when-idle", f->exit_when_idle, "stop when no job is left");
+  CLI::Option* exit_when_idle = cmd->add_flag("--exit-when-idle", f->exit_when_idle, "stop when no job is left");
   cmd->add_option("--idle-grace", f->idle_grace, "seconds to wait for new jobs before --exit-when-idle stops")
       ->check(non_negative_seconds())
-      ->capture_default_str();
+      ->capture_default_str()
+      ->needs(exit_when_idle);  // alone it would be ignored: the agent serves until stopped
   f->platform.add_to(*cmd);
   cmd->callback([f] {
     const auto paths = f->platform.paths();

@@ -1,12 +1,21 @@
 #include "treeline/common/sqlite.h"
 
 #include <algorithm>
-
+#include <fstream>
+#include <string>
 #include <utility>
 
 #include "treeline/common/error.h"
 
 namespace treeline {
+
+bool is_other_than_sqlite(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::string magic(kSqliteFileHeader.size(), '\0');
+  in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
+  return in.gcount() > 0 && magic != kSqliteFileHeader;
+}
 
 SqliteDatabase::SqliteDatabase(const std::filesystem::path& path, Mode mode) : path_(path) {
   const int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 
 #include "treeline/common/error.h"
 #include "treeline/common/number_text.h"
@@ -27,13 +26,9 @@ Table SqliteDataSource::read(const ReadOptions& options) {
   if (std::filesystem::is_directory(path_))
     throw InputError(fmt::format("sqlite:{}: a directory; expected a SQLite database file", path_.string()));
   // SQLite opens any file and only fails at the query: a file that is no database is named as such.
-  if (std::ifstream in(path_, std::ios::binary); in) {
-    std::string magic(kSqliteFileHeader.size(), '\0');
-    in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
-    if (in.gcount() > 0 && magic != kSqliteFileHeader)
-      throw InputError(fmt::format("sqlite:{}: not a SQLite database file; for CSV give --data {}", path_.string(),
-                                   path_.string()));
-  }
+  if (is_other_than_sqlite(path_))
+    throw InputError(fmt::format("sqlite:{}: not a SQLite database file; for CSV give --data {}", path_.string(),
+                                 path_.string()));
   SqliteDatabase db(path_, SqliteDatabase::Mode::kReadOnly);
   SqliteStatement stmt = [&] {
     try {
@@ -88,6 +83,13 @@ std::optional<std::size_t> load_into_sqlite(const Table& table, const std::files
       throw InputError(fmt::format("--table: '{}' is not a plain SQL name (letters, digits, _)", table_name));
   if (table_name.empty() || std::isdigit(static_cast<unsigned char>(table_name.front())))
     throw InputError(fmt::format("--table: '{}' is not a plain SQL name (letters, digits, _)", table_name));
+  if (std::filesystem::is_directory(path))
+    throw InputError(fmt::format("--into sqlite:{}: a folder; expected a SQLite database file (made if missing)",
+                                 path.string()));
+  if (is_other_than_sqlite(path))
+    throw InputError(fmt::format("--into sqlite:{}: not a SQLite database file; give a new file or a warehouse "
+                                 "made by `treeline data load`",
+                                 path.string()));
   SqliteDatabase db(path, SqliteDatabase::Mode::kReadWriteCreate);
   SqliteTransaction tx(db);
   std::optional<std::size_t> replaced;

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -116,12 +115,8 @@ const std::filesystem::path& with_folder(const std::filesystem::path& path) {
 // SQLite opens any file and fails only at the first statement; a file that is not a database
 // is named as such before anything is tried on it.
 const std::filesystem::path& sqlite_or_new(const std::filesystem::path& path) {
-  if (std::ifstream in(path, std::ios::binary); in) {
-    std::string magic(kSqliteFileHeader.size(), '\0');
-    in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
-    if (in.gcount() > 0 && magic != kSqliteFileHeader)
-      throw InputError(fmt::format("job store {}: not a SQLite database file; check --store or --jobs", path.string()));
-  }
+  if (is_other_than_sqlite(path))
+    throw InputError(fmt::format("job store {}: not a SQLite database file; check --store or --jobs", path.string()));
   return path;
 }
 

@@ -51,6 +51,16 @@ constexpr std::array kHyperparameterKeys{"goal"sv, "hyperparameterMetricTag"sv, 
 constexpr std::array kParameterKeys{"parameterName"sv, "type"sv, "minValue"sv, "maxValue"sv,
                                     "categoricalValues"sv, "discreteValues"sv, "scaleType"sv};
 
+// Where each section's keys go, to point a key at the wrong level to its place.
+const std::array<std::pair<std::string_view, Names>, 6> kSections{{
+    {"trainingInput", kTrainingInputKeys},
+    {"trainingInput.hyperparameters", kHyperparameterKeys},
+    {"trainingInput.treeline", kTreelineKeys},
+    {"trainingInput.masterConfig", kMasterConfigKeys},
+    {"trainingInput.scheduling", kSchedulingKeys},
+    {"trainingInput.hyperparameters.params[i]", kParameterKeys},
+}};
+
 constexpr std::array kScaleTiers{"BASIC"sv, "STANDARD_1"sv, "PREMIUM_1"sv, "BASIC_GPU"sv, "BASIC_TPU"sv, "CUSTOM"sv};
 constexpr std::array kGoalNames{"MAXIMIZE"sv, "MINIMIZE"sv};
 constexpr std::array kGoals{Goal::kMaximize, Goal::kMinimize};
@@ -171,6 +181,10 @@ void check_keys(const Field& field, Names valid, Names unsupported = {}) {
       continue;
     }
     std::string listing = fmt::format("valid keys: {}", fmt::join(valid, ", "));
+    // A key of another section, put at the wrong level (trialTimeout under hyperparameters).
+    for (const auto& [section, keys] : kSections)
+      if (keys.data() != valid.data() && contains(keys, key))
+        value.fail(fmt::format("unknown key here; {} belongs under {}", key, section));
     if (const auto closest = closest_spelling(key, {valid.begin(), valid.end()}))
       listing = fmt::format("did you mean {}?{} {}", *closest,
                             same_ignoring_case(*closest, key) ? " (keys are case-sensitive)" : "", listing);

@@ -110,8 +110,14 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
   std::vector<std::pair<std::string, std::size_t>> set_by_args;  // setting, index in args
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto flag = jobs::flag_at(args, i);
-    if (!flag) continue;
     const std::string& arg = args[i];
+    if (!flag)  // values that follow their flag are skipped below, so this one stands alone
+      throw InputError(fmt::format("{}: '{}': treeline's trainer (train-evaluate) takes no such argument, only flags "
+                                   "as --name=value{}",
+                                   where(i), arg,
+                                   !arg.starts_with("-") && arg.find('=') != std::string::npos
+                                       ? fmt::format("; did you mean --{}?", arg)
+                                       : ""));
     const std::string& name = flag->name;
     const model::HyperparameterSpec* spec = model::find_hyperparameter(name);
     const auto other = other_tunable_flag(name);
@@ -195,11 +201,18 @@ void check_config_for_default_trainer(const jobs::TrainingInput& input, const st
   if (!input.hyperparameters) return;
   const auto& hp = *input.hyperparameters;
   const std::string base = config_file + ": trainingInput.hyperparameters.";
+  const metrics::MetricDefinition* metric = nullptr;
   try {
-    metrics::find_metric(hp.metric_tag);
+    metric = &metrics::find_metric(hp.metric_tag);
   } catch (const InputError& e) {
     throw InputError(fmt::format("{}hyperparameterMetricTag: treeline's trainer does not report it: {}", base, e.what()));
   }
+  // The search would look for the worst models.
+  if (metric->higher_is_better != (hp.goal == tuning::Goal::kMaximize))
+    throw InputError(fmt::format("{}goal: {}, but {} is better {}; write goal: {}", base,
+                                 hp.goal == tuning::Goal::kMaximize ? "MAXIMIZE" : "MINIMIZE", hp.metric_tag,
+                                 metric->higher_is_better ? "higher" : "lower",
+                                 metric->higher_is_better ? "MAXIMIZE" : "MINIMIZE"));
   for (std::size_t i = 0; i < hp.space.params.size(); ++i) {
     const auto& p = hp.space.params[i];
     const std::string at = fmt::format("{}params[{}].", base, i);

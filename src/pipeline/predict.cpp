@@ -29,7 +29,15 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
   std::optional<std::pair<int, nlohmann::json>> first_split;  // cover type, {seed, test_fraction}
   for (int k = 1; k <= kCoverTypes; ++k) {
     const std::string prefix = fmt::format("models/cover_type_{}", k);
-    if (!store.exists(prefix + "/manifest.json")) continue;
+    if (!store.exists(prefix + "/manifest.json")) {
+      // Sets are stored whole (manifest included) or not at all: a model without one was damaged.
+      if (store.exists(prefix + "/model.json"))
+        throw InputError(fmt::format("{}: a model without its manifest.json, so it cannot be checked; the set was "
+                                     "changed after it was stored: train cover type {} again (run-local "
+                                     "--cover-types {}) or remove the folder",
+                                     store.uri(prefix), k, k));
+      continue;
+    }
     manifests.emplace_back(k, store::read_manifest(store, prefix));
     const auto metadata = manifests.back().second.value("metadata", nlohmann::json::object());
     // Models of other data (a later run that skipped this cover type) would argmax silently

@@ -240,8 +240,15 @@ std::vector<TunedResult> wait_for_tuned_models(jobs::JobStore& store, const std:
                                         e.what()));
         }
         r.model_uri = (model_dir / "model.json").string();
-        if (final_job->state == jobs::JobState::kSucceeded) {
-          const std::filesystem::path metrics_file = model_dir / "metrics.json";
+        const std::filesystem::path metrics_file = model_dir / "metrics.json";
+        if (std::error_code ec; final_job->state == jobs::JobState::kSucceeded && !std::filesystem::exists(metrics_file, ec)) {
+          // A custom trainer (containerCommand) that kept its model elsewhere: the jobs stand,
+          // the table has nothing to show for the test split.
+          r.error = fmt::format("final job {} stored no metrics.json in its --model-dir {}: a trainer given to submit "
+                                "writes its model.json and metrics.json ({{\"metrics\": {{\"accuracy\": ..., \"f1\": "
+                                "...}}}}) there, as treeline's does",
+                                final_job->job_id, model_dir.string());
+        } else if (final_job->state == jobs::JobState::kSucceeded) {
           try {
             const auto stored = nlohmann::json::parse(read_file(metrics_file));
             r.test_metrics = stored.at("metrics");

@@ -193,5 +193,18 @@ model="$STORE/proj/run1/models/cover_type_5/model.json"
 sed -i 's/"base_score":"[^"]*"/"base_score":"0.123"/' "$model"
 expect_error "tampered model" "cover_type_5/model.json" "does not match its manifest" -- \
   "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE"
+# A model whose manifest was removed is not taken for a missing model.
+rm "$STORE/proj/run1/models/cover_type_5/manifest.json"
+expect_error "model without manifest" "cover_type_5: a model without its manifest.json" "run-local --cover-types 5" -- \
+  "$TREELINE" predict --models "$STORE/proj/run1" --data "$SAMPLE"
+expect_error "misspelt sqlite: scheme" "--data sqlit:$WORK/w.db: no such file; did you mean sqlite:$WORK/w.db?" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "sqlit:$WORK/w.db"
+expect_error "remote data" "--data gs://bucket/covertype.csv: no such file, and 'gs:' is not a kind of data treeline reads" \
+  "(copy remote files here first)" -- "$TREELINE" run-local proj bad --store "$STORE" --data gs://bucket/covertype.csv
+expect_error "data a folder" "--data $WORK: a folder; expected a CSV file" -- \
+  "$TREELINE" run-local proj bad --store "$STORE" --data "$WORK"
+expect_error "idle grace alone" "--idle-grace requires --exit-when-idle" -- "$TREELINE" agent --idle-grace 2 --store "$STORE"
+expect_error "data load into a CSV file" "--into sqlite:$WORK/part.csv.gz: not a SQLite database file" -- \
+  "$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/part.csv.gz"
 
 finish

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from platform_util import Platform  # noqa: E402
+from platform_util import Platform, python_trainer, tuning_config  # noqa: E402
 
 P = Platform(sys.argv[1], sys.argv[2])
 SAMPLE = os.path.join(P.source_dir, "data", "covertype-sample.csv.gz")
@@ -239,7 +239,20 @@ def test_shipped_config_and_errors():
     assert p.returncode != 0 and "--decision-threshold=2: expected a number in (0, 1) or tune" in p.stderr, p.stderr
 
 
+def test_a_custom_trainer_that_stores_no_model():
+    # submit hands a custom trainer --model-dir too; one that keeps its model elsewhere leaves
+    # the jobs SUCCEEDED and the row saying what is missing, instead of a bare file error.
+    trainer = python_trainer(P, "no_model.py", "report(float(args['x']), 1)\n")
+    config = tuning_config(P, "no_model.yaml", trainer, max_trials=2, parallel=1)
+    p = P.run("submit", "proj", "custom", "--config", config, "--data", SAMPLE, "--cover-types", "3", check=False)
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    row = p.stdout.strip().splitlines()[-1]
+    assert row.split()[:2] == ["3", "SUCCEEDED"] and "stored no metrics.json in its --model-dir" in row, p.stdout
+    assert "cover type 3: SUCCEEDED final job" in p.stderr, p.stderr
+
+
 P.check("submit tunes, then trains final models", test_submit_tunes_then_trains_final_models)
+P.check("a custom trainer that stores no model", test_a_custom_trainer_that_stores_no_model)
 P.check("--detach", test_detach_returns_at_once_and_jobs_finish)
 P.check("a single tuning job with the default trainer", test_single_tuning_job_with_the_default_trainer)
 P.check("submit prints its table", test_submit_prints_its_table)

@@ -139,6 +139,12 @@ TEST(TrainingInput, UnknownKeysListTheValidOnes) {
                     "parameterName, type, minValue");
   EXPECT_THROW_WITH(parse("masterConfig: {imageUri: x, command: [y]}\n"), InputError,
                     "trainingInput.masterConfig.command: unknown key; valid keys: imageUri, containerCommand");
+  // A key of another section is pointed to its place.
+  EXPECT_THROW_WITH(parse("hyperparameters:\n  goal: MAXIMIZE\n  trialTimeout: 60s\n"), InputError,
+                    "t.yaml: trainingInput.hyperparameters.trialTimeout: unknown key here; trialTimeout belongs under "
+                    "trainingInput.treeline");
+  EXPECT_THROW_WITH(parse("treeline: {maxTrials: 5}\n"), InputError,
+                    "trainingInput.treeline.maxTrials: unknown key here; maxTrials belongs under trainingInput.hyperparameters");
   EXPECT_THROW_WITH(parse("treeline: {timeout: 5s}\n"), InputError,
                     "trainingInput.treeline.timeout: unknown key; valid keys: trialTimeout, threadsPerTrial, seed, costAware, "
                     "initialTrials");

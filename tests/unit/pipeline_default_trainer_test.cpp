@@ -53,6 +53,9 @@ TEST(DefaultTrainer, NamesTheFieldItWouldRefuse) {
                     InputError, "params[1].categoricalValues[0]: dense", "'categorical' or 'onehot'");
   EXPECT_THROW_WITH(check(kDepth, "  hyperparameterMetricTag: f2\n"), InputError,
                     "trainingInput.hyperparameters.hyperparameterMetricTag", "'f2'");
+  EXPECT_THROW_WITH(check(kDepth, "  hyperparameterMetricTag: log_loss\n"), InputError,
+                    "c.yaml: trainingInput.hyperparameters.goal: MAXIMIZE, but log_loss is better lower; write goal: "
+                    "MINIMIZE");
 }
 
 TEST(DefaultTrainer, LeavesACustomTrainerAlone) {

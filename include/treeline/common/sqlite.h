@@ -16,6 +16,10 @@ inline constexpr std::string_view kSqliteFileHeader{"SQLite format 3\0", 16};
 
 class SqliteStatement;
 
+// Whether `path` is a file whose content is not a SQLite database (a CSV file, say). SQLite opens
+// any file and fails only at the first statement, with a message that names no flag.
+bool is_other_than_sqlite(const std::filesystem::path& path);
+
 class SqliteDatabase {
  public:
   enum class Mode { kReadOnly, kReadWriteCreate };
