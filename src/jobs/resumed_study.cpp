@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "treeline/common/error.h"
 #include "treeline/jobs/trial_observation.h"
 #include "treeline/tuning/unit_cube.h"
@@ -22,16 +25,29 @@ std::vector<tuning::Observation> resumed_history(JobStore& store, const Training
   if (!earlier->training_input.contains("hyperparameters"))
     throw InputError(fmt::format("{}: job {} was a training job, not a tuning job: it has no study to resume", where, id));
   const tuning::UnitCube cube(spec.space);
+  // The study goes back through every job it resumed: a job that resumed another carries that
+  // one's trials on too. Oldest first, as the trials were run.
+  std::vector<std::string> chain = {id};
+  for (std::optional<Job> job = earlier; job;) {
+    const auto& hp = job->training_input.value("hyperparameters", nlohmann::json::object());
+    const std::string previous = hp.is_object() ? hp.value("resumePreviousJobId", std::string()) : std::string();
+    if (previous.empty() || std::ranges::find(chain, previous) != chain.end()) break;
+    job = store.find_job(previous);
+    if (job) chain.push_back(previous);
+  }
   std::vector<tuning::Observation> history;
-  for (const auto& t : store.trials(id)) {
-    if (t.state != JobState::kSucceeded || !t.final_metric) continue;
-    history.push_back(observation_of(t, input.step_parameter));
-    try {
-      (void)cube.encode(history.back().params);
-    } catch (const InputError& e) {
-      throw InputError(fmt::format("{}: trial {} of job {} does not fit this job's params: {}; resume a study with "
-                                   "the params it searched",
-                                   where, t.trial_id, id, e.what()));
+  for (auto link = chain.rbegin(); link != chain.rend(); ++link) {
+    for (const auto& t : store.trials(*link)) {
+      if (t.state != JobState::kSucceeded || !t.final_metric) continue;
+      history.push_back(observation_of(t, input.step_parameter));
+      try {
+        (void)cube.encode(history.back().params);
+      } catch (const InputError& e) {
+        throw InputError(fmt::format("{}: trial {} of job {}{} does not fit this job's params: {}; resume a study "
+                                     "with the params it searched",
+                                     where, t.trial_id, *link,
+                                     *link == id ? "" : fmt::format(" (which {} resumed)", id), e.what()));
+      }
     }
   }
   return history;

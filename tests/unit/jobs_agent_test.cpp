@@ -531,6 +531,14 @@ TEST(Agent, AResumeThatDoesNotFitTheSpaceFailsItsJobAndTheOthersRunOn) {
   // The history as the check reads it: the earlier job's two trials; and a study not yet ended
   // is refused rather than learnt in part.
   EXPECT_EQ(resumed_history(store, training_input_from_json(same.training_input)).size(), 2u);
+  // Resuming the job that resumed "earlier" learns both studies' trials, the oldest first.
+  Job again = shell_tuning_job("again", script, 2, 1);
+  again.training_input["hyperparameters"]["resumePreviousJobId"] = "same";
+  const auto chained = resumed_history(store, training_input_from_json(again.training_input));
+  const auto first_study = observations(store.trials("earlier"));
+  ASSERT_EQ(chained.size(), 4u);
+  EXPECT_EQ(chained[0].params, first_study[0].params);
+  EXPECT_EQ(chained[1].params, first_study[1].params);
   Job open = shell_tuning_job("open", script, 2, 1);
   store.create_job(open);
   Job too_soon = shell_tuning_job("too_soon", script, 2, 1);

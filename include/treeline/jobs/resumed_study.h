@@ -1,5 +1,6 @@
 #pragma once
-// resumePreviousJobId: a tuning job that continues an earlier study learns from its trials.
+// resumePreviousJobId: a tuning job that continues an earlier study learns from its trials, and
+// from those of the jobs that one resumed in turn.
 #include <string>
 #include <vector>
 
