@@ -51,6 +51,11 @@ CLI::Validator non_negative_seconds() {
       "SECONDS");
 }
 
+CLI::Validator non_empty_path() {
+  return CLI::Validator([](std::string& text) -> std::string { return text.empty() ? "expected a path, found an empty one" : ""; },
+                        "PATH");
+}
+
 std::vector<int> parse_cover_types(const std::string& text) {
   std::vector<int> out;
   std::size_t start = 0;

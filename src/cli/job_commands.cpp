@@ -10,10 +10,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <utility>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <thread>
+#include <utility>
 
 #include "treeline/cli/commands.h"
 #include "treeline/cli/common_flags.h"
@@ -52,7 +53,9 @@ struct PlatformFlags {
   std::string store = default_store();
   std::string jobs;
   void add_to(CLI::App& app) {
-    app.add_option("--store", store, "artifact store directory (jobs live in STORE/jobs.sqlite)")->capture_default_str();
+    app.add_option("--store", store, "artifact store directory (jobs live in STORE/jobs.sqlite)")
+        ->capture_default_str()
+        ->check(non_empty_path());
     app.add_option("--jobs", jobs, "job store, sqlite:PATH (default: STORE/jobs.sqlite)");
   }
   jobs::PlatformPaths paths() const { return jobs::platform_paths(store, jobs); }
@@ -109,7 +112,13 @@ std::optional<jobs::Job> job_that_queues(jobs::JobStore& store, const std::strin
   return std::nullopt;
 }
 
-jobs::Job require_job(jobs::JobStore& store, const std::string& id) {
+// The job, or an InputError saying why there is none; for a final job not queued yet, `advice`
+// (given its tuning job) says what to do meanwhile.
+jobs::Job require_job(
+    jobs::JobStore& store, const std::string& id,
+    const std::function<std::string(const jobs::Job& queuer)>& advice = [](const jobs::Job& queuer) {
+      return fmt::format(" (`treeline jobs wait {}` waits for both)", *jobs::follow_up_job_id(queuer));
+    }) {
   if (auto job = store.find_job(id)) return *job;
   const auto queuer = job_that_queues(store, id);
   if (!queuer) throw InputError(fmt::format("job {}: no such job in this job store (see `treeline jobs list`)", id));
@@ -117,9 +126,8 @@ jobs::Job require_job(jobs::JobStore& store, const std::string& id) {
     throw InputError(fmt::format("job {} was never queued: tuning job {}, which queues it when it succeeds, ended {}{}{}",
                                  id, queuer->job_id, jobs::to_string(queuer->state),
                                  queuer->error_message.empty() ? "" : ": ", queuer->error_message));
-  throw InputError(fmt::format("job {} does not exist yet: tuning job {} ({}) queues it when it succeeds "
-                               "(`treeline jobs wait {}` waits for both)",
-                               id, queuer->job_id, jobs::to_string(queuer->state), id));
+  throw InputError(fmt::format("job {} does not exist yet: tuning job {} ({}) queues it when it succeeds{}", id,
+                               queuer->job_id, jobs::to_string(queuer->state), advice(*queuer)));
 }
 
 // --config's file, checked here rather than by CLI11, which skips a default value (submit's).
@@ -411,16 +419,11 @@ void add_jobs(CLI::App& app) {
     cmd->callback([f] {
       const auto paths = f->platform.paths();
       auto store = jobs::open_job_store(paths.jobs_spec, jobs::StoreAccess::kExisting);
-      if (!store->find_job(f->job_id)) {
-        // A final job that submit --detach named: it is stopped by cancelling what would queue it.
-        const auto queuer = job_that_queues(*store, f->job_id);
-        if (queuer && !jobs::is_terminal(queuer->state))
-          throw InputError(fmt::format("job {} does not exist yet: tuning job {} ({}) queues it when it succeeds; "
-                                       "`treeline jobs cancel {}{}` cancels that job, and then it never is",
-                                       f->job_id, queuer->job_id, jobs::to_string(queuer->state), queuer->job_id,
-                                       f->platform.as_flags()));
-        (void)require_job(*store, f->job_id);  // says why there is no such job
-      }
+      // A final job that submit --detach named is stopped by cancelling what would queue it.
+      (void)require_job(*store, f->job_id, [&](const jobs::Job& queuer) {
+        return fmt::format("; `treeline jobs cancel {}{}` cancels that job, and then it never is", queuer.job_id,
+                           f->platform.as_flags());
+      });
       const auto state = store->request_cancel(f->job_id);
       // A running job whose agent died needs one to stop its trials and end it.
       if (state == jobs::JobState::kCancelling) start_agent_if_needed(*store, paths);

@@ -38,7 +38,7 @@ void add_run_local(CLI::App& app) {
   cmd->add_option("PROJECT", flags->project, "project folder in the store")->required();
   cmd->add_option("NAME", flags->name, "run name (folder under PROJECT)")->required();
   flags->source.add_to(*cmd);
-  cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str();
+  cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str()->check(non_empty_path());
   cmd->add_option("--cover-types", flags->cover_types, "comma-separated subset, e.g. 1,3,5 (default: all seven)");
   cmd->add_flag("--json", flags->json, "print one JSON document on stdout");
   flags->training.add_to(*cmd);
@@ -83,7 +83,7 @@ void add_prepare(CLI::App& app) {
   cmd->add_option("PROJECT", flags->project)->required();
   cmd->add_option("NAME", flags->name)->required();
   flags->source.add_to(*cmd);
-  cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str();
+  cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str()->check(non_empty_path());
   cmd->callback([flags] {
     store::validate_name(flags->project, "PROJECT");
     store::validate_name(flags->name, "NAME");
@@ -112,9 +112,12 @@ void add_train_evaluate(CLI::App& app) {
   cmd->add_option("--project", flags->project, "project whose prepared datasets to use")->required();
   cmd->add_option("--name", flags->name, "run name whose prepared datasets to use")->required();
   cmd->add_option("--cover-type", flags->cover_type, "cover type 1..7")->required()->check(whole_number(1, 7));
-  cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str();
-  cmd->add_option("--job-dir", flags->job_dir, "where model/ (preprocessor, model, metrics) is written")->required();
-  cmd->add_option("--model-dir", flags->model_dir, "write the model set here instead of JOB_DIR/model");
+  cmd->add_option("--store", flags->store, "artifact store directory")->capture_default_str()->check(non_empty_path());
+  cmd->add_option("--job-dir", flags->job_dir, "where model/ (preprocessor, model, metrics) is written")
+      ->required()
+      ->check(non_empty_path());
+  cmd->add_option("--model-dir", flags->model_dir, "write the model set here instead of JOB_DIR/model")
+      ->check(non_empty_path());
   cmd->add_option("--validation-fraction", flags->validation_fraction,
                   "evaluate on a validation split carved from the training split (tuning); 0: the test split");
   cmd->add_option("--report-every", flags->report_every,
@@ -192,7 +195,7 @@ void add_predict(CLI::App& app) {
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("predict", "score data with the seven stored models; argmax gives the cover type");
-  cmd->add_option("--models", flags->models, "STORE/PROJECT/NAME")->required();
+  cmd->add_option("--models", flags->models, "STORE/PROJECT/NAME")->required()->check(non_empty_path());
   flags->source.add_to(*cmd, /*required=*/true);
   cmd->add_option("--out", flags->out, "CSV of per-class probabilities and the predicted cover type");
   cmd->add_option("--nthread", flags->nthread, "threads for XGBoost (0: all cores)")->check(whole_number(0, model::kMostThreads));

@@ -370,9 +370,9 @@ LocalExecutor::LocalExecutor() {
   struct sigaction current {};
   if (::sigaction(SIGCHLD, nullptr, &current) != 0) return;
   if (current.sa_handler == SIG_IGN || (current.sa_flags & SA_NOCLDWAIT) != 0) {
-    struct sigaction waitable {};
-    waitable.sa_handler = SIG_DFL;
-    ::sigemptyset(&waitable.sa_mask);
+    struct sigaction waitable = current;  // a handler of the caller's own stays
+    if (waitable.sa_handler == SIG_IGN) waitable.sa_handler = SIG_DFL;
+    waitable.sa_flags &= ~SA_NOCLDWAIT;
     ::sigaction(SIGCHLD, &waitable, nullptr);
   }
 }

@@ -24,6 +24,7 @@
 #include "treeline/jobs/training_input.h"
 #include "treeline/jobs/trial_observation.h"
 #include "treeline/metrics/hypertune_reporter.h"
+#include "treeline/model/trainer.h"
 #include "treeline/tuning/early_stopping.h"
 #include "treeline/tuning/sampler_registry.h"
 
@@ -56,6 +57,10 @@ struct Agent::ActiveJob {
   bool exhausted = false;                        // the search space has no new points
   std::string failing;                           // set once the job must fail
   double last_metrics_check = 0;
+  // Trials that could not start in a row (a full disk, no processes left), and when to try the
+  // next: later each time, so a study without maxFailedTrials is not used up in a second.
+  int failed_starts = 0;
+  double launch_after = 0;
 
   double expected_seconds_left() const;
   // What the search is told: the resumed job's trials, then this job's, in creation order.
@@ -418,12 +423,13 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
   } else if (!outcome.success()) {
     result.state = JobState::kFailed;
     std::error_code ec;
-    if (fs::exists(running.log_file, ec)) {
+    if (outcome.kind != executors::Outcome::Kind::kFailedToStart && fs::exists(running.log_file, ec)) {
       const std::string tail = log_tail(running.log_file, 3);
       result.error_message = fmt::format("trainer {}; log {}{}{}", outcome.message, running.log_file.string(),
                                          tail.empty() ? "" : ": ", tail);
     } else {
-      result.error_message = "trainer " + outcome.message;  // it never got as far as a log
+      // It never started: the message says why, and a log there is an earlier attempt's.
+      result.error_message = "trainer " + outcome.message;
     }
   } else if (job.tuning && !result.final_metric) {
     result.state = JobState::kFailed;
@@ -493,7 +499,7 @@ int Agent::threads_per_trial(const ActiveJob& job) const {
   // Trials of other agents (other stores) hold slots too and share the same cores. Probing every
   // slot file is only worth it when this agent's own demand leaves some slots to them.
   if (sharing < slots_.capacity()) sharing = std::max(sharing, slots_.held());
-  return std::max(1, cores / sharing);
+  return std::clamp(cores / sharing, 1, model::kMostThreads);  // what the trainer accepts
 }
 
 void Agent::share_cores() {
@@ -526,6 +532,7 @@ void Agent::share_cores() {
 bool Agent::launch_next_trial(ActiveJob& job) {
   check_failed_trials(job);  // a trial that just failed may be the one too many
   if (job.cancelling || !job.failing.empty()) return false;
+  if (now_seconds() < job.launch_after) return false;
   if (job.job.state != JobState::kPreparing && job.job.state != JobState::kRunning) return false;
   const int max_parallel = job.tuning ? job.input.hyperparameters->max_parallel_trials : 1;
   const int max_trials = job.tuning ? job.input.hyperparameters->max_trials : 1;
@@ -641,8 +648,11 @@ bool Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
     executors::Outcome outcome{executors::Outcome::Kind::kFailedToStart, 0, std::string("cannot start: ") + e.what()};
     finish(job, running, outcome);
     slot_freed_ = true;
+    ++job.failed_starts;
+    job.launch_after = now_seconds() + std::min(30.0, std::ldexp(0.5, job.failed_starts));
     return false;
   }
+  job.failed_starts = 0;
   std::string shown;
   for (const auto& [name, value] : params) shown += fmt::format(" {}={}", name, tuning::format_value(value));
   tell(job.tuning ? fmt::format("job {}: trial {} started{}{}", job.job.job_id, trial_id,
@@ -694,8 +704,6 @@ void Agent::maybe_complete(ActiveJob& job) {
     for (auto& [_, running] : job.running) running.process->terminate();
   if (!job.running.empty()) return;
   const bool all_created = static_cast<int>(job.trials.size()) >= max_trials || job.exhausted;
-  // A cancel that came after the last look still wins over queuing the final training.
-  if (job.failing.empty() && all_created && queued == 0) refresh_state(job);
   if (job.cancelling) {
     store_.set_job_state(id, info_.agent_id, JobState::kCancelled, kCancelledByTheUser);
     tell(fmt::format("job {}: CANCELLED", id));
@@ -710,13 +718,16 @@ void Agent::maybe_complete(ActiveJob& job) {
   }
   if (!all_created || queued > 0) return;
   if (succeeded > 0) {
-    // The follow-up (run_aip's final training) is queued before the tuning job is marked done,
-    // so a crash in between cannot lose it: submitting it again finds it by id.
-    submit_follow_up(job);
-    store_.set_job_state(id, info_.agent_id, JobState::kSucceeded);
-    const auto follow_up = follow_up_job_id(job.job);
-    tell(fmt::format("job {}: SUCCEEDED{}", id,
-                     follow_up && store_.find_job(*follow_up) ? fmt::format("; queued {}", *follow_up) : ""));
+    // The follow-up (run_aip's final training) is queued in the same step that marks the job
+    // done, unless a cancel came after the agent's last look: then neither happens.
+    const std::optional<Job> follow_up = follow_up_job(job);
+    if (!store_.complete_study(id, info_.agent_id, follow_up)) {
+      store_.set_job_state(id, info_.agent_id, JobState::kCancelled, kCancelledByTheUser);
+      tell(fmt::format("job {}: CANCELLED (as its last trial ended)", id));
+      active_.erase(id);
+      return;
+    }
+    tell(fmt::format("job {}: SUCCEEDED{}", id, follow_up ? fmt::format("; queued {}", follow_up->job_id) : ""));
   } else {
     const std::string error =
         job.tuning ? fmt::format("all {} trials failed; first: {}", failed, first_error) : first_error;
@@ -726,13 +737,12 @@ void Agent::maybe_complete(ActiveJob& job) {
   active_.erase(id);
 }
 
-void Agent::submit_follow_up(ActiveJob& job) {
+std::optional<Job> Agent::follow_up_job(ActiveJob& job) {
   const auto final_id = follow_up_job_id(job.job);
-  if (!job.tuning || !final_id) return;
+  if (!job.tuning || !final_id) return std::nullopt;
   const nlohmann::json& spec = job.job.labels["final_training"];
-  if (store_.find_job(*final_id)) return;
   const auto [best, picked_by, why_not_the_model] = job.recommended_trial();
-  if (!best) return;
+  if (!best) return std::nullopt;
   Job final_job;
   final_job.job_id = *final_id;
   final_job.create_time = now_seconds();
@@ -758,7 +768,7 @@ void Agent::submit_follow_up(ActiveJob& job) {
     else
       final_job.labels["best_trial_file_missing"] = file.string();
   }
-  store_.create_job(final_job);
+  return final_job;
 }
 
 fs::path Agent::job_directory(const ActiveJob& job, int trial_id) const {

@@ -21,11 +21,6 @@ std::unique_ptr<JobStore> open_job_store(const std::string& spec, StoreAccess ac
   }
   const std::string path = spec.starts_with(kScheme) ? spec.substr(kScheme.size()) : spec;
   if (path.empty()) throw InputError("--jobs: expected sqlite:PATH");
-  if (access == StoreAccess::kExisting && !std::filesystem::exists(path))
-    throw InputError(fmt::format(
-        "no job store at {}: nothing was submitted there. Check --store (the default, treeline-store, is relative "
-        "to the current folder) or --jobs",
-        path));
   return std::make_unique<SqliteJobStore>(path, access);
 }
 

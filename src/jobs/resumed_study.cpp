@@ -35,21 +35,33 @@ std::vector<tuning::Observation> resumed_history(JobStore& store, const Training
     job = store.find_job(previous);
     if (job) chain.push_back(previous);
   }
-  std::vector<tuning::Observation> history;
-  for (auto link = chain.rbegin(); link != chain.rend(); ++link) {
-    for (const auto& t : store.trials(*link)) {
+  // Each job's trials, newest job first. The job named must fit this space; an older one that
+  // does not (a category dropped since) is left out, and so are the jobs it resumed.
+  std::vector<std::vector<tuning::Observation>> studies;
+  for (const std::string& link : chain) {
+    std::vector<tuning::Observation> trials;
+    bool fits = true;
+    for (const auto& t : store.trials(link)) {
       if (t.state != JobState::kSucceeded || !t.final_metric) continue;
-      history.push_back(observation_of(t, input.step_parameter));
+      trials.push_back(observation_of(t, input.step_parameter));
       try {
-        (void)cube.encode(history.back().params);
+        (void)cube.encode(trials.back().params);
       } catch (const InputError& e) {
-        throw InputError(fmt::format("{}: trial {} of job {}{} does not fit this job's params: {}; resume a study "
-                                     "with the params it searched",
-                                     where, t.trial_id, *link,
-                                     *link == id ? "" : fmt::format(" (which {} resumed)", id), e.what()));
+        if (link != id)
+          fits = false;
+        else
+          throw InputError(fmt::format("{}: trial {} of job {} does not fit this job's params: {}; resume a study "
+                                       "with the params it searched",
+                                       where, t.trial_id, id, e.what()));
+        break;
       }
     }
+    if (!fits) break;
+    studies.push_back(std::move(trials));
   }
+  std::vector<tuning::Observation> history;
+  for (auto study = studies.rbegin(); study != studies.rend(); ++study)
+    history.insert(history.end(), study->begin(), study->end());
   return history;
 }
 

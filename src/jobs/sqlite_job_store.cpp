@@ -114,6 +114,16 @@ const std::filesystem::path& with_folder(const std::filesystem::path& path) {
 
 // SQLite opens any file and fails only at the first statement; a file that is not a database
 // is named as such before anything is tried on it.
+// With kExisting nothing is made: a missing store is refused before its folder or file exist.
+const std::filesystem::path& existing_or_new(const std::filesystem::path& path, StoreAccess access) {
+  if (access == StoreAccess::kCreate) return with_folder(path);
+  if (std::error_code ec; !std::filesystem::exists(path, ec))
+    throw InputError(fmt::format("no job store at {}: nothing was submitted there. Check --store (the default, "
+                                 "treeline-store, is relative to the current folder) or --jobs",
+                                 path.string()));
+  return path;
+}
+
 const std::filesystem::path& sqlite_or_new(const std::filesystem::path& path) {
   if (is_other_than_sqlite(path))
     throw InputError(fmt::format("job store {}: not a SQLite database file; check --store or --jobs", path.string()));
@@ -142,7 +152,7 @@ void check_is_job_store(SqliteDatabase& db, StoreAccess access) {
 }  // namespace
 
 SqliteJobStore::SqliteJobStore(const std::filesystem::path& path, StoreAccess access)
-    : db_(sqlite_or_new(with_folder(path)), SqliteDatabase::Mode::kReadWriteCreate) {
+    : db_(sqlite_or_new(existing_or_new(path, access)), SqliteDatabase::Mode::kReadWriteCreate) {
   check_is_job_store(db_, access);
   db_.execute("PRAGMA journal_mode=WAL");
   db_.execute("PRAGMA synchronous=FULL");
@@ -166,9 +176,14 @@ SqliteJobStore::SqliteJobStore(const std::filesystem::path& path, StoreAccess ac
 void SqliteJobStore::create_job(const Job& job) {
   validate_job_id(job.job_id, "job id");
   SqliteTransaction tx(db_);
+  if (!insert_job(job)) throw InputError(fmt::format("job {} already exists; choose another job id", job.job_id));
+  tx.commit();
+}
+
+bool SqliteJobStore::insert_job(const Job& job) {
   auto exists = db_.prepare("SELECT 1 FROM jobs WHERE job_id = ?");
   exists.bind(1, std::string_view(job.job_id));
-  if (exists.step()) throw InputError(fmt::format("job {} already exists; choose another job id", job.job_id));
+  if (exists.step()) return false;
   auto insert = db_.prepare(
       "INSERT INTO jobs (job_id, seq, create_time, state, training_input, labels) "
       "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?, ?, ?, ?)");
@@ -178,7 +193,7 @@ void SqliteJobStore::create_job(const Job& job) {
       .bind(4, std::string_view(job.training_input.dump()))
       .bind(5, std::string_view(job.labels.dump()));
   insert.step();
-  tx.commit();
+  return true;
 }
 
 std::optional<Job> SqliteJobStore::find_job(const std::string& job_id) {
@@ -408,6 +423,20 @@ void SqliteJobStore::set_job_state(const std::string& job_id, const std::string&
     left.step();
   }
   tx.commit();
+}
+
+bool SqliteJobStore::complete_study(const std::string& job_id, const std::string& agent_id,
+                                    const std::optional<Job>& follow_up) {
+  if (follow_up) validate_job_id(follow_up->job_id, "job id");
+  SqliteTransaction tx(db_);
+  if (check_owner(job_id, agent_id) == JobState::kCancelling) return false;
+  if (follow_up) (void)insert_job(*follow_up);
+  auto s = db_.prepare(
+      "UPDATE jobs SET state = 'SUCCEEDED', end_time = ?, owner = NULL WHERE job_id = ?");
+  s.bind(1, now_seconds()).bind(2, std::string_view(job_id));
+  s.step();
+  tx.commit();
+  return true;
 }
 
 std::optional<int> SqliteJobStore::start_new_trial(const std::string& job_id, const std::string& agent_id,

@@ -30,8 +30,9 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
   for (int k = 1; k <= kCoverTypes; ++k) {
     const std::string prefix = fmt::format("models/cover_type_{}", k);
     if (!store.exists(prefix + "/manifest.json")) {
-      // Sets are stored whole (manifest included) or not at all: a model without one was damaged.
-      if (store.exists(prefix + "/model.json"))
+      // treeline stores a set whole (manifest included) or not at all: its model and preprocessor
+      // without a manifest were changed since. (A custom trainer's model.json alone is not ours.)
+      if (store.exists(prefix + "/model.json") && store.exists(prefix + "/preprocessor.json"))
         throw InputError(fmt::format("{}: a model without its manifest.json, so it cannot be checked; the set was "
                                      "changed after it was stored: train cover type {} again (run-local "
                                      "--cover-types {}) or remove the folder",

@@ -128,9 +128,13 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
   bool marked = false;  // data that cannot be read stores nothing, not even this
   auto mark_running = [&] {
     const std::filesystem::path name_dir = request.store_root / request.project / request.name;
-    if (std::error_code ec; std::filesystem::create_directories(name_dir, ec), ec)
-      throw InputError(fmt::format("cannot create {} in the artifact store {}: {} (check --store)", name_dir.string(),
-                                   request.store_root.string(), ec.message()));
+    if (std::error_code ec; std::filesystem::create_directories(name_dir, ec), ec) {
+      const std::string why = fmt::format("cannot create {} in the artifact store {}: {}", name_dir.string(),
+                                          request.store_root.string(), ec.message());
+      // A path through a file is --store's fault; a full or read-only disk is not.
+      if (ec == std::errc::not_a_directory || ec == std::errc::file_exists) throw InputError(why + " (check --store)");
+      throw SystemError(why);
+    }
     lock = UniqueFd(::open((name_dir / ".run-local.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     if (!lock) throw SystemError(fmt::format("cannot open {}: {}", (name_dir / ".run-local.lock").string(), std::strerror(errno)));
     if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)

@@ -30,7 +30,7 @@ void validate_name(const std::string& name, const std::string& what) {
 
 namespace {
 fs::path absolute_root(fs::path root) {
-  if (root.empty()) throw InputError("--store: expected the artifact store's folder, found an empty path");
+  if (root.empty()) throw InputError("an artifact store needs a folder: its path is empty");
   return fs::absolute(root).lexically_normal();
 }
 }  // namespace

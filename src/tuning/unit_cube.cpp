@@ -96,16 +96,20 @@ std::string range_problem(const ParameterSpec& spec) {
   bool fits;
   if (is_log(spec.scale)) {
     if (range.low <= 0) return "";  // refused as a log scale over non-positive values
-    fits = std::isfinite(range.high / range.low) && std::isfinite(range.high + range.low);
+    fits = std::isfinite(range.high / range.low) &&
+           (spec.scale != ScaleType::kReverseLog || std::isfinite(range.high + range.low));
   } else {
     fits = std::isfinite(range.high - range.low);
   }
   if (fits) return "";
   const bool discrete = spec.type == ParameterType::kDiscrete;
-  return fmt::format("the range {} to {} is too wide to search on a {} scale (its {} overflows a double); narrow it",
+  const char* what = spec.scale == ScaleType::kReverseLog ? "the ratio or the sum of its ends"
+                     : spec.scale == ScaleType::kLog      ? "the ratio of its ends"
+                                                          : "its width";
+  return fmt::format("the range {} to {} is too wide to search on a {} scale ({} overflows a double); narrow it",
                      discrete ? spec.discrete_values.front() : spec.min_value,
-                     discrete ? spec.discrete_values.back() : spec.max_value, is_log(spec.scale) ? "log" : "linear",
-                     is_log(spec.scale) ? "ratio of ends" : "width");
+                     discrete ? spec.discrete_values.back() : spec.max_value,
+                     spec.scale == ScaleType::kReverseLog ? "reverse log" : is_log(spec.scale) ? "log" : "linear", what);
 }
 
 void validate_search_space(const SearchSpace& space) {

@@ -174,7 +174,7 @@ expect_error "flag with an empty value" "--max_depth=: no value after '='" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$SAMPLE" --max_depth= --n_estimators=3
 expect_error "store through a file" "cannot create $SAMPLE/st/proj/bad in the artifact store $SAMPLE/st: Not a directory (check --store)" -- \
   "$TREELINE" run-local proj bad --store "$SAMPLE/st" --data "$SAMPLE"
-expect_error "empty store" "--store: expected the artifact store's folder, found an empty path" -- \
+expect_error "empty store" "--store: expected a path, found an empty one" -- \
   "$TREELINE" run-local proj bad --store "" --data "$SAMPLE"
 expect_error "config a folder" "--config $WORK: a folder; expected AI Platform's trainingInput YAML" -- \
   "$TREELINE" submit proj bad --store "$STORE" --data "$SAMPLE" --config "$WORK"

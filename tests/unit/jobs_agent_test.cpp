@@ -640,6 +640,9 @@ class StoreFailingAtMetrics : public JobStore {
                      const std::string& error) override {
     inner_.set_job_state(id, agent, state, error);
   }
+  bool complete_study(const std::string& id, const std::string& agent, const std::optional<Job>& follow_up) override {
+    return inner_.complete_study(id, agent, follow_up);
+  }
   std::optional<int> start_new_trial(const std::string& id, const std::string& agent,
                                      const tuning::Assignment& params, int max_trials) override {
     return inner_.start_new_trial(id, agent, params, max_trials);

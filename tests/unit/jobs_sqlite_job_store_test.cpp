@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "jobs_test_util.h"
 #include "test_util.h"
@@ -271,6 +272,35 @@ TEST(SqliteJobStore, OpensAStoreMadeBeforeAgentsHadAnIdentity) {
   EXPECT_EQ(live[0].agent_id, "agent-new");
 }
 
+TEST(SqliteJobStore, ProcessesOpeningAnOldStoreAtOnceAddItsColumnOnce) {
+  // Before the look and the ALTER shared a write lock, two openers could both find the column
+  // missing, and the second failed with "duplicate column name".
+  TempDir dir;
+  for (int round = 0; round < 10; ++round) {
+    const auto path = dir / ("old-" + std::to_string(round) + ".sqlite");
+    {
+      SqliteDatabase old(path, SqliteDatabase::Mode::kReadWriteCreate);
+      old.execute("CREATE TABLE jobs (job_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, create_time REAL NOT NULL, "
+                  "start_time REAL, end_time REAL, state TEXT NOT NULL, error_message TEXT NOT NULL DEFAULT '', "
+                  "training_input TEXT NOT NULL, labels TEXT NOT NULL DEFAULT '{}', owner TEXT, lease_until REAL)");
+      old.execute("CREATE TABLE agents (agent_id TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, "
+                  "started REAL NOT NULL, heartbeat REAL NOT NULL)");
+    }
+    std::atomic<int> failures{0};
+    std::vector<std::thread> openers;
+    for (int i = 0; i < 6; ++i)
+      openers.emplace_back([&] {
+        try {
+          SqliteJobStore store(path);
+        } catch (const std::exception&) {
+          ++failures;
+        }
+      });
+    for (auto& t : openers) t.join();
+    EXPECT_EQ(failures.load(), 0) << path;
+  }
+}
+
 TEST(SqliteJobStore, RefusesAnotherProgramsFileWithoutWritingToIt) {
   TempDir dir;
   const auto warehouse = dir / "warehouse.db";
@@ -305,6 +335,29 @@ TEST(SqliteJobStore, AJobCancelledWhileQueuedCannotBeStartedByItsClaimer) {
   EXPECT_EQ(store.job_state("study"), JobState::kCancelled);
   EXPECT_EQ(store.find_job("study")->error_message, kCancelledByTheUser) << "jobs wait says why it ended";
   EXPECT_TRUE(store.claim_jobs(a, 30).held.empty());
+}
+
+TEST(SqliteJobStore, AStudyCompletesWithItsFollowUpUnlessACancelCameFirst) {
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  const AgentInfo a = agent_named("agent-a");
+  for (const std::string id : {"done", "cancelled"}) {
+    store.create_job(queued_job(id));
+    ASSERT_FALSE(register_and_claim(store, a, 30).empty());
+    store.set_job_state(id, a.agent_id, JobState::kRunning, "");
+  }
+  // A cancel that came as the last trial ended, after the agent's last look: no final training
+  // is queued, and the agent ends the job CANCELLED.
+  ASSERT_EQ(store.request_cancel("cancelled"), JobState::kCancelling);
+  EXPECT_FALSE(store.complete_study("cancelled", a.agent_id, queued_job("cancelled_final")));
+  EXPECT_FALSE(store.find_job("cancelled_final").has_value());
+  EXPECT_EQ(store.job_state("cancelled"), JobState::kCancelling);
+
+  EXPECT_TRUE(store.complete_study("done", a.agent_id, queued_job("done_final")));
+  EXPECT_EQ(store.job_state("done"), JobState::kSucceeded);
+  EXPECT_TRUE(store.find_job("done")->end_time.has_value());
+  EXPECT_EQ(store.job_state("done_final"), JobState::kQueued);
+  EXPECT_THROW(store.complete_study("done", a.agent_id, std::nullopt), LeaseLost) << "it has ended";
 }
 
 TEST(SqliteJobStore, ACancelOfAPreparingJobIsNotUndoneByItsAgentMovingOn) {

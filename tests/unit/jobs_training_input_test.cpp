@@ -190,7 +190,7 @@ TEST(TrainingInput, RangesAreChecked) {
                     "search on a linear scale (its width overflows a double); narrow it");
   EXPECT_THROW_WITH(parse(with_param("      type: DOUBLE\n      minValue: 1e-300\n      maxValue: 1e300\n"
                                      "      scaleType: UNIT_LOG_SCALE\n")),
-                    InputError, "params[0].maxValue: the range 1e-300 to 1e+300 is too wide", "ratio of ends");
+                    InputError, "params[0].maxValue: the range 1e-300 to 1e+300 is too wide", "(the ratio of its ends overflows");
   EXPECT_THROW_WITH(parse(with_param("      type: INTEGER\n      minValue: 1.5\n      maxValue: 3\n")), InputError,
                     "trainingInput.hyperparameters.params[0].minValue: expected an integer, found '1.5'");
   EXPECT_THROW_WITH(parse(with_param("      type: INTEGER\n      minValue: 1\n      maxValue: abc\n")), InputError,

@@ -130,6 +130,8 @@ TEST(MakeJob, RefusesTrainerArgsEveryTrialWouldFailOn) {
   EXPECT_THROW_WITH(submit({"--project=p", "--cover-type=1"}), InputError, "needs --name to know which prepared dataset",
                     "-- --project=mlops-workshop --name=run1 --cover-type=1");
   EXPECT_THROW_WITH(submit({}), InputError, "needs --project, --name, --cover-type");
+  EXPECT_THROW_WITH(submit({"--project=", "--name=n", "--cover-type=1"}), InputError,
+                    "trainer argument 1 after --: --project=: no value after '='");
   EXPECT_THROW_WITH(submit({"project=p", "--name=n", "--cover-type=1"}), InputError,
                     "trainer argument 1 after --: 'project=p': treeline's trainer (train-evaluate) takes no such "
                     "argument, only flags as --name=value; did you mean --project=p?");

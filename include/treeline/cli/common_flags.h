@@ -22,6 +22,8 @@ CLI::Validator whole_number(std::int64_t min, std::int64_t max);
 inline constexpr std::int64_t kMaxInt = std::numeric_limits<int>::max();
 // Seconds, a number >= 0.
 CLI::Validator non_negative_seconds();
+// A file or folder path that is not empty (`--store ""` would be the current folder's nothing).
+CLI::Validator non_empty_path();
 
 // --seed reaches XGBoost, whose seed is a signed 64-bit integer (data::kMaxSeed).
 inline CLI::Validator seed_check() { return whole_number(0, static_cast<std::int64_t>(data::kMaxSeed)); }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,7 +73,9 @@ class Agent {
   void check_failed_trials(ActiveJob& job);
   void finish(ActiveJob& job, RunningTrial& running, const executors::Outcome& outcome);
   void maybe_complete(ActiveJob& job);
-  void submit_follow_up(ActiveJob& job);
+  // The job a study queues when it succeeds (a submit's final training with the best trial), if
+  // its labels name one and a trial is fit to pick.
+  std::optional<Job> follow_up_job(ActiveJob& job);
   // Where a trial's --job-dir is (trainer_directory); for a training job, trial_id is ignored.
   std::filesystem::path job_directory(const ActiveJob& job, int trial_id) const;
   void drop(const std::string& job_id);

@@ -1,6 +1,6 @@
 #pragma once
 // resumePreviousJobId: a tuning job that continues an earlier study learns from its trials, and
-// from those of the jobs that one resumed in turn.
+// from those of the jobs that one resumed in turn, as far back as they fit its search space.
 #include <string>
 #include <vector>
 

@@ -31,6 +31,8 @@ class SqliteJobStore : public JobStore {
 
   void set_job_state(const std::string& job_id, const std::string& agent_id, JobState state,
                      const std::string& error_message) override;
+  bool complete_study(const std::string& job_id, const std::string& agent_id,
+                      const std::optional<Job>& follow_up) override;
   std::optional<int> start_new_trial(const std::string& job_id, const std::string& agent_id,
                                      const tuning::Assignment& params, int max_trials) override;
   bool restart_trial(const std::string& job_id, const std::string& agent_id, int trial_id) override;
@@ -41,6 +43,8 @@ class SqliteJobStore : public JobStore {
  private:
   // The job's state, once it is known to be the agent's and not ended.
   JobState check_owner(const std::string& job_id, const std::string& agent_id);
+  // Inside the caller's transaction: false when the id is taken.
+  bool insert_job(const Job& job);
   bool agent_alive(const std::string& agent_id, double lease_seconds, double now);
   // Unfinished jobs, oldest first, each with its owner, and whether `agent_id` may have it (it
   // is nobody's, its own already, or its owner is dead): what claim_jobs takes and
