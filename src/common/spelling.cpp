@@ -32,6 +32,10 @@ std::optional<std::string> closest_spelling(std::string_view word, const std::ve
   std::optional<std::string> found;
   bool tied = false;
   for (std::string_view candidate : candidates) {
+    // The lengths' difference is a lower bound of the distance: a word far longer than any
+    // candidate (a 10 MB field) costs nothing.
+    const std::size_t length_gap = std::max(word.size(), candidate.size()) - std::min(word.size(), candidate.size());
+    if (length_gap > allowed) continue;
     const std::size_t distance = edits(word, candidate);
     if (distance < best) {
       best = distance;

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "treeline/common/error.h"
@@ -16,9 +20,18 @@ namespace cov = covertype;
 
 namespace {
 
-struct GzFileCloser {
-  void operator()(gzFile_s* f) const { gzclose(f); }
+struct InflateEnder {
+  void operator()(z_stream* s) const {
+    inflateEnd(s);
+    delete s;
+  }
 };
+
+// A gzip member starts at `offset` (its magic bytes).
+bool is_gzip_member(std::string_view bytes, std::size_t offset) {
+  return bytes.size() >= offset + 2 && static_cast<unsigned char>(bytes[offset]) == 0x1f &&
+         static_cast<unsigned char>(bytes[offset + 1]) == 0x8b;
+}
 
 // Splits on commas into `out` (reused between lines to avoid allocation).
 void split_fields(std::string_view line, std::vector<std::string_view>& out) {
@@ -93,28 +106,50 @@ class UciRowReader {
 }  // namespace
 
 std::string read_maybe_gzip(const std::filesystem::path& path) {
-  // gzread passes plain files through unchanged, so one reader serves both.
-  std::unique_ptr<gzFile_s, GzFileCloser> file(gzopen(path.c_str(), "rb"));
-  if (!file) throw InputError(fmt::format("{}: cannot open: no such file or not readable", path.string()));
-  gzbuffer(file.get(), 1 << 18);
-  std::string out;
-  std::array<char, 1 << 18> buf;
-  while (true) {
-    const int n = gzread(file.get(), buf.data(), buf.size());
-    if (n < 0) {
-      int errnum = 0;
-      throw InputError(fmt::format("{}: cannot decompress: {}", path.string(), gzerror(file.get(), &errnum)));
-    }
-    if (n == 0) break;
-    out.append(buf.data(), static_cast<std::size_t>(n));
+  std::string raw;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(path, ec))
+      throw InputError(fmt::format("{}: cannot open: no such file or not readable", path.string()));
+    raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  // gzread reports a stream cut short as a plain end of file; only gzerror tells.
-  int errnum = Z_OK;
-  gzerror(file.get(), &errnum);
-  if (errnum == Z_BUF_ERROR)
-    throw InputError(fmt::format("{}: truncated gzip file: the compressed stream ends early (an interrupted "
-                                 "download or copy?)", path.string()));
-  return out;
+  if (!is_gzip_member(raw, 0)) return raw;  // plain text
+  // Member by member (gzip files may be concatenated). zlib's gzread would skip what follows the
+  // last member when it is no gzip, so rows appended as text to a .gz would be dropped unseen.
+  std::unique_ptr<z_stream, InflateEnder> stream(new z_stream{});
+  if (inflateInit2(stream.get(), 15 + 16) != Z_OK)  // 16: gzip wrapper, its CRC checked
+    throw SystemError(fmt::format("{}: cannot start decompressing: zlib out of memory", path.string()));
+  std::string out;
+  out.reserve(raw.size() * 4);
+  std::array<char, 1 << 18> buf;
+  std::size_t offset = 0;
+  while (true) {
+    stream->next_in = reinterpret_cast<Bytef*>(raw.data() + offset);
+    stream->avail_in = static_cast<uInt>(std::min<std::size_t>(raw.size() - offset, 1u << 30));
+    int status = Z_OK;
+    while (status == Z_OK) {
+      stream->next_out = reinterpret_cast<Bytef*>(buf.data());
+      stream->avail_out = static_cast<uInt>(buf.size());
+      status = inflate(stream.get(), Z_NO_FLUSH);
+      out.append(buf.data(), buf.size() - stream->avail_out);
+      if (status == Z_BUF_ERROR && stream->avail_in == 0)
+        throw InputError(fmt::format("{}: truncated gzip file: the compressed stream ends early (an interrupted "
+                                     "download or copy?)",
+                                     path.string()));
+      if (status == Z_BUF_ERROR) status = Z_OK;  // the output was full; go on
+    }
+    if (status != Z_STREAM_END)
+      throw InputError(fmt::format("{}: cannot decompress: {}", path.string(),
+                                   stream->msg != nullptr ? stream->msg : "not valid gzip data"));
+    offset = raw.size() - stream->avail_in;
+    if (offset == raw.size()) return out;
+    if (!is_gzip_member(raw, offset))
+      throw InputError(fmt::format("{}: {} bytes follow the end of the gzip data (text appended to a compressed "
+                                   "file?); expected one gzip file, or gzip files concatenated",
+                                   path.string(), raw.size() - offset));
+    inflateReset(stream.get());
+  }
 }
 
 namespace {
@@ -154,14 +189,20 @@ Table CsvDataSource::read(const ReadOptions& options) {
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       pos = end + 1;
       ++line_number;
-      if (!line.empty()) return true;  // blank lines (e.g. a trailing one) are skipped
+      if (line.find_first_not_of(" \t") != std::string_view::npos) return true;  // blank lines are skipped
     }
     return false;
   };
 
+  // Lines ended by CR alone (classic Mac) would read as one line with every row's fields.
+  if (text.find('\n') == std::string::npos && text.find('\r') != std::string::npos)
+    throw InputError(fmt::format("{}: its lines end in CR alone (an old Mac format); expected LF or CRLF line ends "
+                                 "(convert with: tr '\\r' '\\n')",
+                                 where));
   std::string_view first;
   if (!next_line(first)) throw InputError(fmt::format("{}: the file is empty; expected a header or data rows", where));
   split_fields(first, fields);
+  const std::size_t first_line = line_number;  // blank lines may come before it
 
   auto read_rows = [&](auto& reader, bool first_is_data) -> Table {
     std::string place;
@@ -181,19 +222,19 @@ Table CsvDataSource::read(const ReadOptions& options) {
     const bool labelled = fields.size() == cov::kUciColumns;
     if (!labelled && !(fields.size() == cov::kUciColumns - 1 && !options.require_label)) {
       if (fields.size() == cov::kUciColumns - 1)
-        throw InputError(fmt::format("{}: line 1: 54 columns of UCI covtype.data without Cover_Type: "
+        throw InputError(fmt::format("{}: line {}: 54 columns of UCI covtype.data without Cover_Type: "
                                      "missing label column {}",
-                                     where, cov::kLabel));
+                                     where, first_line, cov::kLabel));
       throw InputError(fmt::format(
-          "{}: line 1: unknown schema: {} columns and no header; expected the warehouse schema with header "
+          "{}: line {}: unknown schema: {} columns and no header; expected the warehouse schema with header "
           "({}) or UCI covtype.data's 55 integer columns",
-          where, fields.size(), cov::warehouse_header()));
+          where, first_line, fields.size(), cov::warehouse_header()));
     }
     UciRowReader reader(where, labelled);
     return read_rows(reader, true);
   }
   std::vector<std::string> names(fields.begin(), fields.end());
-  WarehouseRowReader reader(where, "line 1 (header)", names, options.require_label);
+  WarehouseRowReader reader(where, fmt::format("line {} (header)", first_line), names, options.require_label);
   return read_rows(reader, false);
 }
 

@@ -5,10 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "treeline/common/error.h"
-#include "treeline/common/spelling.h"
 #include "treeline/common/number_text.h"
+#include "treeline/common/spelling.h"
+#include "treeline/common/utf8.h"
 #include "treeline/data/covertype_schema.h"
 
 namespace treeline::data {
@@ -23,10 +27,26 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// A field as an error quotes it: cut short, so a 10 MB field makes a readable message.
+std::string shown_value(std::string_view field) {
+  constexpr std::size_t kShown = 80;
+  if (field.size() <= kShown) return printable_utf8(field, kShown);
+  return fmt::format("{}... ({} bytes)", printable_utf8(field, kShown), field.size());
+}
+
+// An integer as text, also when written as a whole real number ("7745.0": a column that pandas
+// or SQLite stored as REAL); "7745.5" is none.
+std::optional<long> whole_number(std::string_view t) {
+  if (const auto value = parse_integer<long>(t)) return value;
+  const auto real = parse_real<double>(t);
+  if (!real || !std::isfinite(*real) || std::floor(*real) != *real || std::fabs(*real) > 9.0e15) return std::nullopt;
+  return static_cast<long>(*real);
+}
+
 [[noreturn]] void field_error(std::string_view where, std::string_view place, std::string_view column,
                               std::string_view expected, std::string_view got) {
   throw InputError(fmt::format("{}: {}: column {}: expected {}, found '{}'", where, place, column,
-                               expected, got));
+                               expected, shown_value(got)));
 }
 
 }  // namespace
@@ -42,14 +62,14 @@ float parse_float_field(std::string_view text, std::string_view where, std::stri
 long parse_integer_field(std::string_view text, std::string_view where, std::string_view place,
                          std::string_view column) {
   const std::string_view t = trim(text);
-  const auto value = parse_integer<long>(t);
+  const auto value = whole_number(t);
   if (!value) field_error(where, place, column, "an integer", t);
   return *value;
 }
 
 std::int32_t parse_cover_type(std::string_view text, std::string_view where, std::string_view place) {
   const std::string_view t = trim(text);
-  const auto value = parse_integer<long>(t);
+  const auto value = whole_number(t);
   if (!value || *value < 1 || *value > cov::kNumClasses)
     field_error(where, place, cov::kLabel, "a cover type, an integer 1..7", t);
   return static_cast<std::int32_t>(*value);
@@ -60,21 +80,24 @@ WarehouseRowReader::WarehouseRowReader(std::string where, std::string_view heade
     : where_(std::move(where)), column_count_(names.size()), names_(names), table_(cov::make_empty_table()) {
   numeric_index_.assign(cov::kNumericColumns.size(), -1);
   std::vector<std::string> unknown;
+  std::unordered_map<std::string_view, std::size_t> seen;  // name -> its first position
   for (std::size_t pos = 0; pos < names.size(); ++pos) {
     const std::string_view name = trim(names[pos]);
     // A second copy would silently win over the first.
-    for (std::size_t earlier = 0; earlier < pos; ++earlier)
-      if (trim(names[earlier]) == name && !name.empty())
-        throw InputError(fmt::format("{}: {}: column {} appears twice (columns {} and {}); expected each column once",
-                                     where_, header_place, name, earlier + 1, pos + 1));
+    if (const auto [it, first] = seen.emplace(name, pos); !first && !name.empty())
+      throw InputError(fmt::format("{}: {}: column {} appears twice (columns {} and {}); expected each column once",
+                                   where_, header_place, shown_value(name), it->second + 1, pos + 1));
     bool known = false;
     for (std::size_t i = 0; i < cov::kNumericColumns.size(); ++i)
       if (name == cov::kNumericColumns[i]) numeric_index_[i] = static_cast<int>(pos), known = true;
     if (name == cov::kWilderness) wilderness_position_ = static_cast<int>(pos), known = true;
     if (name == cov::kSoil) soil_position_ = static_cast<int>(pos), known = true;
     if (name == cov::kLabel) label_position_ = static_cast<int>(pos), known = true;
-    if (!known) unknown.push_back(name.empty() ? fmt::format("'' (column {}, no name: a trailing comma?)", pos + 1)
-                                               : fmt::format("'{}'", name));
+    if (!known && unknown.size() < 20)  // a header of 60,000 names is named by its first ones
+      unknown.push_back(name.empty() ? fmt::format("'' (column {}, no name: a trailing comma?)", pos + 1)
+                                     : fmt::format("'{}'", shown_value(name)));
+    else if (!known && unknown.size() == 20)
+      unknown.push_back("...");
   }
   std::vector<std::string> missing;
   for (std::size_t i = 0; i < cov::kNumericColumns.size(); ++i)
@@ -114,7 +137,7 @@ void WarehouseRowReader::add_row(std::span<const std::string_view> fields, std::
     names.insert(names.end(), {"Commanche", "Cache"});  // the short forms it takes too
     const auto meant = closest_spelling(area, names);
     throw InputError(fmt::format("{}: {}: column {}: expected one of {} (or Commanche, Cache), found '{}'{}", where_,
-                                 place, cov::kWilderness, fmt::join(cov::kWildernessAreas, ", "), area,
+                                 place, cov::kWilderness, fmt::join(cov::kWildernessAreas, ", "), shown_value(area),
                                  meant ? fmt::format("; did you mean {}?", *meant) : ""));
   }
   auto& wilderness = table_.categorical[cov::kWildernessColumn];

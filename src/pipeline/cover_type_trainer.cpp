@@ -79,6 +79,10 @@ TrainedModel CoverTypeTrainer::train(int cover_type, const model::TrainingOption
     throw InputError(fmt::format("cover type {} has no positive rows in the training split ({} rows): there is "
                                  "nothing to learn; add rows of that cover type to the data",
                                  cover_type, train_labels.size()));
+  if (positives == train_labels.size())
+    throw InputError(fmt::format("every row of the training split ({}) is cover type {}: a one-vs-rest model needs "
+                                 "rows of other cover types to tell it from; add them to the data",
+                                 train_labels.size(), cover_type));
   const std::vector<float> eval_labels = labels_for(cover_type, eval_rows_);
   // The quantised training matrix is kept inside XGBoost's DMatrix; only the labels change.
   train_matrix_->set_labels(train_labels);

@@ -203,6 +203,9 @@ expect_error "remote data" "--data gs://bucket/covertype.csv: no such file, and 
   "(copy remote files here first)" -- "$TREELINE" run-local proj bad --store "$STORE" --data gs://bucket/covertype.csv
 expect_error "data a folder" "--data $WORK: a folder; expected a CSV file" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$WORK"
+{ gzip -dc "$SAMPLE" | head -1; gzip -dc "$SAMPLE" | grep ',4$'; } >"$WORK/only4.csv"
+expect_error "one cover type only" "cover type 4: every row of the training split" "a one-vs-rest model needs rows of other cover types" -- \
+  "$TREELINE" run-local proj one4 --store "$STORE" --data "$WORK/only4.csv" --n_estimators=3
 expect_error "idle grace alone" "--idle-grace requires --exit-when-idle" -- "$TREELINE" agent --idle-grace 2 --store "$STORE"
 expect_error "data load into a CSV file" "--into sqlite:$WORK/part.csv.gz: not a SQLite database file" -- \
   "$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/part.csv.gz"

@@ -168,6 +168,70 @@ TEST(CsvSource, TruncatedGzipIsRefused) {
   EXPECT_THROW_WITH(read_csv(dir / "half.csv.gz"), InputError, "half.csv.gz", "truncated gzip");
 }
 
+TEST(CsvSource, GzipMembersAreReadAndWhatFollowsThemIsRefused) {
+  std::ifstream in(treeline::testing::sample_data(), std::ios::binary);
+  const std::string gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t rows = read_csv(treeline::testing::sample_data()).rows();
+  TempDir dir;
+  // Concatenated gzip files are one file to gzip -d: a second header then follows the rows.
+  write_text(dir / "twice.csv.gz", gz + gz);
+  const std::string second_header = "line " + std::to_string(rows + 2);
+  EXPECT_THROW_WITH(read_csv(dir / "twice.csv.gz"), InputError, std::string("twice.csv.gz"), second_header,
+                    std::string("column Elevation"));
+  // Rows appended as text after the compressed data would be skipped without a word.
+  write_text(dir / "appended.csv.gz", gz + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,5\n");
+  EXPECT_THROW_WITH(read_csv(dir / "appended.csv.gz"), InputError, "appended.csv.gz",
+                    "50 bytes follow the end of the gzip data");
+  write_text(dir / "bad-crc.csv.gz", gz.substr(0, gz.size() - 8) + std::string(8, '\x01'));
+  EXPECT_THROW_WITH(read_csv(dir / "bad-crc.csv.gz"), InputError, "bad-crc.csv.gz", "cannot decompress");
+}
+
+TEST(CsvSource, LineEndsWhitespaceAndWholeRealsAsAFileMayHaveThem) {
+  TempDir dir;
+  const std::string row = "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,5";
+  // Lines ended by CR alone would read as one header of every row's fields.
+  write_text(dir / "cr.csv", kHeader.substr(0, kHeader.size() - 1) + "\r" + row + "\r");
+  EXPECT_THROW_WITH(read_csv(dir / "cr.csv"), InputError, "cr.csv: its lines end in CR alone");
+  // Blank and whitespace-only lines before the header: the header's own line is named.
+  write_text(dir / "late.csv", "\n  \n" + std::string("Elevation,Aspct") + kHeader.substr(kHeader.find(",Slope")) +
+                                   row + "\n");
+  EXPECT_THROW_WITH(read_csv(dir / "late.csv"), InputError, "late.csv: line 3 (header): unknown schema");
+  // Soil and cover type stored as REAL (pandas, SQLite) are whole numbers all the same.
+  write_text(dir / "real.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745.0,5.0\n");
+  const Table t = read_csv(dir / "real.csv");
+  EXPECT_EQ(t.labels[0], 5);
+  const auto& soil = t.categorical[covertype::kSoilColumn];
+  EXPECT_EQ(soil.levels[soil.codes[0]], "7745");
+  write_text(dir / "half.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,2.5\n");
+  EXPECT_THROW_WITH(read_csv(dir / "half.csv"), InputError, "Cover_Type", "found '2.5'");
+}
+
+TEST(CsvSource, HugeFieldsAndHeadersAreNamedBriefly) {
+  TempDir dir;
+  // A 1 MB misspelt wilderness area: no edit-distance table of its size, and a short message.
+  write_text(dir / "long.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279," + std::string(1 << 20, 'R') +
+                                   ",7745,5\n");
+  try {
+    (void)read_csv(dir / "long.csv");
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    EXPECT_LT(message.size(), 1000u);
+    EXPECT_NE(message.find("... (1048576 bytes)"), std::string::npos) << message.substr(0, 400);
+  }
+  // 60,000 header names: checked for repeats in one pass, and named by their first ones.
+  std::string header;
+  for (int i = 0; i < 60000; ++i) header += (i ? ",c" : "c") + std::to_string(i);
+  write_text(dir / "wide.csv", header + "\n" + header + "\n");
+  try {
+    (void)read_csv(dir / "wide.csv");
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_LT(std::string(e.what()).size(), 2000u);
+    EXPECT_NE(std::string(e.what()).find("'c19', ..."), std::string::npos) << std::string(e.what()).substr(0, 400);
+  }
+}
+
 TEST(CsvSource, QueryWithCsvIsRefused) {
   EXPECT_THROW_WITH(open_data_source("x.csv", "SELECT 1"), InputError, "--query");
 }
