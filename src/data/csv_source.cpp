@@ -7,7 +7,6 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <memory>
 
 #include "treeline/common/error.h"
@@ -105,14 +104,17 @@ class UciRowReader {
 
 }  // namespace
 
-std::string read_maybe_gzip(const std::filesystem::path& path) {
+std::string read_maybe_gzip(const std::filesystem::path& path, std::size_t inflate_chunk) {
   std::string raw;
   {
-    std::ifstream in(path, std::ios::binary);
     std::error_code ec;
-    if (!in || std::filesystem::is_directory(path, ec))
-      throw InputError(fmt::format("{}: cannot open: no such file or not readable", path.string()));
-    raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    const auto size = std::filesystem::file_size(path, ec);
+    std::ifstream in(path, std::ios::binary);
+    if (ec || !in) throw InputError(fmt::format("{}: cannot open: no such file or not readable", path.string()));
+    raw.resize(size);
+    in.read(raw.data(), static_cast<std::streamsize>(size));
+    if (in.bad() || static_cast<std::uintmax_t>(in.gcount()) != size)
+      throw SystemError(fmt::format("{}: cannot read the whole file", path.string()));
   }
   if (!is_gzip_member(raw, 0)) return raw;  // plain text
   // Member by member (gzip files may be concatenated). zlib's gzread would skip what follows the
@@ -121,34 +123,46 @@ std::string read_maybe_gzip(const std::filesystem::path& path) {
   if (inflateInit2(stream.get(), 15 + 16) != Z_OK)  // 16: gzip wrapper, its CRC checked
     throw SystemError(fmt::format("{}: cannot start decompressing: zlib out of memory", path.string()));
   std::string out;
-  out.reserve(raw.size() * 4);
   std::array<char, 1 << 18> buf;
-  std::size_t offset = 0;
+  std::size_t fed = 0;  // bytes of `raw` handed to zlib so far (avail_in of them not yet used)
+  auto feed = [&] {
+    const std::size_t chunk = std::min<std::size_t>(raw.size() - fed, inflate_chunk);
+    stream->next_in = reinterpret_cast<Bytef*>(raw.data() + fed);
+    stream->avail_in = static_cast<uInt>(chunk);
+    fed += chunk;
+  };
+  feed();
   while (true) {
-    stream->next_in = reinterpret_cast<Bytef*>(raw.data() + offset);
-    stream->avail_in = static_cast<uInt>(std::min<std::size_t>(raw.size() - offset, 1u << 30));
     int status = Z_OK;
     while (status == Z_OK) {
+      if (stream->avail_in == 0 && fed < raw.size()) feed();
       stream->next_out = reinterpret_cast<Bytef*>(buf.data());
       stream->avail_out = static_cast<uInt>(buf.size());
       status = inflate(stream.get(), Z_NO_FLUSH);
       out.append(buf.data(), buf.size() - stream->avail_out);
-      if (status == Z_BUF_ERROR && stream->avail_in == 0)
+      if (status == Z_BUF_ERROR && stream->avail_in == 0 && fed == raw.size())
         throw InputError(fmt::format("{}: truncated gzip file: the compressed stream ends early (an interrupted "
                                      "download or copy?)",
                                      path.string()));
-      if (status == Z_BUF_ERROR) status = Z_OK;  // the output was full; go on
+      if (status == Z_BUF_ERROR) status = Z_OK;  // more input to hand over, or the output was full
     }
     if (status != Z_STREAM_END)
       throw InputError(fmt::format("{}: cannot decompress: {}", path.string(),
                                    stream->msg != nullptr ? stream->msg : "not valid gzip data"));
-    offset = raw.size() - stream->avail_in;
+    const std::size_t offset = fed - stream->avail_in;  // where this member ended
     if (offset == raw.size()) return out;
-    if (!is_gzip_member(raw, offset))
+    if (!is_gzip_member(raw, offset)) {
+      // Zeros pad a file to a block (tar, dd), and gzip -d takes them silently; anything else
+      // could be rows.
+      if (raw.find_first_not_of('\0', offset) == std::string::npos) return out;
       throw InputError(fmt::format("{}: {} bytes follow the end of the gzip data (text appended to a compressed "
                                    "file?); expected one gzip file, or gzip files concatenated",
                                    path.string(), raw.size() - offset));
+    }
     inflateReset(stream.get());
+    stream->next_in = reinterpret_cast<Bytef*>(raw.data() + offset);
+    stream->avail_in = static_cast<uInt>(std::min<std::size_t>(raw.size() - offset, inflate_chunk));
+    fed = offset + stream->avail_in;
   }
 }
 

@@ -38,9 +38,11 @@ std::string shown_value(std::string_view field) {
 // or SQLite stored as REAL); "7745.5" is none.
 std::optional<long> whole_number(std::string_view t) {
   if (const auto value = parse_integer<long>(t)) return value;
-  const auto real = parse_real<double>(t);
-  if (!real || !std::isfinite(*real) || std::floor(*real) != *real || std::fabs(*real) > 9.0e15) return std::nullopt;
-  return static_cast<long>(*real);
+  // Read from the text, not a parsed double: 2.9999999999999999 is no 3, nor 7.745e3 a soil code.
+  const std::size_t point = t.find('.');
+  if (point == std::string_view::npos || point == 0 || t.find_first_not_of('0', point + 1) != std::string_view::npos)
+    return std::nullopt;
+  return parse_integer<long>(t.substr(0, point));
 }
 
 [[noreturn]] void field_error(std::string_view where, std::string_view place, std::string_view column,

@@ -57,8 +57,7 @@ struct Agent::ActiveJob {
   bool exhausted = false;                        // the search space has no new points
   std::string failing;                           // set once the job must fail
   double last_metrics_check = 0;
-  // Trials that could not start in a row (a full disk, no processes left), and when to try the
-  // next: later each time, so a study without maxFailedTrials is not used up in a second.
+  // Trials that could not start in a row, and when to try the next (Agent::finish).
   int failed_starts = 0;
   double launch_after = 0;
 
@@ -442,6 +441,15 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
   } else {
     result.state = JobState::kSucceeded;
   }
+  // Starts that fail in a row (a full disk; a trainer command that cannot be run, which the
+  // executor learns only from the child) wait longer each time before the next, so a study
+  // without maxFailedTrials is not used up in a second.
+  if (outcome.kind == executors::Outcome::Kind::kFailedToStart) {
+    ++job.failed_starts;
+    job.launch_after = now_seconds() + std::min(30.0, std::ldexp(0.5, job.failed_starts));
+  } else {
+    job.failed_starts = 0;
+  }
   store_.finish_trial(job.job.job_id, info_.agent_id, result);
   const std::string took =
       result.start_time ? fmt::format(" after {:.1f} s", *result.end_time - *result.start_time) : std::string();
@@ -648,11 +656,8 @@ bool Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
     executors::Outcome outcome{executors::Outcome::Kind::kFailedToStart, 0, std::string("cannot start: ") + e.what()};
     finish(job, running, outcome);
     slot_freed_ = true;
-    ++job.failed_starts;
-    job.launch_after = now_seconds() + std::min(30.0, std::ldexp(0.5, job.failed_starts));
     return false;
   }
-  job.failed_starts = 0;
   std::string shown;
   for (const auto& [name, value] : params) shown += fmt::format(" {}={}", name, tuning::format_value(value));
   tell(job.tuning ? fmt::format("job {}: trial {} started{}{}", job.job.job_id, trial_id,

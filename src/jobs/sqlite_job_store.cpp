@@ -414,15 +414,17 @@ void SqliteJobStore::set_job_state(const std::string& job_id, const std::string&
       .bind(3, now)
       .bind(4, std::string_view(job_id));
   s.step();
-  if (is_terminal(state)) {
-    // Trials an interruption queued to run again, which the job ended before rerunning.
-    auto left = db_.prepare(
-        "UPDATE trials SET state = 'CANCELLED', end_time = ?, error_message = 'the job ended before it ran again' "
-        "WHERE job_id = ? AND state = 'QUEUED'");
-    left.bind(1, now).bind(2, std::string_view(job_id));
-    left.step();
-  }
+  if (is_terminal(state)) cancel_queued_trials(job_id, now);
   tx.commit();
+}
+
+void SqliteJobStore::cancel_queued_trials(const std::string& job_id, double now) {
+  // Trials an interruption queued to run again, which the job ended before rerunning.
+  auto left = db_.prepare(
+      "UPDATE trials SET state = 'CANCELLED', end_time = ?, error_message = 'the job ended before it ran again' "
+      "WHERE job_id = ? AND state = 'QUEUED'");
+  left.bind(1, now).bind(2, std::string_view(job_id));
+  left.step();
 }
 
 bool SqliteJobStore::complete_study(const std::string& job_id, const std::string& agent_id,
@@ -431,10 +433,11 @@ bool SqliteJobStore::complete_study(const std::string& job_id, const std::string
   SqliteTransaction tx(db_);
   if (check_owner(job_id, agent_id) == JobState::kCancelling) return false;
   if (follow_up) (void)insert_job(*follow_up);
-  auto s = db_.prepare(
-      "UPDATE jobs SET state = 'SUCCEEDED', end_time = ?, owner = NULL WHERE job_id = ?");
-  s.bind(1, now_seconds()).bind(2, std::string_view(job_id));
+  const double now = now_seconds();
+  auto s = db_.prepare("UPDATE jobs SET state = 'SUCCEEDED', end_time = ?, owner = NULL WHERE job_id = ?");
+  s.bind(1, now).bind(2, std::string_view(job_id));
   s.step();
+  cancel_queued_trials(job_id, now);
   tx.commit();
   return true;
 }

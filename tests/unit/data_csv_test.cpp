@@ -184,6 +184,25 @@ TEST(CsvSource, GzipMembersAreReadAndWhatFollowsThemIsRefused) {
                     "50 bytes follow the end of the gzip data");
   write_text(dir / "bad-crc.csv.gz", gz.substr(0, gz.size() - 8) + std::string(8, '\x01'));
   EXPECT_THROW_WITH(read_csv(dir / "bad-crc.csv.gz"), InputError, "bad-crc.csv.gz", "cannot decompress");
+  // Zeros that pad a file to a block (tar, dd) are no rows: gzip -d takes them, and so does this.
+  write_text(dir / "padded.csv.gz", gz + std::string(10240, '\0'));
+  EXPECT_EQ(read_csv(dir / "padded.csv.gz").rows(), rows);
+}
+
+TEST(CsvSource, GzipIsReadTheSameHandedToZlibInTinyChunks) {
+  // Files beyond zlib's 32-bit counts are handed over a chunk at a time; 7-byte chunks cross
+  // every boundary a 1 GiB one would (within a member, between members, into trailing bytes).
+  std::ifstream in(treeline::testing::sample_data(), std::ios::binary);
+  const std::string gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  TempDir dir;
+  const std::string whole = read_maybe_gzip(treeline::testing::sample_data());
+  write_text(dir / "two.gz", gz + gz);
+  EXPECT_TRUE(read_maybe_gzip(dir / "two.gz", 7) == whole + whole);
+  EXPECT_TRUE(read_maybe_gzip(treeline::testing::sample_data(), 7) == whole);
+  write_text(dir / "tail.gz", gz + "abc");
+  EXPECT_THROW_WITH(read_maybe_gzip(dir / "tail.gz", 7), InputError, "3 bytes follow the end of the gzip data");
+  write_text(dir / "cut.gz", gz.substr(0, gz.size() / 2));
+  EXPECT_THROW_WITH(read_maybe_gzip(dir / "cut.gz", 7), InputError, "truncated gzip");
 }
 
 TEST(CsvSource, LineEndsWhitespaceAndWholeRealsAsAFileMayHaveThem) {
@@ -204,6 +223,11 @@ TEST(CsvSource, LineEndsWhitespaceAndWholeRealsAsAFileMayHaveThem) {
   EXPECT_EQ(soil.levels[soil.codes[0]], "7745");
   write_text(dir / "half.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,2.5\n");
   EXPECT_THROW_WITH(read_csv(dir / "half.csv"), InputError, "Cover_Type", "found '2.5'");
+  // Whole by their text, not once rounded to a double.
+  write_text(dir / "near.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7745,2.9999999999999999\n");
+  EXPECT_THROW_WITH(read_csv(dir / "near.csv"), InputError, "Cover_Type", "found '2.9999999999999999'");
+  write_text(dir / "exp.csv", kHeader + "2596,51,3,258,0,510,221,232,148,6279,Rawah,7.745e3,2\n");
+  EXPECT_THROW_WITH(read_csv(dir / "exp.csv"), InputError, "Soil_Type", "found '7.745e3'");
 }
 
 TEST(CsvSource, HugeFieldsAndHeadersAreNamedBriefly) {

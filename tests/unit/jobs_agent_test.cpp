@@ -224,6 +224,21 @@ TEST(Agent, TrialsThatCannotStartCountAgainstMaxFailedTrials) {
   EXPECT_EQ(error.find("trainer.log"), std::string::npos) << "no log was made: " << error;
 }
 
+TEST(Agent, ATrainerThatCannotBeRunIsTriedLessOftenEachTime) {
+  // Without maxFailedTrials a command that cannot be run would fail every trial within a second;
+  // the exec failure reaches the agent from the child, after the start itself went well.
+  TempDir dir;
+  SqliteJobStore store(dir / "jobs.sqlite");
+  Job job = shell_tuning_job("missing", kReportsOne, 2, 1);
+  job.training_input["masterConfig"]["containerCommand"] = {(dir / "no-such-trainer").string()};
+  store.create_job(job);
+  run_agent_until_idle(store, dir, 1);
+  ASSERT_EQ(store.job_state("missing"), JobState::kFailed);
+  const auto trials = store.trials("missing");
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_GE(*trial_of(trials, 2).start_time - *trial_of(trials, 1).end_time, 0.9) << "a second's back-off";
+}
+
 TEST(Agent, NoTrialStartsOnceMaxFailedTrialsHaveFailed) {
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");

@@ -45,6 +45,8 @@ class SqliteJobStore : public JobStore {
   JobState check_owner(const std::string& job_id, const std::string& agent_id);
   // Inside the caller's transaction: false when the id is taken.
   bool insert_job(const Job& job);
+  // Inside the caller's transaction, for a job that has ended.
+  void cancel_queued_trials(const std::string& job_id, double now);
   bool agent_alive(const std::string& agent_id, double lease_seconds, double now);
   // Unfinished jobs, oldest first, each with its owner, and whether `agent_id` may have it (it
   // is nobody's, its own already, or its owner is dead): what claim_jobs takes and
