@@ -7,6 +7,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "treeline/common/error.h"
@@ -108,13 +109,19 @@ std::string read_maybe_gzip(const std::filesystem::path& path, std::size_t infla
   std::string raw;
   {
     std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
     std::ifstream in(path, std::ios::binary);
-    if (ec || !in) throw InputError(fmt::format("{}: cannot open: no such file or not readable", path.string()));
-    raw.resize(size);
-    in.read(raw.data(), static_cast<std::streamsize>(size));
-    if (in.bad() || static_cast<std::uintmax_t>(in.gcount()) != size)
-      throw SystemError(fmt::format("{}: cannot read the whole file", path.string()));
+    if (!in || std::filesystem::is_directory(path, ec))
+      throw InputError(fmt::format("{}: cannot open: no such file or not readable", path.string()));
+    if (std::filesystem::is_regular_file(path, ec)) {
+      const auto size = std::filesystem::file_size(path, ec);
+      raw.resize(ec ? 0 : size);
+      in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+      if (ec || in.bad() || static_cast<std::uintmax_t>(in.gcount()) != raw.size())
+        throw SystemError(fmt::format("{}: cannot read the whole file", path.string()));
+    } else {  // a pipe (--data /dev/stdin): read to its end
+      raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      if (in.bad()) throw SystemError(fmt::format("{}: cannot read to its end", path.string()));
+    }
   }
   if (!is_gzip_member(raw, 0)) return raw;  // plain text
   // Member by member (gzip files may be concatenated). zlib's gzread would skip what follows the

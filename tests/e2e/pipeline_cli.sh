@@ -206,6 +206,11 @@ expect_error "data a folder" "--data $WORK: a folder; expected a CSV file" -- \
 { gzip -dc "$SAMPLE" | head -1; gzip -dc "$SAMPLE" | grep ',4$'; } >"$WORK/only4.csv"
 expect_error "one cover type only" "cover type 4: every row of the training split" "a one-vs-rest model needs rows of other cover types" -- \
   "$TREELINE" run-local proj one4 --store "$STORE" --data "$WORK/only4.csv" --n_estimators=3
+# Data from a pipe, compressed or not, as from a file.
+piped=$(gzip -dc "$SAMPLE" | "$TREELINE" data load /dev/stdin --into "sqlite:$WORK/piped.db" 2>&1)
+piped_gz=$(cat "$SAMPLE" | "$TREELINE" data load /dev/stdin --into "sqlite:$WORK/piped-gz.db" 2>&1)
+if [[ "$piped" == "loaded 20000 rows from /dev/stdin"* && "$piped_gz" == "loaded 20000 rows from /dev/stdin"* ]]; then
+  ok "data from a pipe"; else fail "data from a pipe: $piped / $piped_gz"; fi
 expect_error "idle grace alone" "--idle-grace requires --exit-when-idle" -- "$TREELINE" agent --idle-grace 2 --store "$STORE"
 expect_error "data load into a CSV file" "--into sqlite:$WORK/part.csv.gz: not a SQLite database file" -- \
   "$TREELINE" data load "$SAMPLE" --into "sqlite:$WORK/part.csv.gz"
