@@ -119,6 +119,7 @@ WarehouseRowReader::WarehouseRowReader(std::string where, std::string_view heade
     throw InputError(fmt::format("{}: {}: missing label column {}: training and evaluation need it", where_,
                                  header_place, cov::kLabel));
   table_.labelled = label_position_ >= 0;
+  require_label_ = require_label;
 }
 
 void WarehouseRowReader::add_row(std::span<const std::string_view> fields, std::string_view place) {
@@ -152,9 +153,28 @@ void WarehouseRowReader::add_row(std::span<const std::string_view> fields, std::
   auto& soil_column = table_.categorical[cov::kSoilColumn];
   soil_column.codes.push_back(soil_column.code_of(std::to_string(soil)));
 
-  table_.labels.push_back(label_position_ >= 0 ? parse_cover_type(fields[label_position_], where_, place) : 0);
+  if (label_position_ < 0) {
+    table_.labels.push_back(0);
+    return;
+  }
+  const std::string_view label = trim(fields[label_position_]);
+  if (!require_label_ && (label.empty() || label == "NULL")) {
+    if (rows_without_label_++ == 0) first_without_label_ = place;
+    table_.labels.push_back(0);
+    return;
+  }
+  table_.labels.push_back(parse_cover_type(label, where_, place));
 }
 
-Table WarehouseRowReader::take() { return std::move(table_); }
+Table WarehouseRowReader::take() {
+  if (rows_without_label_ > 0 && rows_without_label_ == table_.rows()) {
+    table_.labelled = false;  // a Cover_Type column with nothing in it: rows to predict
+  } else if (rows_without_label_ > 0) {
+    throw InputError(fmt::format("{}: column {} is empty or NULL in {} of {} rows (the first at {}): give every row "
+                                 "its cover type to score them, or leave the column out to predict unlabelled rows",
+                                 where_, cov::kLabel, rows_without_label_, table_.rows(), first_without_label_));
+  }
+  return std::move(table_);
+}
 
 }  // namespace treeline::data

@@ -76,6 +76,26 @@ TEST_F(SqliteSource, NullIsShownAsNull) {
                     InputError, "result row 1: column Aspect: expected a number, found 'NULL'");
 }
 
+TEST_F(SqliteSource, ACoverTypeColumnOfNullsIsDataToPredict) {
+  // New rows in a warehouse table that has the label column, not yet labelled.
+  const std::string columns =
+      "Elevation, Aspect, Slope, Horizontal_Distance_To_Hydrology, Vertical_Distance_To_Hydrology, "
+      "Horizontal_Distance_To_Roadways, Hillshade_9am, Hillshade_Noon, Hillshade_3pm, "
+      "Horizontal_Distance_To_Fire_Points, Wilderness_Area, Soil_Type, ";
+  const ReadOptions to_predict{.require_label = false};
+  const Table unlabelled = query("SELECT " + columns + "NULL AS Cover_Type FROM covertype")->read(to_predict);
+  EXPECT_FALSE(unlabelled.labelled);
+  EXPECT_EQ(unlabelled.rows(), sample_.rows());
+  // Some labelled and some not: neither scored nor predicted as if unlabelled.
+  EXPECT_THROW_WITH(query("SELECT " + columns + "CASE WHEN rowid > 3 THEN Cover_Type END AS Cover_Type FROM "
+                          "covertype ORDER BY rowid")
+                        ->read(to_predict),
+                    InputError, "column Cover_Type is empty or NULL in 3 of 20000 rows (the first at result row 1)");
+  // Training needs every label.
+  EXPECT_THROW_WITH(query("SELECT " + columns + "NULL AS Cover_Type FROM covertype")->read({}), InputError,
+                    "result row 1: column Cover_Type", "found 'NULL'");
+}
+
 TEST_F(SqliteSource, AStatementThatIsNoSelectIsNamedAsSuchAndChangesNothing) {
   EXPECT_THROW_WITH(query("DELETE FROM covertype")->read({}), InputError, "--query: 'DELETE FROM covertype' returns no columns",
                     "expected a SELECT");

@@ -20,6 +20,7 @@ class WarehouseRowReader {
   std::size_t column_count() const { return column_count_; }
   // Appends one row; `place` says where it is ("line 17", "row 3") for messages.
   void add_row(std::span<const std::string_view> fields, std::string_view place);
+  // The rows read; InputError when only some of them have a label (without require_label).
   Table take();
 
  private:
@@ -31,6 +32,11 @@ class WarehouseRowReader {
   int wilderness_position_ = -1;
   int soil_position_ = -1;
   int label_position_ = -1;
+  bool require_label_ = true;
+  // Without require_label, rows whose label is empty or NULL (new rows in a warehouse table that
+  // has the column): all of them read as unlabelled data, some of them as an error.
+  std::size_t rows_without_label_ = 0;
+  std::string first_without_label_;
   Table table_;
 };
 
