@@ -187,6 +187,7 @@ void add_train_evaluate(CLI::App& app) {
 void add_predict(CLI::App& app) {
   struct Flags {
     std::string models, out;
+    std::vector<std::string> keep_columns;
     DataFlags source;
     int nthread = 0;
     bool test_split = false;
@@ -198,6 +199,9 @@ void add_predict(CLI::App& app) {
   cmd->add_option("--models", flags->models, "STORE/PROJECT/NAME")->required()->check(non_empty_path());
   flags->source.add_to(*cmd, /*required=*/true);
   cmd->add_option("--out", flags->out, "CSV of per-class probabilities and the predicted cover type");
+  cmd->add_option("--keep-columns", flags->keep_columns,
+                  "columns of the data written first in --out, as they are (an id), comma-separated")
+      ->delimiter(',');
   cmd->add_option("--nthread", flags->nthread, "threads for XGBoost (0: all cores)")->check(whole_number(0, model::kMostThreads));
   auto* test_split = cmd->add_flag("--test-split", flags->test_split,
                 "score only the test split of the data (the split run-local and submit hold out)");
@@ -215,7 +219,7 @@ void add_predict(CLI::App& app) {
     selection.test_split_only = flags->test_split;
     if (cmd->count("--test-fraction") > 0) selection.test_fraction = flags->test_fraction;
     if (cmd->count("--seed") > 0) selection.seed = flags->seed;
-    const auto p = pipeline::predict(flags->models, *source, flags->nthread, selection);
+    const auto p = pipeline::predict(flags->models, *source, flags->nthread, selection, flags->keep_columns);
     if (!flags->out.empty()) write_file_atomically(flags->out, pipeline::predictions_to_csv(p));
     fmt::print("scored {} rows{} with the models of cover types {}\n", p.predicted.size(),
                !p.test_split ? ""

@@ -1,6 +1,7 @@
 #include "treeline/common/atomic_file.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -22,8 +23,7 @@ void fsync_directory(const fs::path& dir) {
 AtomicFileWriter::AtomicFileWriter(const fs::path& target)
     : target_(target),
       dir_(target.has_parent_path() ? target.parent_path() : fs::path(".")),
-      path_(dir_ / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-                    std::to_string(std::random_device{}()))),
+      path_(dir_ / fmt::format(".{}.tmp.{}.{}", target.filename().string(), ::getpid(), std::random_device{}())),
       fd_(::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) {
   if (!fd_) throw_errno("cannot create " + path_.string());
 }
@@ -53,8 +53,18 @@ void AtomicFileWriter::commit() {
 }
 
 void write_file_atomically(const fs::path& path, std::string_view bytes) {
-  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::error_code ec;
+  // A device or a pipe (--out /dev/stdout, a FIFO) is written to: renaming a file over it would
+  // replace the device node itself.
+  if (const auto status = fs::status(path, ec); fs::exists(status) && !fs::is_regular_file(status) &&
+                                                 !fs::is_directory(status)) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) throw SystemError(std::string("cannot write ").append(path.string()));
+    return;
+  }
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   fs::create_directories(dir, ec);
   if (ec) throw SystemError("cannot create directory " + dir.string() + ": " + ec.message());
   AtomicFileWriter file(path);

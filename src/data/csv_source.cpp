@@ -251,11 +251,14 @@ Table CsvDataSource::read(const ReadOptions& options) {
           "({}) or UCI covtype.data's 55 integer columns",
           where, first_line, fields.size(), cov::warehouse_header()));
     }
+    if (!options.keep_columns.empty())
+      throw InputError(fmt::format("--keep-columns {}: {} is UCI covtype.data, whose columns have no names to keep",
+                                   options.keep_columns.front(), where));
     UciRowReader reader(where, labelled);
     return read_rows(reader, true);
   }
   std::vector<std::string> names(fields.begin(), fields.end());
-  WarehouseRowReader reader(where, fmt::format("line {} (header)", first_line), names, options.require_label);
+  WarehouseRowReader reader(where, fmt::format("line {} (header)", first_line), names, options);
   return read_rows(reader, false);
 }
 

@@ -45,7 +45,7 @@ Table SqliteDataSource::read(const ReadOptions& options) {
                                  query_));
   std::vector<std::string> names;
   for (int i = 0; i < stmt.column_count(); ++i) names.push_back(stmt.column_name(i));
-  WarehouseRowReader reader(where, "query result columns", names, options.require_label);
+  WarehouseRowReader reader(where, "query result columns", names, options);
   std::vector<std::string_view> fields(names.size());
   std::size_t row = 0;
   std::string place;

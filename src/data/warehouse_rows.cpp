@@ -78,7 +78,7 @@ std::int32_t parse_cover_type(std::string_view text, std::string_view where, std
 }
 
 WarehouseRowReader::WarehouseRowReader(std::string where, std::string_view header_place,
-                                       const std::vector<std::string>& names, bool require_label)
+                                       const std::vector<std::string>& names, const ReadOptions& options)
     : where_(std::move(where)), column_count_(names.size()), names_(names), table_(cov::make_empty_table()) {
   numeric_index_.assign(cov::kNumericColumns.size(), -1);
   std::vector<std::string> unknown;
@@ -95,12 +95,19 @@ WarehouseRowReader::WarehouseRowReader(std::string where, std::string_view heade
     if (name == cov::kWilderness) wilderness_position_ = static_cast<int>(pos), known = true;
     if (name == cov::kSoil) soil_position_ = static_cast<int>(pos), known = true;
     if (name == cov::kLabel) label_position_ = static_cast<int>(pos), known = true;
+    if (std::ranges::find(options.keep_columns, name) != options.keep_columns.end()) known = true;
     if (!known && unknown.size() < 20)  // a header of 60,000 names is named by its first ones
       unknown.push_back(name.empty() ? fmt::format("'' (column {}, no name: a trailing comma?)", pos + 1)
                                      : fmt::format("'{}'", shown_value(name)));
     else if (!known && unknown.size() == 20)
       unknown.push_back("...");
   }
+  // A column asked for by name and not there is named before what else is amiss.
+  for (const std::string& kept : options.keep_columns)
+    if (!seen.contains(kept))
+      throw InputError(fmt::format("--keep-columns {}: {} has no such column ({}){}", kept, where_, header_place,
+                                   unknown.empty() ? "" : fmt::format("; its columns outside the schema: {}",
+                                                                      fmt::join(unknown, ", "))));
   std::vector<std::string> missing;
   for (std::size_t i = 0; i < cov::kNumericColumns.size(); ++i)
     if (numeric_index_[i] < 0) missing.emplace_back(cov::kNumericColumns[i]);
@@ -109,17 +116,24 @@ WarehouseRowReader::WarehouseRowReader(std::string where, std::string_view heade
   if (!unknown.empty() || !missing.empty()) {
     throw InputError(fmt::format(
         "{}: {}: unknown schema: {}{}{}; expected the warehouse schema's columns {} (or UCI covtype.data's "
-        "55 integer columns without a header)",
+        "55 integer columns without a header){}",
         where_, header_place, unknown.empty() ? "" : fmt::format("unexpected column(s) {}", fmt::join(unknown, ", ")),
         unknown.empty() || missing.empty() ? "" : "; ",
         missing.empty() ? "" : fmt::format("missing column(s) {}", fmt::join(missing, ", ")),
-        cov::warehouse_header()));
+        cov::warehouse_header(),
+        // Data to predict may carry an id and such beside the schema's columns.
+        !options.require_label && missing.empty() ? "; predict --keep-columns NAME,... carries other columns through"
+                                                  : ""));
   }
-  if (label_position_ < 0 && require_label)
+  if (label_position_ < 0 && options.require_label)
     throw InputError(fmt::format("{}: {}: missing label column {}: training and evaluation need it", where_,
                                  header_place, cov::kLabel));
+  for (const std::string& kept : options.keep_columns) {
+    kept_positions_.push_back(seen.at(kept));
+    table_.kept.push_back({kept, {}});
+  }
   table_.labelled = label_position_ >= 0;
-  require_label_ = require_label;
+  require_label_ = options.require_label;
 }
 
 void WarehouseRowReader::add_row(std::span<const std::string_view> fields, std::string_view place) {
@@ -153,6 +167,8 @@ void WarehouseRowReader::add_row(std::span<const std::string_view> fields, std::
   auto& soil_column = table_.categorical[cov::kSoilColumn];
   soil_column.codes.push_back(soil_column.code_of(std::to_string(soil)));
 
+  for (std::size_t i = 0; i < kept_positions_.size(); ++i)
+    table_.kept[i].values.emplace_back(trim(fields[kept_positions_[i]]));
   if (label_position_ < 0) {
     table_.labels.push_back(0);
     return;

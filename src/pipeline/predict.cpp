@@ -19,7 +19,7 @@
 namespace treeline::pipeline {
 
 Predictions predict(const std::filesystem::path& models_dir, data::DataSource& source, int nthread,
-                    const RowSelection& selection) {
+                    const RowSelection& selection, const std::vector<std::string>& keep_columns) {
   if (!std::filesystem::is_directory(models_dir / "models"))
     throw InputError(fmt::format("--models {}: no models/ folder; expected STORE/PROJECT/NAME as written by run-local",
                                  models_dir.string()));
@@ -66,7 +66,7 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
   Predictions out;
   out.unfinished_run = unfinished_run(store, ".");  // the store is rooted at PROJECT/NAME
 
-  const data::Table table = source.read(data::ReadOptions{.require_label = false});
+  const data::Table table = source.read(data::ReadOptions{.require_label = false, .keep_columns = keep_columns});
   std::vector<std::size_t> rows = data::all_rows(table.rows());
   if (selection.test_split_only) {
     if (!table.labelled) throw InputError("--test-split needs labelled data: the split is stratified by Cover_Type");
@@ -110,6 +110,10 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
 
   if (table.labelled)
     for (std::size_t r : rows) out.labels.push_back(table.labels[r]);
+  for (const auto& column : table.kept) {
+    out.kept.push_back({column.name, {}});
+    for (std::size_t r : rows) out.kept.back().values.push_back(column.values[r]);
+  }
   for (const auto& [k, manifest] : manifests) {
     const std::string prefix = fmt::format("models/cover_type_{}", k);
     const std::string where = store.uri(prefix + "/preprocessor.json");
@@ -136,12 +140,21 @@ Predictions predict(const std::filesystem::path& models_dir, data::DataSource& s
 }
 
 std::string predictions_to_csv(const Predictions& p) {
+  // A kept value is written as CSV needs it: quoted when it holds a comma, quote or line break.
+  auto field = [](std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+    std::string quoted = "\"";
+    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+  };
   std::string out;
+  for (const auto& column : p.kept) out += field(column.name) + ",";
   for (int k : p.cover_types) out += fmt::format("p_cover_type_{},", k);
   out += "predicted";
   if (!p.labels.empty()) out += ",Cover_Type";
   out += "\n";
   for (std::size_t r = 0; r < p.predicted.size(); ++r) {
+    for (const auto& column : p.kept) out += field(column.values[r]) + ",";
     for (const auto& probs : p.probabilities) fmt::format_to(std::back_inserter(out), "{:.9g},", probs[r]);
     fmt::format_to(std::back_inserter(out), "{}", p.predicted[r]);
     if (!p.labels.empty()) fmt::format_to(std::back_inserter(out), ",{}", p.labels[r]);

@@ -206,6 +206,17 @@ expect_error "data a folder" "--data $WORK: a folder; expected a CSV file" -- \
 { gzip -dc "$SAMPLE" | head -1; gzip -dc "$SAMPLE" | grep ',4$'; } >"$WORK/only4.csv"
 expect_error "one cover type only" "cover type 4: every row of the training split" "a one-vs-rest model needs rows of other cover types" -- \
   "$TREELINE" run-local proj one4 --store "$STORE" --data "$WORK/only4.csv" --n_estimators=3
+# An id column carried through predict, and its output written into a pipe rather than over it.
+{ printf 'Id,'; gzip -dc "$SAMPLE" | head -1; gzip -dc "$SAMPLE" | sed -n 2,4p | sed 's/^/row-/' | awk -F, '{ sub(/^row-/, "row-" NR ","); print }'; } >"$WORK/with-id.csv"
+mkfifo "$WORK/out.fifo"
+timeout 60 cat "$WORK/out.fifo" >"$WORK/from-fifo.csv" &
+"$TREELINE" predict --models "$STORE/proj/run2" --data "$WORK/with-id.csv" --keep-columns Id --out "$WORK/out.fifo" >/dev/null 2>&1
+wait
+if [ -p "$WORK/out.fifo" ] && [ "$(head -1 "$WORK/from-fifo.csv" | cut -d, -f1)" = Id ] && \
+   [ "$(sed -n 2p "$WORK/from-fifo.csv" | cut -d, -f1)" = row-1 ] && [ "$(wc -l <"$WORK/from-fifo.csv")" -eq 4 ]; then
+  ok "predict --keep-columns into a pipe"; else fail "predict --keep-columns into a pipe: $(head -3 "$WORK/from-fifo.csv")"; fi
+expect_error "predict with an extra column" "unexpected column(s) 'Id'" "predict --keep-columns NAME,... carries other columns through" -- \
+  "$TREELINE" predict --models "$STORE/proj/run2" --data "$WORK/with-id.csv"
 # Data from a pipe, compressed or not, as from a file.
 piped=$(gzip -dc "$SAMPLE" | "$TREELINE" data load /dev/stdin --into "sqlite:$WORK/piped.db" 2>&1)
 piped_gz=$(cat "$SAMPLE" | "$TREELINE" data load /dev/stdin --into "sqlite:$WORK/piped-gz.db" 2>&1)

@@ -6,6 +6,7 @@
 #include "treeline/common/error.h"
 #include "treeline/data/covertype_schema.h"
 #include "treeline/data/csv_source.h"
+#include "treeline/data/sqlite_source.h"
 #include "treeline/data/split.h"
 #include "treeline/common/random.h"
 #include "treeline/metrics/hypertune_reporter.h"
@@ -64,6 +65,18 @@ TEST(RunLocal, TrainsStoresAndPredictsAllSevenCoverTypes) {
   EXPECT_EQ(on_test.predicted.size(), split.test.size());
   for (std::size_t i = 0; i < split.test.size(); ++i) ASSERT_EQ(on_test.labels[i], sample.labels[split.test[i]]);
   EXPECT_LT(*on_test.accuracy, *predictions.accuracy);  // the training rows are easier
+
+  // An id column carried through to the output, row for row, also on the test split alone.
+  data::load_into_sqlite(sample, dir / "w.db", "covertype");
+  data::SqliteDataSource with_id(dir / "w.db", "SELECT rowid AS row_id, * FROM covertype ORDER BY rowid");
+  const auto kept = predict(dir / "p/n", with_id, 1, RowSelection{.test_split_only = true}, {"row_id"});
+  ASSERT_EQ(kept.kept.size(), 1u);
+  ASSERT_EQ(kept.kept[0].values.size(), split.test.size());
+  for (std::size_t i = 0; i < split.test.size(); ++i) ASSERT_EQ(kept.kept[0].values[i], std::to_string(split.test[i] + 1));
+  EXPECT_EQ(kept.predicted, on_test.predicted);
+  EXPECT_TRUE(predictions_to_csv(kept).starts_with("row_id,p_cover_type_1,"));
+  EXPECT_THROW_WITH(predict(dir / "p/n", with_id, 1, {}, {"id"}), InputError, "--keep-columns id",
+                    "no such column (query result columns); its columns outside the schema: 'row_id'");
 
   // Same seed, same data: same metrics.
   const auto again = run_local(small_request(dir));

@@ -8,6 +8,8 @@
 
 namespace treeline {
 
+// A path that names a device or pipe (/dev/stdout) is written to in place: it has no previous
+// version to keep, and a rename would replace the node.
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
 // The streaming form, for content that arrives in pieces (a download): a hidden temporary file

@@ -3,6 +3,7 @@
 // asks a DataSource for a Table and knows nothing of files or SQL.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "treeline/data/table.h"
 
@@ -10,6 +11,9 @@ namespace treeline::data {
 
 struct ReadOptions {
   bool require_label = true;  // predict reads unlabelled data too
+  // Columns read as text beside the schema's (predict --keep-columns Id): named by the header or
+  // the query, never features.
+  std::vector<std::string> keep_columns{};
 };
 
 class DataSource {

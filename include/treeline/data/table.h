@@ -29,6 +29,12 @@ struct Table {
   std::string label_name;
   bool labelled = true;              // false for data to predict on: labels are then all 0
   ColumnValues<std::int32_t> labels;  // the class of each row, e.g. Cover_Type 1..7
+  // Columns kept as their text for the output (ReadOptions::keep_columns), in the order asked.
+  struct KeptColumn {
+    std::string name;
+    std::vector<std::string> values;
+  };
+  std::vector<KeptColumn> kept;
 
   std::size_t rows() const { return labels.size(); }
 };

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "treeline/data/data_source.h"
 #include "treeline/data/table.h"
 
 namespace treeline::data {
@@ -15,7 +16,7 @@ class WarehouseRowReader {
   // `where` names the source for messages ("file.csv", "sqlite:db query"); `names` are the
   // column names as found at `header_place`. Throws InputError for an unknown schema or a missing label column.
   WarehouseRowReader(std::string where, std::string_view header_place, const std::vector<std::string>& names,
-                     bool require_label);
+                     const ReadOptions& options);
 
   std::size_t column_count() const { return column_count_; }
   // Appends one row; `place` says where it is ("line 17", "row 3") for messages.
@@ -32,6 +33,7 @@ class WarehouseRowReader {
   int wilderness_position_ = -1;
   int soil_position_ = -1;
   int label_position_ = -1;
+  std::vector<std::size_t> kept_positions_;  // of table_.kept's columns
   bool require_label_ = true;
   // Without require_label, rows whose label is empty or NULL (new rows in a warehouse table that
   // has the column): all of them read as unlabelled data, some of them as an error.

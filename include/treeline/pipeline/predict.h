@@ -17,6 +17,7 @@ struct Predictions {
   std::vector<std::vector<float>> probabilities;     // [model][row]
   std::vector<int> predicted;                        // argmax cover type per row
   std::vector<std::int32_t> labels;                  // when the data is labelled
+  std::vector<data::Table::KeptColumn> kept;         // the data's columns asked for, per row
   std::optional<double> accuracy;                    // 7-class accuracy when labelled
   struct TestSplit {
     std::uint64_t seed = 42;
@@ -41,11 +42,11 @@ struct RowSelection {
 // `models_dir` is STORE/PROJECT/NAME (holding models/cover_type_K/). With test_split_only, the
 // data must be the table the models learnt from (the same sha256 once encoded), or its "test
 // split" would hold rows they trained on: InputError otherwise, and for a seed or fraction other
-// than theirs.
+// than theirs. `keep_columns` are carried from the data to the output as text (an id column).
 Predictions predict(const std::filesystem::path& models_dir, data::DataSource& source, int nthread,
-                    const RowSelection& selection = {});
+                    const RowSelection& selection = {}, const std::vector<std::string>& keep_columns = {});
 
-// "cover_type_1,...,cover_type_7,predicted[,Cover_Type]" with one line per row.
+// "[kept columns,]p_cover_type_1,...,p_cover_type_7,predicted[,Cover_Type]" with one line per row.
 std::string predictions_to_csv(const Predictions& predictions);
 
 }  // namespace treeline::pipeline
