@@ -35,10 +35,12 @@ SqliteDatabase::~SqliteDatabase() { sqlite3_close_v2(db_); }
 void SqliteDatabase::execute(std::string_view sql) {
   char* err = nullptr;
   const std::string text(sql);
-  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+  if (const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
     std::string message = err != nullptr ? err : sqlite3_errmsg(db_);
     sqlite3_free(err);
-    throw SystemError("SQLite (" + path_.string() + "): " + message + " in: " + text);
+    message = "SQLite (" + path_.string() + "): " + message + " in: " + text;
+    if ((rc & 0xff) == SQLITE_BUSY) throw SqliteBusy(message);
+    throw SystemError(message);
   }
 }
 
@@ -96,9 +98,10 @@ bool SqliteStatement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  const std::string message = sqlite3_errmsg(db_);
+  const std::string message = "SQLite: " + std::string(sqlite3_errmsg(db_)) + " in: " + sql_;
   sqlite3_reset(stmt_);
-  throw SystemError("SQLite: " + message + " in: " + sql_);
+  if ((rc & 0xff) == SQLITE_BUSY) throw SqliteBusy(message);
+  throw SystemError(message);
 }
 
 void SqliteStatement::reset() {

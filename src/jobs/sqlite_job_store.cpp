@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "treeline/common/error.h"
@@ -153,6 +155,21 @@ void check_is_job_store(SqliteDatabase& db, StoreAccess access) {
 
 SqliteJobStore::SqliteJobStore(const std::filesystem::path& path, StoreAccess access)
     : db_(sqlite_or_new(existing_or_new(path, access)), SqliteDatabase::Mode::kReadWriteCreate) {
+  // Processes opening one store at once (the first submits, old stores) may find SQLite refusing
+  // one of them at once where waiting could deadlock (one switching to WAL while another writes
+  // the schema): every step of the setup can be repeated, so it starts over.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      set_up(access);
+      return;
+    } catch (const SqliteBusy&) {
+      if (attempt == 20) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    }
+  }
+}
+
+void SqliteJobStore::set_up(StoreAccess access) {
   check_is_job_store(db_, access);
   db_.execute("PRAGMA journal_mode=WAL");
   db_.execute("PRAGMA synchronous=FULL");

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "jobs_test_util.h"
@@ -274,7 +275,8 @@ TEST(SqliteJobStore, OpensAStoreMadeBeforeAgentsHadAnIdentity) {
 
 TEST(SqliteJobStore, ProcessesOpeningAnOldStoreAtOnceAddItsColumnOnce) {
   // Before the look and the ALTER shared a write lock, two openers could both find the column
-  // missing, and the second failed with "duplicate column name".
+  // missing, and the second failed with "duplicate column name". (The store here is in rollback
+  // mode, as a new file is: its switch to WAL races the others' writes too.)
   TempDir dir;
   for (int round = 0; round < 10; ++round) {
     const auto path = dir / ("old-" + std::to_string(round) + ".sqlite");
@@ -287,17 +289,21 @@ TEST(SqliteJobStore, ProcessesOpeningAnOldStoreAtOnceAddItsColumnOnce) {
                   "started REAL NOT NULL, heartbeat REAL NOT NULL)");
     }
     std::atomic<int> failures{0};
+    std::mutex mutex;
+    std::string first_failure;
     std::vector<std::thread> openers;
     for (int i = 0; i < 6; ++i)
       openers.emplace_back([&] {
         try {
           SqliteJobStore store(path);
-        } catch (const std::exception&) {
+        } catch (const std::exception& e) {
           ++failures;
+          const std::lock_guard lock(mutex);
+          first_failure = e.what();
         }
       });
     for (auto& t : openers) t.join();
-    EXPECT_EQ(failures.load(), 0) << path;
+    EXPECT_EQ(failures.load(), 0) << path << ": " << first_failure;
   }
 }
 

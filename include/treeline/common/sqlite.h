@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "treeline/common/error.h"
+
 namespace treeline {
 
 // The first 16 bytes of every SQLite database file: how a file given as CSV, or as sqlite:PATH,
@@ -15,6 +17,13 @@ namespace treeline {
 inline constexpr std::string_view kSqliteFileHeader{"SQLite format 3\0", 16};
 
 class SqliteStatement;
+
+// SQLITE_BUSY that the busy timeout did not cover: SQLite returns it at once where waiting could
+// deadlock (two connections each holding a lock the other needs), so the caller may start over.
+class SqliteBusy : public SystemError {
+ public:
+  using SystemError::SystemError;
+};
 
 // Whether `path` is a file whose content is not a SQLite database (a CSV file, say). SQLite opens
 // any file and fails only at the first statement, with a message that names no flag.

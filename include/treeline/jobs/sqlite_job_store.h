@@ -43,6 +43,8 @@ class SqliteJobStore : public JobStore {
  private:
   // The job's state, once it is known to be the agent's and not ended.
   JobState check_owner(const std::string& job_id, const std::string& agent_id);
+  // The store's mode, tables and migrations; repeatable.
+  void set_up(StoreAccess access);
   // Inside the caller's transaction: false when the id is taken.
   bool insert_job(const Job& job);
   // Inside the caller's transaction, for a job that has ended.
