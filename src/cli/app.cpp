@@ -9,6 +9,7 @@
 #include "treeline/cli/commands.h"
 #include "treeline/cli/flag_hints.h"
 #include "treeline/common/error.h"
+#include "treeline/jobs/training_input.h"
 
 namespace treeline::cli {
 namespace {
@@ -21,7 +22,7 @@ void refuse_empty_values(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (arg == "--") return;
     if (arg.starts_with("--") && arg.size() > 3 && arg.find('=') == arg.size() - 1)
-      throw InputError(fmt::format("{}: no value after '='; write {}VALUE or leave the flag out", arg, arg));
+      throw InputError(jobs::empty_value_error(arg));
   }
 }
 

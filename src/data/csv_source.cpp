@@ -6,10 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 
+#include "treeline/common/atomic_file.h"
 #include "treeline/common/error.h"
 #include "treeline/common/sqlite.h"
 #include "treeline/data/covertype_schema.h"
@@ -106,23 +105,9 @@ class UciRowReader {
 }  // namespace
 
 std::string read_maybe_gzip(const std::filesystem::path& path, std::size_t inflate_chunk) {
-  std::string raw;
-  {
-    std::error_code ec;
-    std::ifstream in(path, std::ios::binary);
-    if (!in || std::filesystem::is_directory(path, ec))
-      throw InputError(fmt::format("{}: cannot open: no such file or not readable", path.string()));
-    if (std::filesystem::is_regular_file(path, ec)) {
-      const auto size = std::filesystem::file_size(path, ec);
-      raw.resize(ec ? 0 : size);
-      in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
-      if (ec || in.bad() || static_cast<std::uintmax_t>(in.gcount()) != raw.size())
-        throw SystemError(fmt::format("{}: cannot read the whole file", path.string()));
-    } else {  // a pipe (--data /dev/stdin): read to its end
-      raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      if (in.bad()) throw SystemError(fmt::format("{}: cannot read to its end", path.string()));
-    }
-  }
+  if (std::error_code ec; std::filesystem::is_directory(path, ec))
+    throw InputError(fmt::format("{}: a folder; expected a CSV file (plain or gzip) or sqlite:PATH", path.string()));
+  std::string raw = read_file(path);  // a pipe too (--data /dev/stdin)
   if (!is_gzip_member(raw, 0)) return raw;  // plain text
   // Member by member (gzip files may be concatenated). zlib's gzread would skip what follows the
   // last member when it is no gzip, so rows appended as text to a .gz would be dropped unseen.
@@ -167,9 +152,8 @@ std::string read_maybe_gzip(const std::filesystem::path& path, std::size_t infla
                                    path.string(), raw.size() - offset));
     }
     inflateReset(stream.get());
-    stream->next_in = reinterpret_cast<Bytef*>(raw.data() + offset);
-    stream->avail_in = static_cast<uInt>(std::min<std::size_t>(raw.size() - offset, inflate_chunk));
-    fed = offset + stream->avail_in;
+    fed = offset;
+    feed();
   }
 }
 

@@ -32,8 +32,6 @@ std::unique_ptr<DataSource> open_data_source(const std::string& spec, const std:
   if (spec.rfind(kSqlite, 0) == 0) return std::make_unique<SqliteDataSource>(spec.substr(kSqlite.size()), query);
   if (spec.empty()) throw InputError("--data: expected a CSV file or sqlite:PATH, found an empty value");
   std::error_code ec;
-  if (std::filesystem::is_directory(spec, ec))
-    throw InputError(fmt::format("--data {}: a folder; expected a CSV file (plain or gzip) or sqlite:PATH", spec));
   if (const auto scheme = scheme_of(spec); scheme && !std::filesystem::exists(spec, ec)) {
     if (closest_spelling(*scheme, {"sqlite"}))
       throw InputError(fmt::format("--data {}: no such file; did you mean sqlite:{}?", spec,

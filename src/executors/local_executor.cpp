@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -431,14 +430,11 @@ std::unique_ptr<RunningProcess> LocalExecutor::start(const Launch& launch) {
 void LocalExecutor::stop_leftovers(const std::filesystem::path& working_directory) {
   const std::string prefix = std::string(kWorkDirVariable) + "=";
   // The same folder may have been reached another way (a store given through a symlink, then
-  // by its real path): folders are compared as files, by device and inode.
-  struct stat wanted_dir {};
-  const bool known = ::stat(working_directory.c_str(), &wanted_dir) == 0;
+  // by its real path): folders are compared as files.
   auto is_wanted = [&](std::string_view value) {
-    if (value == working_directory.string()) return true;
-    struct stat dir {};
-    return known && ::stat(std::string(value).c_str(), &dir) == 0 && dir.st_dev == wanted_dir.st_dev &&
-           dir.st_ino == wanted_dir.st_ino;
+    std::error_code ec;
+    return value == working_directory.string() ||
+           std::filesystem::equivalent(std::filesystem::path(value), working_directory, ec);
   };
   const std::string own = std::to_string(::getpid());
   std::error_code error;

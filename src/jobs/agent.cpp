@@ -351,6 +351,7 @@ void Agent::activate(const std::string& job_id) {
   }
   job->seed = job->input.seed != 0 ? job->input.seed : seed_from(job_id);
   job->trials = store_.trials(job_id);
+  check_failed_trials(*job);  // an interrupted job may have failed enough already
   // A queued trial was interrupted: what its trainer started may outlive it, and must not run
   // beside the rerun.
   for (const auto& t : job->trials)
@@ -459,15 +460,14 @@ void Agent::finish(ActiveJob& job, RunningTrial& running, const executors::Outco
                           : std::string();
   const std::string what = result.stopped_early ? "stopped early (its curve trailed the other trials')"
                                                 : to_string(result.state);
-  const std::string ending =
-      job.tuning ? fmt::format("trial {} {}{}{}{}", result.trial_id, what, took, value,
-                               result.error_message.empty() ? "" : " (" + result.error_message + ")")
-                 : fmt::format("trainer {}{}{}", what, took,
-                               result.error_message.empty() ? "" : " (" + result.error_message + ")");
+  const std::string ending = fmt::format(
+      "{} {}{}{}{}", job.tuning ? fmt::format("trial {}", result.trial_id) : "trainer", what, took,
+      job.tuning ? value : "", result.error_message.empty() ? "" : " (" + result.error_message + ")");
   tell(fmt::format("job {}: {}", job.job.job_id, ending));
   append_to_log(running.log_file, "treeline: " + ending);
   if (trial != nullptr) *trial = result;
   else job.trials.push_back(result);
+  if (result.state == JobState::kFailed) check_failed_trials(job);
 }
 
 // Every half second, what the running trials reported since the last look, so that a trainer
@@ -538,7 +538,6 @@ void Agent::share_cores() {
 }
 
 bool Agent::launch_next_trial(ActiveJob& job) {
-  check_failed_trials(job);  // a trial that just failed may be the one too many
   if (job.cancelling || !job.failing.empty()) return false;
   if (now_seconds() < job.launch_after) return false;
   if (job.job.state != JobState::kPreparing && job.job.state != JobState::kRunning) return false;
@@ -650,9 +649,8 @@ bool Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   try {
     running.process = executor_.start(launch);
   } catch (const std::exception& e) {
-    // The trial could not start (fork failed, disk full, ...): it fails, the agent goes on.
-    // Nothing more is launched for this job until maybe_complete has counted the failure against
-    // maxFailedTrials: a start that keeps failing (a full disk) must not use up the study at once.
+    // The trial could not start (fork failed, disk full, ...): it fails (finish() sets the job's
+    // back-off) and this round launches nothing more for the job.
     executors::Outcome outcome{executors::Outcome::Kind::kFailedToStart, 0, std::string("cannot start: ") + e.what()};
     finish(job, running, outcome);
     slot_freed_ = true;
@@ -672,34 +670,41 @@ bool Agent::launch(ActiveJob& job, int trial_id, const tuning::Assignment& param
   return true;
 }
 
+namespace {
+
+// How many of a job's trials failed, and the first one's error as a job's error names it.
+struct FailedTrials {
+  int count = 0;
+  std::string first;
+};
+
+FailedTrials failed_trials(const std::vector<Trial>& trials, bool tuning) {
+  FailedTrials failed;
+  for (const auto& t : trials) {
+    if (t.state != JobState::kFailed) continue;
+    if (failed.count++ == 0)
+      failed.first = tuning ? fmt::format("trial {}: {}", t.trial_id, t.error_message) : t.error_message;
+  }
+  return failed;
+}
+
+}  // namespace
+
 void Agent::check_failed_trials(ActiveJob& job) {
   const int max_failed = job.tuning ? job.input.hyperparameters->max_failed_trials : 0;
   if (!job.failing.empty() || max_failed <= 0) return;
-  int failed = 0;
-  const Trial* first = nullptr;
-  for (const auto& t : job.trials) {
-    if (t.state != JobState::kFailed) continue;
-    ++failed;
-    if (first == nullptr) first = &t;
-  }
-  if (failed >= max_failed)
-    job.failing = fmt::format("{} trials failed (maxFailedTrials {}); first: trial {}: {}", failed, max_failed,
-                              first->trial_id, first->error_message);
+  if (const FailedTrials failed = failed_trials(job.trials, job.tuning); failed.count >= max_failed)
+    job.failing = fmt::format("{} trials failed (maxFailedTrials {}); first: {}", failed.count, max_failed, failed.first);
 }
 
 void Agent::maybe_complete(ActiveJob& job) {
   const std::string id = job.job.job_id;
-  int failed = 0, succeeded = 0, queued = 0;
-  std::string first_error;
+  int succeeded = 0, queued = 0;
   for (const auto& t : job.trials) {
-    failed += t.state == JobState::kFailed;
     succeeded += t.state == JobState::kSucceeded;
     queued += t.state == JobState::kQueued;
-    if (t.state == JobState::kFailed && first_error.empty())
-      first_error = job.tuning ? fmt::format("trial {}: {}", t.trial_id, t.error_message) : t.error_message;
   }
   const int max_trials = job.tuning ? job.input.hyperparameters->max_trials : 1;
-  check_failed_trials(job);
   if (const auto limit = job.input.max_running_time; job.failing.empty() && limit) {
     const double seconds = std::chrono::duration<double>(*limit).count();
     if (now_seconds() - *job.job.start_time > seconds)
@@ -709,36 +714,27 @@ void Agent::maybe_complete(ActiveJob& job) {
     for (auto& [_, running] : job.running) running.process->terminate();
   if (!job.running.empty()) return;
   const bool all_created = static_cast<int>(job.trials.size()) >= max_trials || job.exhausted;
-  if (job.cancelling) {
-    store_.set_job_state(id, info_.agent_id, JobState::kCancelled, kCancelledByTheUser);
-    tell(fmt::format("job {}: CANCELLED", id));
+  // Ends the job as `state` (CANCELLED or FAILED, with `error`) and lets it go.
+  auto end = [&](JobState state, const std::string& error, const std::string& told) {
+    store_.set_job_state(id, info_.agent_id, state, error);
+    tell(fmt::format("job {}: {}", id, told));
     active_.erase(id);
-    return;
-  }
-  if (!job.failing.empty()) {
-    store_.set_job_state(id, info_.agent_id, JobState::kFailed, job.failing);
-    tell(fmt::format("job {}: FAILED: {}", id, job.failing));
-    active_.erase(id);
-    return;
-  }
+  };
+  if (job.cancelling) return end(JobState::kCancelled, kCancelledByTheUser, "CANCELLED");
+  if (!job.failing.empty()) return end(JobState::kFailed, job.failing, "FAILED: " + job.failing);
   if (!all_created || queued > 0) return;
-  if (succeeded > 0) {
-    // The follow-up (run_aip's final training) is queued in the same step that marks the job
-    // done, unless a cancel came after the agent's last look: then neither happens.
-    const std::optional<Job> follow_up = follow_up_job(job);
-    if (!store_.complete_study(id, info_.agent_id, follow_up)) {
-      store_.set_job_state(id, info_.agent_id, JobState::kCancelled, kCancelledByTheUser);
-      tell(fmt::format("job {}: CANCELLED (as its last trial ended)", id));
-      active_.erase(id);
-      return;
-    }
-    tell(fmt::format("job {}: SUCCEEDED{}", id, follow_up ? fmt::format("; queued {}", follow_up->job_id) : ""));
-  } else {
+  if (succeeded == 0) {
+    const FailedTrials failed = failed_trials(job.trials, job.tuning);
     const std::string error =
-        job.tuning ? fmt::format("all {} trials failed; first: {}", failed, first_error) : first_error;
-    store_.set_job_state(id, info_.agent_id, JobState::kFailed, error);
-    tell(fmt::format("job {}: FAILED: {}", id, error));
+        job.tuning ? fmt::format("all {} trials failed; first: {}", failed.count, failed.first) : failed.first;
+    return end(JobState::kFailed, error, "FAILED: " + error);
   }
+  // The follow-up (run_aip's final training) is queued in the same step that marks the job
+  // done, unless a cancel came after the agent's last look: then neither happens.
+  const std::optional<Job> follow_up = follow_up_job(job);
+  tell(store_.complete_study(id, info_.agent_id, follow_up)
+           ? fmt::format("job {}: SUCCEEDED{}", id, follow_up ? fmt::format("; queued {}", follow_up->job_id) : "")
+           : fmt::format("job {}: CANCELLED (as its last trial ended)", id));
   active_.erase(id);
 }
 

@@ -10,6 +10,31 @@
 #include "treeline/tuning/unit_cube.h"
 
 namespace treeline::jobs {
+namespace {
+
+// A job's succeeded trials as a search learns them, or why one of them does not fit `cube`.
+struct StudyTrials {
+  std::vector<tuning::Observation> observations;
+  std::optional<std::string> misfit;
+};
+
+StudyTrials succeeded_trials(JobStore& store, const std::string& job_id, const tuning::UnitCube& cube,
+                             const std::string& step_parameter) {
+  StudyTrials out;
+  for (const auto& t : store.trials(job_id)) {
+    if (t.state != JobState::kSucceeded || !t.final_metric) continue;
+    out.observations.push_back(observation_of(t, step_parameter));
+    try {
+      (void)cube.encode(out.observations.back().params);
+    } catch (const InputError& e) {
+      out.misfit = fmt::format("trial {} of job {} does not fit this job's params: {}", t.trial_id, job_id, e.what());
+      return out;
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<tuning::Observation> resumed_history(JobStore& store, const TrainingInput& input) {
   if (!input.hyperparameters || input.hyperparameters->resume_previous_job_id.empty()) return {};
@@ -39,25 +64,11 @@ std::vector<tuning::Observation> resumed_history(JobStore& store, const Training
   // does not (a category dropped since) is left out, and so are the jobs it resumed.
   std::vector<std::vector<tuning::Observation>> studies;
   for (const std::string& link : chain) {
-    std::vector<tuning::Observation> trials;
-    bool fits = true;
-    for (const auto& t : store.trials(link)) {
-      if (t.state != JobState::kSucceeded || !t.final_metric) continue;
-      trials.push_back(observation_of(t, input.step_parameter));
-      try {
-        (void)cube.encode(trials.back().params);
-      } catch (const InputError& e) {
-        if (link != id)
-          fits = false;
-        else
-          throw InputError(fmt::format("{}: trial {} of job {} does not fit this job's params: {}; resume a study "
-                                       "with the params it searched",
-                                       where, t.trial_id, id, e.what()));
-        break;
-      }
-    }
-    if (!fits) break;
-    studies.push_back(std::move(trials));
+    StudyTrials trials = succeeded_trials(store, link, cube, input.step_parameter);
+    if (trials.misfit && link == id)
+      throw InputError(fmt::format("{}: {}; resume a study with the params it searched", where, *trials.misfit));
+    if (trials.misfit) break;
+    studies.push_back(std::move(trials.observations));
   }
   std::vector<tuning::Observation> history;
   for (auto study = studies.rbegin(); study != studies.rend(); ++study)

@@ -114,8 +114,6 @@ const std::filesystem::path& with_folder(const std::filesystem::path& path) {
   return path;
 }
 
-// SQLite opens any file and fails only at the first statement; a file that is not a database
-// is named as such before anything is tried on it.
 // With kExisting nothing is made: a missing store is refused before its folder or file exist.
 const std::filesystem::path& existing_or_new(const std::filesystem::path& path, StoreAccess access) {
   if (access == StoreAccess::kCreate) return with_folder(path);
@@ -126,6 +124,8 @@ const std::filesystem::path& existing_or_new(const std::filesystem::path& path, 
   return path;
 }
 
+// SQLite opens any file and fails only at the first statement; a file that is not a database
+// is named as such before anything is tried on it.
 const std::filesystem::path& sqlite_or_new(const std::filesystem::path& path) {
   if (is_other_than_sqlite(path))
     throw InputError(fmt::format("job store {}: not a SQLite database file; check --store or --jobs", path.string()));
@@ -419,6 +419,11 @@ void SqliteJobStore::set_job_state(const std::string& job_id, const std::string&
                                    const std::string& error_message) {
   SqliteTransaction tx(db_);
   check_owner(job_id, agent_id);
+  write_state(job_id, state, error_message);
+  tx.commit();
+}
+
+void SqliteJobStore::write_state(const std::string& job_id, JobState state, const std::string& error_message) {
   const double now = now_seconds();
   auto s = db_.prepare(
       "UPDATE jobs SET state = ?1, error_message = CASE WHEN ?2 = '' THEN error_message ELSE ?2 END, "
@@ -432,7 +437,6 @@ void SqliteJobStore::set_job_state(const std::string& job_id, const std::string&
       .bind(4, std::string_view(job_id));
   s.step();
   if (is_terminal(state)) cancel_queued_trials(job_id, now);
-  tx.commit();
 }
 
 void SqliteJobStore::cancel_queued_trials(const std::string& job_id, double now) {
@@ -448,15 +452,11 @@ bool SqliteJobStore::complete_study(const std::string& job_id, const std::string
                                     const std::optional<Job>& follow_up) {
   if (follow_up) validate_job_id(follow_up->job_id, "job id");
   SqliteTransaction tx(db_);
-  if (check_owner(job_id, agent_id) == JobState::kCancelling) return false;
-  if (follow_up) (void)insert_job(*follow_up);
-  const double now = now_seconds();
-  auto s = db_.prepare("UPDATE jobs SET state = 'SUCCEEDED', end_time = ?, owner = NULL WHERE job_id = ?");
-  s.bind(1, now).bind(2, std::string_view(job_id));
-  s.step();
-  cancel_queued_trials(job_id, now);
+  const bool cancelled = check_owner(job_id, agent_id) == JobState::kCancelling;
+  if (follow_up && !cancelled) (void)insert_job(*follow_up);
+  write_state(job_id, cancelled ? JobState::kCancelled : JobState::kSucceeded, cancelled ? kCancelledByTheUser : "");
   tx.commit();
-  return true;
+  return !cancelled;
 }
 
 std::optional<int> SqliteJobStore::start_new_trial(const std::string& job_id, const std::string& agent_id,

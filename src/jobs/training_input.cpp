@@ -183,7 +183,7 @@ void check_keys(const Field& field, Names valid, Names unsupported = {}) {
     std::string listing = fmt::format("valid keys: {}", fmt::join(valid, ", "));
     // A key of another section, put at the wrong level (trialTimeout under hyperparameters).
     for (const auto& [section, keys] : kSections)
-      if (keys.data() != valid.data() && contains(keys, key))
+      if (contains(keys, key))  // not `valid`, which lacks it
         value.fail(fmt::format("unknown key here; {} belongs under {}", key, section));
     if (const auto closest = closest_spelling(key, {valid.begin(), valid.end()}))
       listing = fmt::format("did you mean {}?{} {}", *closest,
@@ -686,6 +686,10 @@ std::optional<FlagArgument> flag_at(const std::vector<std::string>& args, std::s
     flag.value_follows = true;
   }
   return flag;
+}
+
+std::string empty_value_error(std::string_view arg) {
+  return fmt::format("{}: no value after '='; write {}VALUE or leave the flag out", arg, arg);
 }
 
 std::optional<std::string> args_flag_value(const std::vector<std::string>& args, std::string_view flag) {

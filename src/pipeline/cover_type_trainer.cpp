@@ -109,13 +109,14 @@ TrainedModel CoverTypeTrainer::train(int cover_type, const model::TrainingOption
 
 void CoverTypeTrainer::store(store::ArtifactStore& store, const std::string& prefix, const TrainedModel& trained,
                              const model::Hyperparameters& hyperparameters, const DatasetReference& dataset) const {
+  const nlohmann::json test_split = {{"seed", split_.seed}, {"test_fraction", split_.test_fraction}};
   nlohmann::json metrics_json = {
       {"hyperparameters", hyperparameters.values()},
       {"encoding", features::to_string(preprocessor_.encoding())},
       {"rows", {{"train", fit_rows_.size()}, {evaluated_on_, eval_rows_.size()}}},
       {"dataset", dataset.uri},
       {kDatasetSha256Key, dataset.table_sha256},
-      {kTestSplitKey, {{"seed", split_.seed}, {"test_fraction", split_.test_fraction}}},
+      {kTestSplitKey, test_split},
   };
   metrics_json["cover_type"] = trained.cover_type;
   metrics_json["evaluated_on"] = trained.evaluated_on;
@@ -130,7 +131,7 @@ void CoverTypeTrainer::store(store::ArtifactStore& store, const std::string& pre
   store::write_with_manifest(store, prefix, std::move(files),
                              {{"cover_type", trained.cover_type},
                               {kDatasetSha256Key, dataset.table_sha256},
-                              {kTestSplitKey, {{"seed", split_.seed}, {"test_fraction", split_.test_fraction}}}});
+                              {kTestSplitKey, test_split}});
 }
 
 }  // namespace treeline::pipeline

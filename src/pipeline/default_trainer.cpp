@@ -120,7 +120,7 @@ void check_args_for_default_trainer(const jobs::TrainingInput& input, const std:
                                        : ""));
     const std::string& name = flag->name;
     if (flag->value && flag->value->empty() && !flag->value_follows)  // as the CLI refuses it
-      throw InputError(fmt::format("{}: {}: no value after '='; write {}VALUE or leave the flag out", where(i), arg, arg));
+      throw InputError(fmt::format("{}: {}", where(i), jobs::empty_value_error(arg)));
     const model::HyperparameterSpec* spec = model::find_hyperparameter(name);
     const auto other = other_tunable_flag(name);
     // The platform gives each trial (or job) its own directory; a second --job-dir would have the

@@ -135,12 +135,16 @@ std::vector<CoverTypeResult> run_local(const RunLocalRequest& request, const Run
       if (ec == std::errc::not_a_directory || ec == std::errc::file_exists) throw InputError(why + " (check --store)");
       throw SystemError(why);
     }
-    lock = UniqueFd(::open((name_dir / ".run-local.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    if (!lock) throw SystemError(fmt::format("cannot open {}: {}", (name_dir / ".run-local.lock").string(), std::strerror(errno)));
-    if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
+    const std::filesystem::path lock_path = name_dir / ".run-local.lock";
+    lock = UniqueFd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (!lock) throw_errno("cannot open " + lock_path.string());
+    while (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EINTR) continue;
+      if (errno != EWOULDBLOCK) throw_errno("cannot lock " + lock_path.string());
       throw InputError(fmt::format("another run-local is writing {} (it holds {}); wait for it to end, or give "
                                    "another NAME",
-                                   prefix, (name_dir / ".run-local.lock").string()));
+                                   prefix, lock_path.string()));
+    }
     record_last_run(store, prefix, run);
     marked = true;
   };

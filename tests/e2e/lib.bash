@@ -13,14 +13,16 @@ failed=0
 ok() { passed=$((passed + 1)); echo "ok: $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL: $1"; }
 
-# expect_error NAME EXPECTED_SUBSTRING... -- COMMAND...: the command fails and stderr names each substring.
+# expect_error NAME EXPECTED_SUBSTRING... -- COMMAND...: the command fails with exit status 2 (the
+# input is at fault, as README says) and stderr names each substring.
 expect_error() {
   local name=$1; shift
   local wants=()
   while [ "$1" != "--" ]; do wants+=("$1"); shift; done
   shift
-  local err
-  if err=$("$@" 2>&1 >/dev/null); then fail "$name: expected a non-zero exit"; return; fi
+  local err status=0
+  err=$("$@" 2>&1 >/dev/null) || status=$?
+  if [ "$status" -ne 2 ]; then fail "$name: expected exit status 2, got $status: $err"; return; fi
   for w in "${wants[@]}"; do
     if ! grep -qF -- "$w" <<<"$err"; then fail "$name: error lacks '$w': $err"; return; fi
   done

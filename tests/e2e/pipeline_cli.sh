@@ -201,7 +201,7 @@ expect_error "misspelt sqlite: scheme" "--data sqlit:$WORK/w.db: no such file; d
   "$TREELINE" run-local proj bad --store "$STORE" --data "sqlit:$WORK/w.db"
 expect_error "remote data" "--data gs://bucket/covertype.csv: no such file, and 'gs:' is not a kind of data treeline reads" \
   "(copy remote files here first)" -- "$TREELINE" run-local proj bad --store "$STORE" --data gs://bucket/covertype.csv
-expect_error "data a folder" "--data $WORK: a folder; expected a CSV file" -- \
+expect_error "data a folder" "$WORK: a folder; expected a CSV file" -- \
   "$TREELINE" run-local proj bad --store "$STORE" --data "$WORK"
 { gzip -dc "$SAMPLE" | head -1; gzip -dc "$SAMPLE" | grep ',4$'; } >"$WORK/only4.csv"
 expect_error "one cover type only" "cover type 4: every row of the training split" "a one-vs-rest model needs rows of other cover types" -- \

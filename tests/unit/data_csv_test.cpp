@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <iterator>
 
 #include "test_util.h"
 #include "treeline/common/error.h"
@@ -159,8 +158,7 @@ TEST(CsvSource, MissingFileNamesIt) {
 
 TEST(CsvSource, TruncatedGzipIsRefused) {
   // A download cut short: without its trailer (CRC, length) and cut mid-stream.
-  std::ifstream in(treeline::testing::sample_data(), std::ios::binary);
-  const std::string gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string gz = treeline::testing::read_text(treeline::testing::sample_data());
   TempDir dir;
   write_text(dir / "no-trailer.csv.gz", gz.substr(0, gz.size() - 8));
   EXPECT_THROW_WITH(read_csv(dir / "no-trailer.csv.gz"), InputError, "no-trailer.csv.gz", "truncated gzip");
@@ -169,8 +167,7 @@ TEST(CsvSource, TruncatedGzipIsRefused) {
 }
 
 TEST(CsvSource, GzipMembersAreReadAndWhatFollowsThemIsRefused) {
-  std::ifstream in(treeline::testing::sample_data(), std::ios::binary);
-  const std::string gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string gz = treeline::testing::read_text(treeline::testing::sample_data());
   const std::size_t rows = read_csv(treeline::testing::sample_data()).rows();
   TempDir dir;
   // Concatenated gzip files are one file to gzip -d: a second header then follows the rows.
@@ -192,8 +189,7 @@ TEST(CsvSource, GzipMembersAreReadAndWhatFollowsThemIsRefused) {
 TEST(CsvSource, GzipIsReadTheSameHandedToZlibInTinyChunks) {
   // Files beyond zlib's 32-bit counts are handed over a chunk at a time; 7-byte chunks cross
   // every boundary a 1 GiB one would (within a member, between members, into trailing bytes).
-  std::ifstream in(treeline::testing::sample_data(), std::ios::binary);
-  const std::string gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string gz = treeline::testing::read_text(treeline::testing::sample_data());
   TempDir dir;
   const std::string whole = read_maybe_gzip(treeline::testing::sample_data());
   write_text(dir / "two.gz", gz + gz);

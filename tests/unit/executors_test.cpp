@@ -516,7 +516,13 @@ TEST(LocalExecutor, StopsWhatALaunchLeftBehindAndNothingElse) {
   // path) is the same folder.
   std::filesystem::create_directory_symlink(dir / "jobs", dir / "link");
   const pid_t through_link = spawn(dir / "link/j/trials/1");
-  std::this_thread::sleep_for(200ms);  // all have exec'd, with their environments
+  // Each has exec'd once its environment (what stop_leftovers reads) shows the variable.
+  for (const pid_t pid : {leftover, other_trial, through_link}) {
+    const auto deadline = Clock::now() + 10s;
+    while (!contains(read_file("/proc/" + std::to_string(pid) + "/environ"), kWorkDirVariable) &&
+           Clock::now() < deadline)
+      std::this_thread::sleep_for(10ms);
+  }
   executor.stop_leftovers(dir / "jobs/j/trials/1");
   int status = 0;
   ASSERT_EQ(::waitpid(leftover, &status, 0), leftover);

@@ -229,14 +229,15 @@ TEST(Agent, ATrainerThatCannotBeRunIsTriedLessOftenEachTime) {
   // the exec failure reaches the agent from the child, after the start itself went well.
   TempDir dir;
   SqliteJobStore store(dir / "jobs.sqlite");
-  Job job = shell_tuning_job("missing", kReportsOne, 2, 1);
+  Job job = shell_tuning_job("missing", kReportsOne, 3, 1);
   job.training_input["masterConfig"]["containerCommand"] = {(dir / "no-such-trainer").string()};
   store.create_job(job);
   run_agent_until_idle(store, dir, 1);
   ASSERT_EQ(store.job_state("missing"), JobState::kFailed);
   const auto trials = store.trials("missing");
-  ASSERT_EQ(trials.size(), 2u);
+  ASSERT_EQ(trials.size(), 3u);
   EXPECT_GE(*trial_of(trials, 2).start_time - *trial_of(trials, 1).end_time, 0.9) << "a second's back-off";
+  EXPECT_GE(*trial_of(trials, 3).start_time - *trial_of(trials, 2).end_time, 1.9) << "then two";
 }
 
 TEST(Agent, NoTrialStartsOnceMaxFailedTrialsHaveFailed) {

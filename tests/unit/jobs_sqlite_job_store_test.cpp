@@ -258,12 +258,8 @@ TEST(SqliteJobStore, AnExitedAgentNotYetReapedIsDeadAtOnce) {
 TEST(SqliteJobStore, OpensAStoreMadeBeforeAgentsHadAnIdentity) {
   TempDir dir;
   {
+    treeline::testing::make_store_without_process_key(dir / "jobs.sqlite");
     SqliteDatabase old(dir / "jobs.sqlite", SqliteDatabase::Mode::kReadWriteCreate);
-    old.execute("CREATE TABLE jobs (job_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, create_time REAL NOT NULL, "
-                "start_time REAL, end_time REAL, state TEXT NOT NULL, error_message TEXT NOT NULL DEFAULT '', "
-                "training_input TEXT NOT NULL, labels TEXT NOT NULL DEFAULT '{}', owner TEXT, lease_until REAL)");
-    old.execute("CREATE TABLE agents (agent_id TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, "
-                "started REAL NOT NULL, heartbeat REAL NOT NULL)");
     old.execute("INSERT INTO agents VALUES ('agent-old', 1, 'elsewhere', 0, 0)");
   }
   SqliteJobStore store(dir / "jobs.sqlite");
@@ -280,14 +276,7 @@ TEST(SqliteJobStore, ProcessesOpeningAnOldStoreAtOnceAddItsColumnOnce) {
   TempDir dir;
   for (int round = 0; round < 10; ++round) {
     const auto path = dir / ("old-" + std::to_string(round) + ".sqlite");
-    {
-      SqliteDatabase old(path, SqliteDatabase::Mode::kReadWriteCreate);
-      old.execute("CREATE TABLE jobs (job_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, create_time REAL NOT NULL, "
-                  "start_time REAL, end_time REAL, state TEXT NOT NULL, error_message TEXT NOT NULL DEFAULT '', "
-                  "training_input TEXT NOT NULL, labels TEXT NOT NULL DEFAULT '{}', owner TEXT, lease_until REAL)");
-      old.execute("CREATE TABLE agents (agent_id TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, "
-                  "started REAL NOT NULL, heartbeat REAL NOT NULL)");
-    }
+    treeline::testing::make_store_without_process_key(path);
     std::atomic<int> failures{0};
     std::mutex mutex;
     std::string first_failure;
@@ -353,11 +342,12 @@ TEST(SqliteJobStore, AStudyCompletesWithItsFollowUpUnlessACancelCameFirst) {
     store.set_job_state(id, a.agent_id, JobState::kRunning, "");
   }
   // A cancel that came as the last trial ended, after the agent's last look: no final training
-  // is queued, and the agent ends the job CANCELLED.
+  // is queued, and the job ends CANCELLED.
   ASSERT_EQ(store.request_cancel("cancelled"), JobState::kCancelling);
   EXPECT_FALSE(store.complete_study("cancelled", a.agent_id, queued_job("cancelled_final")));
   EXPECT_FALSE(store.find_job("cancelled_final").has_value());
-  EXPECT_EQ(store.job_state("cancelled"), JobState::kCancelling);
+  EXPECT_EQ(store.job_state("cancelled"), JobState::kCancelled);
+  EXPECT_EQ(store.find_job("cancelled")->error_message, kCancelledByTheUser);
 
   EXPECT_TRUE(store.complete_study("done", a.agent_id, queued_job("done_final")));
   EXPECT_EQ(store.job_state("done"), JobState::kSucceeded);

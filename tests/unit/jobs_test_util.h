@@ -4,10 +4,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "treeline/common/host.h"
+#include "treeline/common/sqlite.h"
 #include "treeline/jobs/job.h"
 #include "treeline/jobs/job_store.h"
 
@@ -19,6 +21,17 @@ inline jobs::Job queued_job(const std::string& id) {
   job.create_time = jobs::now_seconds();
   job.training_input = {{"hyperparameters", {{"goal", "MAXIMIZE"}, {"maxTrials", 2}}}};
   return job;
+}
+
+// A store as treeline made it before agents recorded their process identity (no
+// agents.process_key), in SQLite's default rollback mode as a new file starts.
+inline void make_store_without_process_key(const std::filesystem::path& path) {
+  SqliteDatabase old(path, SqliteDatabase::Mode::kReadWriteCreate);
+  old.execute("CREATE TABLE jobs (job_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, create_time REAL NOT NULL, "
+              "start_time REAL, end_time REAL, state TEXT NOT NULL, error_message TEXT NOT NULL DEFAULT '', "
+              "training_input TEXT NOT NULL, labels TEXT NOT NULL DEFAULT '{}', owner TEXT, lease_until REAL)");
+  old.execute("CREATE TABLE agents (agent_id TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, "
+              "started REAL NOT NULL, heartbeat REAL NOT NULL)");
 }
 
 // An agent registration for this test's own (live) process.

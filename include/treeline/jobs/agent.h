@@ -69,7 +69,8 @@ class Agent {
   // False when the trial could not start (it is recorded FAILED).
   bool launch(ActiveJob& job, int trial_id, const tuning::Assignment& params,
               std::unique_ptr<executors::MachineSlot> slot);
-  // Marks the job failing once maxFailedTrials of its trials have failed: no trial starts after.
+  // Marks the job failing once maxFailedTrials of its trials have failed (asked as a trial fails,
+  // and when a job is taken up): no trial starts after.
   void check_failed_trials(ActiveJob& job);
   void finish(ActiveJob& job, RunningTrial& running, const executors::Outcome& outcome);
   void maybe_complete(ActiveJob& job);

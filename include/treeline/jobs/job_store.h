@@ -72,9 +72,9 @@ class JobStore {
   virtual void set_job_state(const std::string& job_id, const std::string& agent_id, JobState state,
                              const std::string& error_message = "") = 0;
   // Ends a study that ran all its trials: queues `follow_up` (a submit's final training; kept if
-  // it exists already, so a rerun after a crash finds it) and marks the job SUCCEEDED, in one
-  // step; false, changing nothing, when the job is being cancelled (a cancel that came as the
-  // last trial ended must not queue the final training).
+  // it exists already) and marks the job SUCCEEDED, in one step; or, when the job is being
+  // cancelled (a cancel that came as the last trial ended), marks it CANCELLED, queues nothing
+  // and returns false.
   virtual bool complete_study(const std::string& job_id, const std::string& agent_id,
                               const std::optional<Job>& follow_up) = 0;
   // Adds trial N+1 as RUNNING with `params`, unless the job already has `max_trials` trials or

@@ -49,6 +49,8 @@ class SqliteJobStore : public JobStore {
   bool insert_job(const Job& job);
   // Inside the caller's transaction, for a job that has ended.
   void cancel_queued_trials(const std::string& job_id, double now);
+  // set_job_state's change, inside the caller's transaction once it has checked the owner.
+  void write_state(const std::string& job_id, JobState state, const std::string& error_message);
   bool agent_alive(const std::string& agent_id, double lease_seconds, double now);
   // Unfinished jobs, oldest first, each with its owner, and whether `agent_id` may have it (it
   // is nobody's, its own already, or its owner is dead): what claim_jobs takes and

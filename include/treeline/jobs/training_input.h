@@ -77,6 +77,9 @@ struct FlagArgument {
   bool value_follows = false;        // the value is args[i + 1]
 };
 std::optional<FlagArgument> flag_at(const std::vector<std::string>& args, std::size_t i);
+// The error for "--name=" with nothing after the '=', which CLI11 would read as a flag awaiting the
+// next argument: the CLI refuses it on its command line, submit in a trainer's args.
+std::string empty_value_error(std::string_view arg);
 
 // The value a trainer's `args` give `flag` ("--nthread"), as "--nthread=4" or "--nthread 4"
 // (flag_at); the last one wins, as in CLI11. nullopt when they do not set it.
